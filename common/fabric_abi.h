@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Wire formats and map layouts shared by the BPF data path, fabric.ko and
+ * userspace. Anything that crosses the kernel/user boundary lives here and
+ * only here. Documentation/datapath.md explains every counter.
+ */
+#ifndef FABRIC_ABI_H
+#define FABRIC_ABI_H
+
+#include "fabric_types.h"
+
+#define FABRIC_ABI_VERSION	1
+
+#define FABRIC_AF_INET		2
+#define FABRIC_AF_INET6		10
+
+/* RoCEv2: IBTA annex A17, UDP destination port 4791 */
+#define ROCE_V2_UDP_PORT	4791
+#define ROCE_BTH_LEN		12
+#define ROCE_AETH_LEN		4
+#define ROCE_RETH_LEN		16
+#define ROCE_XRCETH_LEN		4
+#define ROCE_ICRC_LEN		4
+#define ROCE_PSN_MASK		0x00ffffffU
+#define ROCE_QP_MASK		0x00ffffffU
+
+/* Base Transport Header, network byte order */
+struct roce_bth {
+	__u8	opcode;
+	__u8	flags;		/* SE:1 M:1 PadCnt:2 TVer:4 */
+	__be16	pkey;
+	__be32	dest_qp;	/* reserved:8 DestQP:24 */
+	__be32	ack_psn;	/* AckReq:1 reserved:7 PSN:24 */
+};
+
+/* ACK Extended Transport Header */
+struct roce_aeth {
+	__be32	syndrome_msn;	/* syndrome:8 MSN:24 */
+};
+
+/* RDMA Extended Transport Header */
+struct roce_reth {
+	__be64	va;
+	__be32	rkey;
+	__be32	dma_len;
+};
+
+/* Transport service, opcode bits 7..5 */
+enum roce_transport {
+	ROCE_TRANSPORT_RC	= 0,
+	ROCE_TRANSPORT_UC	= 1,
+	ROCE_TRANSPORT_RD	= 2,
+	ROCE_TRANSPORT_UD	= 3,
+	ROCE_TRANSPORT_CNP	= 4,
+	ROCE_TRANSPORT_XRC	= 5,
+};
+
+/* Operation, opcode bits 4..0 */
+enum roce_op {
+	ROCE_OP_SEND_FIRST		= 0x00,
+	ROCE_OP_SEND_MIDDLE		= 0x01,
+	ROCE_OP_SEND_LAST		= 0x02,
+	ROCE_OP_SEND_LAST_IMM		= 0x03,
+	ROCE_OP_SEND_ONLY		= 0x04,
+	ROCE_OP_SEND_ONLY_IMM		= 0x05,
+	ROCE_OP_WRITE_FIRST		= 0x06,
+	ROCE_OP_WRITE_MIDDLE		= 0x07,
+	ROCE_OP_WRITE_LAST		= 0x08,
+	ROCE_OP_WRITE_LAST_IMM		= 0x09,
+	ROCE_OP_WRITE_ONLY		= 0x0a,
+	ROCE_OP_WRITE_ONLY_IMM		= 0x0b,
+	ROCE_OP_READ_REQUEST		= 0x0c,
+	ROCE_OP_READ_RESPONSE_FIRST	= 0x0d,
+	ROCE_OP_READ_RESPONSE_MIDDLE	= 0x0e,
+	ROCE_OP_READ_RESPONSE_LAST	= 0x0f,
+	ROCE_OP_READ_RESPONSE_ONLY	= 0x10,
+	ROCE_OP_ACKNOWLEDGE		= 0x11,
+	ROCE_OP_ATOMIC_ACKNOWLEDGE	= 0x12,
+	ROCE_OP_COMPARE_SWAP		= 0x13,
+	ROCE_OP_FETCH_ADD		= 0x14,
+	ROCE_OP_SEND_LAST_INV		= 0x16,
+	ROCE_OP_SEND_ONLY_INV		= 0x17,
+	ROCE_OP_FLUSH			= 0x1c,
+	ROCE_OP_ATOMIC_WRITE		= 0x1d,
+};
+
+#define ROCE_OPCODE_CNP		0x81
+
+/* AETH syndrome, bits 7..5 */
+#define ROCE_AETH_ACK		0
+#define ROCE_AETH_RNR_NAK	1
+#define ROCE_AETH_NAK		3
+/* NAK codes, syndrome bits 4..0 when the class is ROCE_AETH_NAK */
+#define ROCE_NAK_PSN_SEQ_ERR	0
+
+/*
+ * Flow key: requests and their ACKs fall into opposite-direction flows.
+ * IPv4 addresses are stored as IPv4-mapped IPv6 (::ffff:a.b.c.d) so both
+ * families share one key; family is still recorded for display.
+ */
+struct fabric_flow_key {
+	__u32	qp_family;	/* dest QP in bits 31..8, AF_INET/AF_INET6 in 7..0 */
+	__u8	src[16];
+	__u8	dst[16];
+};
+
+static inline __u32 fabric_flow_key_qp(const struct fabric_flow_key *k)
+{
+	return k->qp_family >> 8;
+}
+
+static inline __u8 fabric_flow_key_family(const struct fabric_flow_key *k)
+{
+	return k->qp_family & 0xff;
+}
+
+#define FABRIC_PSN_VALID	0x80000000U	/* next_psn holds an expectation */
+#define FABRIC_PSN_REWOUND	0x40000000U	/* last request went backwards */
+
+/* Receive-side per-flow record: one slot of the set-associative table. */
+struct fabric_flow {
+	struct fabric_flow_key key;
+	__u32	next_psn;	/* flags above | expected request PSN */
+	__u64	packets;
+	__u64	bytes;
+	__u64	first_seen_ns;	/* CLOCK_MONOTONIC */
+	__u64	last_seen_ns;
+	__u32	read_slack;	/* PSNs an earlier READ may still consume */
+	__u32	psn_gaps;	/* forward jumps of the request PSN */
+	__u32	psn_missing;	/* PSNs skipped by those jumps */
+	__u32	psn_dups;	/* requests behind the expected PSN */
+	__u32	psn_rewinds;	/* retransmissions: runs of such requests */
+	__u32	acks;
+	__u32	naks_seq;	/* NAK, PSN sequence error */
+	__u32	naks_rnr;	/* RNR NAK */
+	__u32	naks_other;	/* NAK, any other code */
+	__u32	ce;		/* ECN CE marks */
+	__u32	ect;		/* ECT(0) or ECT(1), not CE */
+	__u32	cnp;		/* congestion notification packets */
+};
+
+#define FABRIC_FLOW_WAYS	8
+#define FABRIC_TAG_EMPTY	0U
+#define FABRIC_TAG_BUSY		1U	/* slot is being (re)written */
+
+/*
+ * One set of the flow table: a header line of tags, then the slots. 1 KiB
+ * per set gives 128 bytes of kernel memory per tracked flow, and a lookup
+ * touches the tag line plus the two lines of one slot.
+ */
+struct fabric_flow_set {
+	__u32	tag[FABRIC_FLOW_WAYS];		/* hash | 3, or EMPTY/BUSY */
+	__u32	last_event[FABRIC_FLOW_WAYS];	/* ns >> 20 of the last event */
+	struct fabric_flow slot[FABRIC_FLOW_WAYS];
+};
+
+/* Transmit-side per-flow counters (tc egress), in an LRU hash. */
+struct fabric_tx_flow {
+	__u64	packets;
+	__u64	bytes;
+	__u64	last_seen_ns;
+};
+
+/* Per-port counters, per CPU, keyed by ifindex. */
+struct fabric_port_counters {
+	__u64	rx_packets;	/* every frame seen at XDP ingress */
+	__u64	rx_bytes;
+	__u64	rx_roce_packets;
+	__u64	rx_roce_bytes;
+	__u64	rx_ce;
+	__u64	rx_cnp;
+	__u64	rx_non_roce;	/* parsed, but not RoCEv2 */
+	__u64	rx_malformed;	/* truncated or invalid headers */
+	__u64	rx_unparsed;	/* valid, but beyond what we parse */
+	__u64	rx_last_ns;
+	__u64	tx_packets;
+	__u64	tx_bytes;
+	__u64	tx_roce_packets;
+	__u64	tx_roce_bytes;
+	__u64	tx_ce;
+	__u64	tx_cnp;
+	__u64	tx_non_roce;
+	__u64	tx_malformed;
+	__u64	tx_unparsed;
+	__u64	tx_last_ns;
+};
+
+/* Global data-path health, per CPU, index 0. */
+struct fabric_dp_stats {
+	__u64	flow_inserts;
+	__u64	flow_evictions;		/* live flow replaced by a new one */
+	__u64	flow_insert_races;	/* slot claimed by another CPU */
+	__u64	tx_flow_inserts;
+	__u64	tx_flow_insert_errors;	/* tx map update failed */
+	__u64	port_insert_errors;	/* ports map full */
+	__u64	events_sent;
+	__u64	events_lost;		/* ringbuf full */
+	__u64	events_suppressed;	/* per-flow rate limit */
+};
+
+enum fabric_event_type {
+	FABRIC_EV_PSN_GAP	= 1,
+	FABRIC_EV_NAK		= 2,
+};
+
+/* Ringbuf record. */
+struct fabric_event {
+	__u64	ts_ns;
+	__u32	node_id;
+	__u32	ifindex;
+	__u16	type;		/* enum fabric_event_type */
+	__u8	family;
+	__u8	syndrome;	/* AETH syndrome for NAK events */
+	__u32	qp;
+	__u8	src[16];
+	__u8	dst[16];
+	__u32	psn;		/* PSN of the packet that raised the event */
+	__u32	expected_psn;
+	__u32	missing;	/* PSNs skipped by this gap (gap events) */
+	__u32	flow_gaps;	/* the flow's psn_gaps so far */
+	__u32	flow_naks;	/* the flow's NAKs so far, all kinds */
+	__u32	pad;
+};
+
+/* Names of pinned objects under the pin directory */
+#define FABRIC_PIN_DIR		"/sys/fs/bpf/fabric"
+
+#endif

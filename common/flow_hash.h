@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Hash of a flow key, used by the BPF data path to pick a set and by
+ * userspace to find a flow. Multiply-rotate per 32-bit word, then a final
+ * avalanche so that the low bits (the set index) depend on every key bit.
+ */
+#ifndef FABRIC_FLOW_HASH_H
+#define FABRIC_FLOW_HASH_H
+
+#include "fabric_abi.h"
+
+#define FABRIC_HASH_SEED	0x6a09e667U
+
+static inline __u32 fabric_hash_word(__u32 h, __u32 w)
+{
+	h ^= w * 0xcc9e2d51U;
+	h = (h << 13) | (h >> 19);
+	return h * 5 + 0xe6546b64U;
+}
+
+static inline __u32 fabric_hash_final(__u32 h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bU;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35U;
+	h ^= h >> 16;
+	return h;
+}
+
+static inline __u32 fabric_flow_hash(const struct fabric_flow_key *key)
+{
+	const __u32 *w = (const __u32 *)key;
+	__u32 h = FABRIC_HASH_SEED;
+
+	/* sizeof(struct fabric_flow_key) == 36: nine words */
+	h = fabric_hash_word(h, w[0]);
+	h = fabric_hash_word(h, w[1]);
+	h = fabric_hash_word(h, w[2]);
+	h = fabric_hash_word(h, w[3]);
+	h = fabric_hash_word(h, w[4]);
+	h = fabric_hash_word(h, w[5]);
+	h = fabric_hash_word(h, w[6]);
+	h = fabric_hash_word(h, w[7]);
+	h = fabric_hash_word(h, w[8]);
+	return fabric_hash_final(h);
+}
+
+/* Tags never collide with FABRIC_TAG_EMPTY or FABRIC_TAG_BUSY. */
+static inline __u32 fabric_flow_tag(__u32 hash)
+{
+	return hash | 3U;
+}
+
+static inline __u32 fabric_flow_set_index(__u32 hash, __u32 set_mask)
+{
+	/* The tag keeps the low bits; the set comes from the high ones. */
+	return (hash >> 7) & set_mask;
+}
+
+#endif

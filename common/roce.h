@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * RoCEv2 opcode classes and request-PSN tracking. Pure C: the BPF data path
+ * runs it per packet and the unit tests run it on the host.
+ */
+#ifndef FABRIC_ROCE_H
+#define FABRIC_ROCE_H
+
+#include "fabric_abi.h"
+
+#define FABRIC_PSN_HALF		0x00800000U	/* half the 24-bit PSN space */
+#define FABRIC_MIN_PMTU		256U
+
+static inline __u32 roce_opcode_transport(__u8 opcode)
+{
+	return opcode >> 5;
+}
+
+static inline __u32 roce_opcode_op(__u8 opcode)
+{
+	return opcode & 0x1f;
+}
+
+/* Transports whose requests carry a gap-free PSN sequence. */
+static inline int roce_transport_is_connected(__u32 transport)
+{
+	return transport == ROCE_TRANSPORT_RC || transport == ROCE_TRANSPORT_UC ||
+	       transport == ROCE_TRANSPORT_XRC;
+}
+
+/* A request consumes PSNs of the requester's send queue. */
+static inline int roce_opcode_is_request(__u8 opcode)
+{
+	__u32 op = roce_opcode_op(opcode);
+
+	if (!roce_transport_is_connected(roce_opcode_transport(opcode)))
+		return 0;
+	if (op <= ROCE_OP_READ_REQUEST)
+		return 1;
+	switch (op) {
+	case ROCE_OP_COMPARE_SWAP:
+	case ROCE_OP_FETCH_ADD:
+	case ROCE_OP_SEND_LAST_INV:
+	case ROCE_OP_SEND_ONLY_INV:
+	case ROCE_OP_FLUSH:
+	case ROCE_OP_ATOMIC_WRITE:
+		return 1;
+	}
+	return 0;
+}
+
+/* ACKNOWLEDGE and ATOMIC ACKNOWLEDGE: an AETH follows the BTH. */
+static inline int roce_opcode_is_ack(__u8 opcode)
+{
+	__u32 t = roce_opcode_transport(opcode), op = roce_opcode_op(opcode);
+
+	return (t == ROCE_TRANSPORT_RC || t == ROCE_TRANSPORT_XRC) &&
+	       (op == ROCE_OP_ACKNOWLEDGE || op == ROCE_OP_ATOMIC_ACKNOWLEDGE);
+}
+
+/* Extended headers between the BTH and the RETH of a READ request. */
+static inline __u32 roce_reth_offset(__u8 opcode)
+{
+	return roce_opcode_transport(opcode) == ROCE_TRANSPORT_XRC ?
+	       ROCE_BTH_LEN + ROCE_XRCETH_LEN : ROCE_BTH_LEN;
+}
+
+static inline int roce_opcode_is_read_request(__u8 opcode)
+{
+	return roce_opcode_op(opcode) == ROCE_OP_READ_REQUEST &&
+	       roce_transport_is_connected(roce_opcode_transport(opcode));
+}
+
+enum fabric_ack_kind {
+	FABRIC_ACK,
+	FABRIC_NAK_SEQ,
+	FABRIC_NAK_RNR,
+	FABRIC_NAK_OTHER,
+	FABRIC_ACK_RESERVED,
+};
+
+static inline enum fabric_ack_kind roce_aeth_kind(__u8 syndrome)
+{
+	switch (syndrome >> 5) {
+	case ROCE_AETH_ACK:
+		return FABRIC_ACK;
+	case ROCE_AETH_RNR_NAK:
+		return FABRIC_NAK_RNR;
+	case ROCE_AETH_NAK:
+		return (syndrome & 0x1f) == ROCE_NAK_PSN_SEQ_ERR ?
+		       FABRIC_NAK_SEQ : FABRIC_NAK_OTHER;
+	}
+	return FABRIC_ACK_RESERVED;
+}
+
+/*
+ * PSNs a READ request consumes: one per response packet. With the path MTU
+ * known that is exact; otherwise the request consumes one and up to
+ * @slack more may be skipped by the next request without counting a gap.
+ */
+static inline __u32 roce_read_psns(__u32 dma_len, __u32 pmtu)
+{
+	if (!pmtu)
+		pmtu = FABRIC_MIN_PMTU;
+	if (!dma_len)
+		return 1;
+	return (dma_len + pmtu - 1) / pmtu;
+}
+
+/*
+ * Track the request PSN of a flow. Returns the number of PSNs missing before
+ * @psn (0 when in order), or -1 when @psn is behind the expectation, i.e.
+ * a duplicate or a retransmission.
+ */
+static inline int fabric_psn_track(struct fabric_flow *f, __u32 psn,
+				   __u32 consumed, __u32 slack_after)
+{
+	__u32 state = f->next_psn;
+	__u32 dist, missing = 0;
+
+	psn &= ROCE_PSN_MASK;
+	if (!(state & FABRIC_PSN_VALID))
+		goto advance;
+
+	dist = (psn - state) & ROCE_PSN_MASK;
+	if (dist >= FABRIC_PSN_HALF) {
+		f->psn_dups++;
+		if (!(state & FABRIC_PSN_REWOUND)) {
+			f->psn_rewinds++;
+			f->next_psn = state | FABRIC_PSN_REWOUND;
+		}
+		return -1;
+	}
+	if (dist > f->read_slack) {
+		missing = dist - f->read_slack;
+		f->psn_gaps++;
+		f->psn_missing += missing;
+	}
+advance:
+	f->next_psn = FABRIC_PSN_VALID | ((psn + consumed) & ROCE_PSN_MASK);
+	f->read_slack = slack_after;
+	return missing;
+}
+
+#endif
