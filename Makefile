@@ -40,7 +40,7 @@ LIB_OBJS	:= $(patsubst user/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 LIB		:= $(BUILD)/libfabric-core.a
 USER_HDRS	:= $(wildcard user/lib/*.h common/*.h) $(BPF_SKELS)
 
-PROGS		:= $(BUILD)/fabricctl
+PROGS		:= $(BUILD)/fabricctl $(BUILD)/fabric-loader
 TOOLS		:=
 
 .PHONY: all deps check bench demo clean install
@@ -49,8 +49,8 @@ all: $(BPF_OBJS) $(LIB) $(PROGS) $(TOOLS)
 deps:
 	$(Q)scripts/setup-deps
 
-$(BUILD):
-	$(Q)mkdir -p $(BUILD) $(BUILD)/lib
+$(BUILD) $(BUILD)/lib:
+	$(Q)mkdir -p $@
 
 $(BUILD)/vmlinux.h: | $(BUILD)
 	$(call msg,GEN,$@)
@@ -64,7 +64,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/lib/%.o: user/lib/%.c $(USER_HDRS) | $(BUILD)
+$(BUILD)/lib/%.o: user/lib/%.c $(USER_HDRS) | $(BUILD)/lib
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
@@ -76,6 +76,11 @@ FABRICCTL_SRCS	:= $(wildcard user/fabricctl/*.c)
 $(BUILD)/fabricctl: $(FABRICCTL_SRCS) $(LIB) $(USER_HDRS) $(wildcard user/fabricctl/*.h)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -Iuser/fabricctl $(FABRICCTL_SRCS) $(LIB) $(LDLIBS) -o $@
+
+LOADER_SRCS	:= $(wildcard user/loader/*.c)
+$(BUILD)/fabric-loader: $(LOADER_SRCS) $(LIB) $(USER_HDRS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LOADER_SRCS) $(LIB) $(LDLIBS) -o $@
 
 # Components add their own rules here (selftests, bench, tools, kmod, vm).
 -include mk/*.mk

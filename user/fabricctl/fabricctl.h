@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef FABRICCTL_H
+#define FABRICCTL_H
+
+#include <stdbool.h>
+#include <json-c/json.h>
+
+#include "fabric_dp.h"
+
+/* Exit codes, as documented in fabricctl(8) */
+#define EXIT_OK		0
+#define EXIT_ERR	1
+#define EXIT_USAGE	2
+
+struct ctl {
+	bool		json;
+	bool		pretty;
+	const char	*pin_dir;
+};
+
+struct ctl_cmd {
+	const char	*name;
+	int		(*run)(struct ctl *ctl, int argc, char **argv);
+	const char	*help;
+};
+
+int cmd_flows(struct ctl *ctl, int argc, char **argv);
+int cmd_ports(struct ctl *ctl, int argc, char **argv);
+int cmd_replay(struct ctl *ctl, int argc, char **argv);
+
+int ctl_open_maps(struct ctl *ctl, struct fabric_maps *m);
+void ctl_print_json(struct ctl *ctl, struct json_object *o);
+void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int ctl_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ctl_human_count(__u64 v, char *buf, size_t len);
+
+#endif
