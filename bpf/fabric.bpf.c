@@ -175,7 +175,8 @@ flow_get(const struct fabric_pkt *p, __u64 now, struct fabric_flow_set **setp,
 static __always_inline void flow_event(struct fabric_flow_set *set, __u32 way,
 				       struct fabric_flow *f,
 				       const struct fabric_pkt *p, __u32 ifindex,
-				       __u16 type, __u32 missing, __u64 now)
+				       __u16 type, __u32 expected, __u32 missing,
+				       __u64 now)
 {
 	struct fabric_dp_stats *st = stats_get();
 	__u32 tick = (now >> 20) | 1, last;
@@ -206,7 +207,7 @@ static __always_inline void flow_event(struct fabric_flow_set *set, __u32 way,
 	__builtin_memcpy(e->src, p->key.src, 16);
 	__builtin_memcpy(e->dst, p->key.dst, 16);
 	e->psn = p->psn;
-	e->expected_psn = (f->next_psn & ROCE_PSN_MASK);
+	e->expected_psn = expected;
 	e->missing = missing;
 	e->flow_gaps = f->psn_gaps;
 	e->flow_naks = f->naks_seq + f->naks_rnr + f->naks_other;
@@ -221,7 +222,7 @@ static __always_inline void flow_account(struct fabric_flow_set *set, __u32 way,
 					 const struct fabric_pkt *p,
 					 __u32 ifindex, __u64 len, __u64 now)
 {
-	__u32 consumed = 1, slack = 0;
+	__u32 consumed = 1, slack = 0, expected;
 	int missing;
 
 	f->packets++;
@@ -244,10 +245,11 @@ static __always_inline void flow_account(struct fabric_flow_set *set, __u32 way,
 				consumed = 1;
 			}
 		}
+		expected = f->next_psn & ROCE_PSN_MASK;
 		missing = fabric_psn_track(f, p->psn, consumed, slack);
 		if (missing > 0)
 			flow_event(set, way, f, p, ifindex, FABRIC_EV_PSN_GAP,
-				   missing, now);
+				   expected, missing, now);
 		return;
 	}
 	if (roce_opcode_is_ack(p->opcode)) {
@@ -267,7 +269,8 @@ static __always_inline void flow_account(struct fabric_flow_set *set, __u32 way,
 		default:
 			return;
 		}
-		flow_event(set, way, f, p, ifindex, FABRIC_EV_NAK, 0, now);
+		/* a NAK carries the PSN the responder expects next */
+		flow_event(set, way, f, p, ifindex, FABRIC_EV_NAK, p->psn, 0, now);
 	}
 }
 
