@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Shared fixture of the bpf selftests; see fab.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include "fab.h"
+#include "flow_hash.h"
+
+int fab_open(struct fab *f, const struct fab_opts *o)
+{
+	struct fabric_bpf *skel;
+	int err;
+
+	memset(f, 0, sizeof(*f));
+	f->nsets = o->nsets ? o->nsets : 16;
+	f->ncpus = libbpf_num_possible_cpus();
+	if (f->ncpus <= 0)
+		return -EINVAL;
+
+	skel = fabric_bpf__open();
+	if (!skel)
+		return -errno;
+	skel->rodata->node_id = o->node_id;
+	skel->rodata->flow_set_mask = f->nsets - 1;
+	skel->rodata->event_interval_ns = o->event_interval_ns;
+	skel->rodata->read_pmtu = o->read_pmtu;
+	err = bpf_map__set_max_entries(skel->maps.fabric_flows, f->nsets);
+	if (!err && o->ringbuf_size)
+		err = bpf_map__set_max_entries(skel->maps.fabric_events,
+					       o->ringbuf_size);
+	if (!err)
+		err = fabric_bpf__load(skel);
+	if (err) {
+		fabric_bpf__destroy(skel);
+		return err;
+	}
+	f->skel = skel;
+	fab_set_clock(f, FAB_T0);
+	return 0;
+}
+
+void fab_close(struct fab *f)
+{
+	fabric_bpf__destroy(f->skel);
+	f->skel = NULL;
+}
+
+void fab_set_clock(struct fab *f, __u64 ns)
+{
+	f->skel->bss->clock_override_ns = ns;
+}
+
+static int prog_run(struct bpf_program *prog, const void *pkt, __u32 len,
+		    __u32 *retval, void *out, __u32 *out_len)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = pkt,
+		.data_size_in = len,
+		.data_out = out,
+		.data_size_out = out_len ? *out_len : 0,
+		.repeat = 1,
+	);
+	int err;
+
+	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
+	if (err)
+		return -errno;
+	if (retval)
+		*retval = opts.retval;
+	if (out_len)
+		*out_len = opts.data_size_out;
+	return 0;
+}
+
+int fab_xdp_run(struct fab *f, const void *pkt, __u32 len, __u32 *retval,
+		void *out, __u32 *out_len)
+{
+	return prog_run(f->skel->progs.fabric_xdp_rx, pkt, len, retval, out,
+			out_len);
+}
+
+int fab_xdp_run_linear(struct fab *f, const void *pkt, __u32 len,
+		       __u32 linear, __u32 *retval)
+{
+	struct xdp_md ctx = { .data_end = linear };
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = pkt,
+		.data_size_in = len,
+		.ctx_in = &ctx,
+		.ctx_size_in = sizeof(ctx),
+		.repeat = 1,
+	);
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(f->skel->progs.fabric_xdp_rx),
+				   &opts))
+		return -errno;
+	*retval = opts.retval;
+	return 0;
+}
+
+int fab_tc_run(struct fab *f, const void *pkt, __u32 len, __u32 *retval,
+	       void *out, __u32 *out_len)
+{
+	return prog_run(f->skel->progs.fabric_tc_tx, pkt, len, retval, out,
+			out_len);
+}
+
+/* Per-CPU values are u64 counters only: sum them word by word. */
+static int percpu_sum(struct fab *f, struct bpf_map *map, const void *key,
+		      void *sum, size_t size)
+{
+	size_t words = size / sizeof(__u64), stride = (size + 7) / 8;
+	__u64 *vals, *acc = sum;
+	int err, cpu;
+	size_t i;
+
+	memset(sum, 0, size);
+	vals = calloc(f->ncpus, stride * 8);
+	if (!vals)
+		return -ENOMEM;
+	err = bpf_map_lookup_elem(bpf_map__fd(map), key, vals);
+	if (err) {
+		err = -errno;
+		goto out;
+	}
+	for (cpu = 0; cpu < f->ncpus; cpu++)
+		for (i = 0; i < words; i++)
+			acc[i] += vals[cpu * stride + i];
+out:
+	free(vals);
+	return err;
+}
+
+int fab_port(struct fab *f, __u32 ifindex, struct fabric_port_counters *pc)
+{
+	return percpu_sum(f, f->skel->maps.fabric_ports, &ifindex, pc,
+			  sizeof(*pc));
+}
+
+int fab_stats(struct fab *f, struct fabric_dp_stats *st)
+{
+	__u32 zero = 0;
+
+	return percpu_sum(f, f->skel->maps.fabric_stats, &zero, st,
+			  sizeof(*st));
+}
+
+static int set_read(struct fab *f, __u32 idx, struct fabric_flow_set *set)
+{
+	if (bpf_map_lookup_elem(bpf_map__fd(f->skel->maps.fabric_flows), &idx,
+				set))
+		return -errno;
+	return 0;
+}
+
+int fab_flow_find(struct fab *f, const struct fabric_flow_key *key,
+		  struct fabric_flow *out)
+{
+	__u32 hash = fabric_flow_hash(key);
+	__u32 tag = fabric_flow_tag(hash);
+	struct fabric_flow_set set;
+	int err, w;
+
+	err = set_read(f, fabric_flow_set_index(hash, f->nsets - 1), &set);
+	if (err)
+		return err;
+	for (w = 0; w < FABRIC_FLOW_WAYS; w++) {
+		if (set.tag[w] != tag ||
+		    memcmp(&set.slot[w].key, key, sizeof(*key)))
+			continue;
+		if (out)
+			*out = set.slot[w];
+		return w;
+	}
+	return -ENOENT;
+}
+
+int fab_flow_count(struct fab *f)
+{
+	struct fabric_flow_set set;
+	int n = 0, err, w;
+	__u32 i;
+
+	for (i = 0; i < f->nsets; i++) {
+		err = set_read(f, i, &set);
+		if (err)
+			return err;
+		for (w = 0; w < FABRIC_FLOW_WAYS; w++)
+			n += set.tag[w] != FABRIC_TAG_EMPTY;
+	}
+	return n;
+}
+
+int fab_tx_flow(struct fab *f, const struct fabric_flow_key *key,
+		struct fabric_tx_flow *out)
+{
+	if (bpf_map_lookup_elem(bpf_map__fd(f->skel->maps.fabric_tx_flows),
+				key, out))
+		return -errno;
+	return 0;
+}
+
+int fab_tx_flow_count(struct fab *f)
+{
+	int fd = bpf_map__fd(f->skel->maps.fabric_tx_flows), n = 0;
+	struct fabric_flow_key k, next;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		n++;
+	}
+	return n;
+}

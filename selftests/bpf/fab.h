@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Shared fixture of the bpf selftests: load the fabric skeleton with test
+ * settings, run its programs with BPF_PROG_TEST_RUN and read its maps back
+ * (per-CPU values summed).
+ */
+#ifndef FABRIC_SELFTEST_FAB_H
+#define FABRIC_SELFTEST_FAB_H
+
+#include <stddef.h>
+#include "fabric_abi.h"
+#include "fabric.skel.h"
+
+#define FAB_T0		1000000000000ULL	/* clock at load, ns */
+#define FAB_LO_IFINDEX	1			/* test_run's ingress: netns lo */
+#define FAB_XDP_PASS	2
+#define FAB_TC_ACT_OK	0
+
+struct fab_opts {
+	__u32	nsets;			/* power of two; 0: 16 */
+	__u64	event_interval_ns;	/* 0: no rate limit */
+	__u32	read_pmtu;
+	__u32	node_id;
+	__u32	ringbuf_size;		/* 0: as compiled */
+};
+
+struct fab {
+	struct fabric_bpf *skel;
+	__u32	nsets;
+	int	ncpus;
+};
+
+int fab_open(struct fab *f, const struct fab_opts *o);
+void fab_close(struct fab *f);
+void fab_set_clock(struct fab *f, __u64 ns);
+
+/*
+ * Run a program once on @pkt. Returns 0 or -errno of the syscall; the
+ * program's return value goes to @retval, the frame it left to @out.
+ */
+int fab_xdp_run(struct fab *f, const void *pkt, __u32 len, __u32 *retval,
+		void *out, __u32 *out_len);
+/*
+ * XDP with only the first @linear bytes in the linear area and the rest in
+ * fragments (test_run takes the linear size from xdp_md.data_end).
+ */
+int fab_xdp_run_linear(struct fab *f, const void *pkt, __u32 len,
+		       __u32 linear, __u32 *retval);
+int fab_tc_run(struct fab *f, const void *pkt, __u32 len, __u32 *retval,
+	       void *out, __u32 *out_len);
+
+/* Sum over CPUs; a port never seen reads as all zeroes and returns -ENOENT. */
+int fab_port(struct fab *f, __u32 ifindex, struct fabric_port_counters *pc);
+int fab_stats(struct fab *f, struct fabric_dp_stats *st);
+
+/* Way of the flow in its set, or -ENOENT; @out may be NULL. */
+int fab_flow_find(struct fab *f, const struct fabric_flow_key *key,
+		  struct fabric_flow *out);
+/* Occupied slots over the whole table. */
+int fab_flow_count(struct fab *f);
+int fab_tx_flow(struct fab *f, const struct fabric_flow_key *key,
+		struct fabric_tx_flow *out);
+int fab_tx_flow_count(struct fab *f);
+
+#endif
