@@ -43,6 +43,12 @@ USER_HDRS	:= $(wildcard user/lib/*.h common/*.h) $(BPF_SKELS)
 PROGS		:= $(BUILD)/fabricctl $(BUILD)/fabric-loader
 TOOLS		:=
 
+.DEFAULT_GOAL := all
+
+# Components add their own variables and rules (selftests, bench, tools,
+# kmod, vm) before the aggregate targets below expand them.
+-include mk/*.mk
+
 .PHONY: all deps check bench demo clean install
 all: $(BPF_OBJS) $(LIB) $(PROGS) $(TOOLS)
 
@@ -82,8 +88,6 @@ $(BUILD)/fabric-loader: $(LOADER_SRCS) $(LIB) $(USER_HDRS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LOADER_SRCS) $(LIB) $(LDLIBS) -o $@
 
-# Components add their own rules here (selftests, bench, tools, kmod, vm).
--include mk/*.mk
 
 clean:
 	$(Q)rm -rf $(BUILD)
