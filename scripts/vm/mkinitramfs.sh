@@ -16,6 +16,7 @@ moddir=/lib/modules/$kver
 [[ -f $moddir/modules.dep ]] || { echo "mkinitramfs: no modules for $kver" >&2; exit 1; }
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/fabric-vmroot.XXXXXX")
+chmod 755 "$root"
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,tmp,run,root,mnt,var/run}
 mkdir -p "$root/lib/modules/$kver"
@@ -99,7 +100,10 @@ for o in "$BUILD"/*.bpf.o; do
 	[[ -e $o ]] && cp "$o" "$root/fabric/bpf/"
 done
 for t in "$BUILD"/vm-tools/*; do
-	[[ -x $t && -f $t ]] && copy_bin "$t" "/fabric/bin/$(basename "$t")"
+	case $t in
+	*.o) cp "$t" "$root/fabric/bin/" ;;
+	*) [[ -x $t && -f $t ]] && copy_bin "$t" "/fabric/bin/$(basename "$t")" ;;
+	esac
 done
 for t in "$BUILD"/fabricctl "$BUILD"/fabricd; do
 	[[ -x $t ]] && copy_bin "$t" "/fabric/bin/$(basename "$t")"

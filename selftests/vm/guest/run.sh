@@ -1,0 +1,21 @@
+#!/usr/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest-side runner: runs every /tests/test_*.sh (or those matching $1, a
+# shell glob on the name without test_ and .sh; "all" runs all) with a
+# per-test timeout, framing each one's KTAP with markers for the host:
+#   ### BEGIN <name>
+#   ...KTAP...
+#   ### END <name> <exit status>
+filter=${1:-all}
+[[ $filter == all || -z $filter ]] && filter='*'
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+cd /tests || exit 1
+for t in /tests/test_*.sh; do
+	name=${t##*/test_}
+	name=${name%.sh}
+	# shellcheck disable=SC2053
+	[[ $name == $filter ]] || continue
+	echo "### BEGIN $name"
+	/usr/bin/timeout -k 5 "${GUEST_TEST_TIMEOUT:-240}" /usr/bin/bash "$t" </dev/null 2>&1
+	echo "### END $name $?"
+done
