@@ -27,6 +27,8 @@ struct ctl_cmd {
 int cmd_flows(struct ctl *ctl, int argc, char **argv);
 int cmd_ports(struct ctl *ctl, int argc, char **argv);
 int cmd_replay(struct ctl *ctl, int argc, char **argv);
+int cmd_status(struct ctl *ctl, int argc, char **argv);
+int cmd_events(struct ctl *ctl, int argc, char **argv);
 
 int ctl_open_maps(struct ctl *ctl, struct fabric_maps *m);
 void ctl_print_json(struct ctl *ctl, struct json_object *o);

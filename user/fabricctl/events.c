@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * fabricctl events [-f]: the data path's recent events, kept by fabricd,
+ * and with -f a live stream of new ones. JSON with -j: an array, or with
+ * -f one object per line.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fabricctl.h"
+
+const char *ctl_socket_path(const char *opt);
+int ctl_daemon_connect(const char *path);
+struct json_object *ctl_daemon_read(int fd, char **buf, size_t *len);
+int ctl_daemon_send(int fd, const char *req);
+void ctl_daemon_err(const char *path, int err);
+void ctl_print_event(struct json_object *ev);
+
+static void show(struct ctl *ctl, struct json_object *ev, bool stream)
+{
+	if (!ctl->json)
+		ctl_print_event(ev);
+	else if (stream)
+		puts(json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN |
+							JSON_C_TO_STRING_NOSLASHESCAPE));
+	fflush(stdout);
+}
+
+int cmd_events(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "follow", no_argument, NULL, 'f' },
+		{ "max", required_argument, NULL, 'n' },
+		{ "socket", required_argument, NULL, 'S' },
+		{}
+	};
+	struct json_object *o, *arr, *ok, *ev;
+	const char *sock = NULL;
+	bool follow = false;
+	char req[128], *buf = NULL, *end;
+	size_t len = 0, i;
+	long max = -1;
+	int c, fd, ret = EXIT_ERR;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "fn:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			follow = true;
+			break;
+		case 'n':
+			max = strtol(optarg, &end, 10);
+			if (*end || !*optarg || max < 0)
+				return ctl_usage_err("--max wants a number, got '%s'", optarg);
+			break;
+		case 'S':
+			sock = optarg;
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return ctl_usage_err("events: unexpected argument '%s'", argv[optind]);
+	sock = ctl_socket_path(sock);
+	if (max < 0)
+		max = follow ? 10 : 0;
+
+	fd = ctl_daemon_connect(sock);
+	if (fd < 0) {
+		ctl_daemon_err(sock, fd);
+		return EXIT_ERR;
+	}
+	/* subscribe first: fabricd answers both before any new event */
+	snprintf(req, sizeof(req), "%s{\"cmd\":\"events\",\"max\":%ld}\n",
+		 follow ? "{\"cmd\":\"subscribe\"}\n" : "", max);
+	if (ctl_daemon_send(fd, req)) {
+		ctl_daemon_err(sock, -errno);
+		goto out;
+	}
+	if (follow) {
+		o = ctl_daemon_read(fd, &buf, &len);
+		if (!o || !json_object_object_get_ex(o, "ok", &ok) ||
+		    !json_object_get_boolean(ok)) {
+			ctl_err("fabricd refused the subscription");
+			json_object_put(o);
+			goto out;
+		}
+		json_object_put(o);
+	}
+	o = ctl_daemon_read(fd, &buf, &len);
+	if (!o || !json_object_object_get_ex(o, "events", &arr)) {
+		ctl_err("fabricd sent no event list");
+		json_object_put(o);
+		goto out;
+	}
+	if (ctl->json && !follow) {
+		ctl_print_json(ctl, arr);
+	} else {
+		for (i = 0; i < json_object_array_length(arr); i++)
+			show(ctl, json_object_array_get_idx(arr, i), true);
+		if (!ctl->json && !follow && !json_object_array_length(arr))
+			printf("(no events)\n");
+	}
+	json_object_put(o);
+	ret = EXIT_OK;
+	while (follow) {
+		o = ctl_daemon_read(fd, &buf, &len);
+		if (!o) {
+			ctl_err("fabricd closed the stream (stopped or restarted)");
+			ret = EXIT_ERR;
+			break;
+		}
+		if (json_object_object_get_ex(o, "event", &ev))
+			show(ctl, ev, true);
+		json_object_put(o);
+	}
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* epoll tags of fabricd's one event loop. */
+#ifndef FABRICD_LOOP_H
+#define FABRICD_LOOP_H
+
+enum {
+	TAG_SIGNAL = 1,
+	TAG_TIMER,
+	TAG_LISTEN,
+	TAG_RINGBUF,
+	TAG_CLIENT = 100,	/* + client slot */
+};
+
+#endif
