@@ -316,10 +316,10 @@ struct fabric_exporter *fabric_exporter_start(const char *listen,
 	e->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
 				  MHD_USE_ERROR_LOG,
 				  0, NULL, NULL, handle, e,
+				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, e,
 				  MHD_OPTION_LISTEN_SOCKET, e->fd,
 				  MHD_OPTION_CONNECTION_LIMIT, 32,
 				  MHD_OPTION_CONNECTION_TIMEOUT, 10,
-				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, e,
 				  MHD_OPTION_END);
 	if (!e->mhd) {
 		errf(err, errlen, "exporter: libmicrohttpd failed to start on %s",

@@ -48,7 +48,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 		l = FABRIC_LOG_DEBUG;
 	if (l > fabric_log_get_level())
 		return 0;
-	fabric_log(l, "libbpf: %s", buf);
+	fabric_log(l, "%s", buf);
 	return 0;
 }
 
