@@ -45,6 +45,11 @@ TOOLS		:=
 
 .DEFAULT_GOAL := all
 
+# The kernel's kselftest harness headers (rule in mk/kselftest.mk); defined
+# here because fragments name them as prerequisites.
+KSFT_DIR	:= $(BUILD)/kselftest
+KSFT_HDRS	:= $(KSFT_DIR)/kselftest_harness.h $(KSFT_DIR)/kselftest.h
+
 # Components add their own variables and rules (selftests, bench, tools,
 # kmod, vm) before the aggregate targets below expand them.
 -include mk/*.mk

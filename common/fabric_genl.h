@@ -6,29 +6,33 @@
  *
  * Compatibility: FABRIC_GENL_VERSION is the family version (genlmsghdr
  * .version and CTRL_ATTR_VERSION). Numbers below are never reused or
- * renumbered; new commands and attributes are appended.
+ * renumbered; new commands and attributes are appended. Version 2 moved
+ * the module onto the shared policy (common/failover.h): path signals,
+ * reasons and thresholds follow it, and the version-1 attributes that no
+ * longer fit are refused with a message.
  */
 #ifndef FABRIC_GENL_H
 #define FABRIC_GENL_H
 
 #define FABRIC_GENL_NAME	"fabric"
-#define FABRIC_GENL_VERSION	1
+#define FABRIC_GENL_VERSION	2
 #define FABRIC_GENL_MCGRP_EVENTS	"events"
 
 /* Limits enforced by the policy. */
-#define FABRIC_MAX_MEMBERS	32
+#define FABRIC_MAX_MEMBERS	16	/* == FABRIC_FO_MAX_PATHS */
 #define FABRIC_WEIGHT_MAX	256	/* kernel nexthop group weight range */
-#define FABRIC_HOLD_MS_MAX	600000
 
 enum fabric_cmd {
 	FABRIC_CMD_UNSPEC,
 	FABRIC_CMD_GROUP_ADD,		/* admin: register a group */
 	FABRIC_CMD_GROUP_DEL,		/* admin: unregister a group */
 	FABRIC_CMD_GROUP_GET,		/* one group (do) or all (dump) */
-	FABRIC_CMD_PATH_EVENT,		/* admin: report a path up/down */
-	FABRIC_CMD_SET_PARAMS,		/* admin: thresholds (hold-down) */
-	FABRIC_CMD_STATS_GET,		/* statistics, parameters, features */
+	FABRIC_CMD_PATH_EVENT,		/* admin: report a path signal */
+	FABRIC_CMD_SET_PARAMS,		/* admin: thresholds (FABRIC_A_CONFIG) */
+	FABRIC_CMD_STATS_GET,		/* statistics, thresholds, features */
 	FABRIC_CMD_EVENT,		/* notification on "events" */
+	FABRIC_CMD_PATH_DRAIN,		/* admin: withdraw a healthy path */
+	FABRIC_CMD_PATH_UNDRAIN,	/* admin: end a drain */
 	__FABRIC_CMD_MAX,
 };
 #define FABRIC_CMD_MAX (__FABRIC_CMD_MAX - 1)
@@ -38,30 +42,57 @@ enum fabric_group_type {
 	FABRIC_GROUP_RES,		/* resilient group (recommended) */
 };
 
+/* Same values as enum fabric_fo_state. */
 enum fabric_path_state {
 	FABRIC_PATH_UP,
 	FABRIC_PATH_DOWN,
 	FABRIC_PATH_HOLDDOWN,		/* healthy again, waiting out hold-down */
 };
 
-enum fabric_path_event {
-	FABRIC_EV_UNSPEC,
-	FABRIC_EV_DOWN,			/* path failed */
-	FABRIC_EV_UP,			/* path healthy again */
+/*
+ * Path signals (FABRIC_A_SIGNAL, and the kfunc's signal argument). Same
+ * values as enum fabric_fo_signal.
+ */
+enum fabric_signal {
+	FABRIC_SIG_CARRIER_DOWN,	/* hard: link lost carrier */
+	FABRIC_SIG_CARRIER_UP,		/* link has carrier again */
+	FABRIC_SIG_PROBE_OK,		/* probe answered / proof of life */
+	FABRIC_SIG_PROBE_MISS,		/* soft: probe deadline passed */
+	FABRIC_SIG_GAP_BURST,		/* soft: PSN-gap or NAK burst */
+	FABRIC_SIG_SILENCE,		/* soft: expected traffic absent */
+	__FABRIC_SIG_MAX,
 };
+#define FABRIC_SIG_MAX (__FABRIC_SIG_MAX - 1)
 
+/* Why a path changed state (events). Same values as enum fabric_fo_reason. */
 enum fabric_reason {
-	FABRIC_REASON_UNSPEC,
-	FABRIC_REASON_CARRIER,		/* netdev notifier */
-	FABRIC_REASON_PROBE,		/* active probes lost */
-	FABRIC_REASON_PSN,		/* PSN gaps / NAK bursts */
-	FABRIC_REASON_SILENCE,		/* expected traffic absent */
-	FABRIC_REASON_MANUAL,		/* operator drain/undrain */
-	FABRIC_REASON_KFUNC,		/* reported by a BPF program */
-	FABRIC_REASON_HOLDDOWN,		/* hold-down expired */
+	FABRIC_REASON_NONE,
+	FABRIC_REASON_INIT,
+	FABRIC_REASON_CARRIER_DOWN,
+	FABRIC_REASON_PROBE_LOSS,
+	FABRIC_REASON_GAP_BURST,
+	FABRIC_REASON_SILENCE,
+	FABRIC_REASON_ADMIN_DRAIN,
+	FABRIC_REASON_CARRIER_UP,
+	FABRIC_REASON_PROBE_OK,
+	FABRIC_REASON_ADMIN_UNDRAIN,
+	FABRIC_REASON_HOLD_EXPIRED,
 	__FABRIC_REASON_MAX,
 };
 #define FABRIC_REASON_MAX (__FABRIC_REASON_MAX - 1)
+
+/* Where the signal behind an event came from (FABRIC_A_SOURCE). */
+enum fabric_source {
+	FABRIC_SRC_GENL,		/* PATH_EVENT / DRAIN / UNDRAIN */
+	FABRIC_SRC_CARRIER,		/* netdev notifier */
+	FABRIC_SRC_KFUNC,		/* BPF program */
+	FABRIC_SRC_TIMER,		/* hold-down expiry */
+	FABRIC_SRC_CONFIG,		/* registration (initial carrier) */
+};
+
+/* Transition flags (FABRIC_A_FLAGS). Same values as FABRIC_FO_TF_*. */
+#define FABRIC_TF_KEPT		0x1	/* DOWN but kept installed (last path) */
+#define FABRIC_TF_FLAP		0x2	/* failure grew the hold-down */
 
 /* Top-level attributes (all commands share this space). */
 enum fabric_attr {
@@ -72,11 +103,11 @@ enum fabric_attr {
 	FABRIC_A_GROUP_IDLE_TIMER,	/* u32: resilient idle timer, s */
 	FABRIC_A_MEMBERS,		/* nest of FABRIC_A_MEMBER */
 	FABRIC_A_NH_ID,			/* u32: member nexthop id */
-	FABRIC_A_EVENT,			/* u8: enum fabric_path_event */
-	FABRIC_A_REASON,		/* u8: enum fabric_reason */
-	FABRIC_A_HOLD_MS,		/* u32: initial hold-down, ms */
-	FABRIC_A_HOLD_MAX_MS,		/* u32: hold-down cap, ms */
-	FABRIC_A_DECAY_MS,		/* u32: quiet time that halves penalty */
+	FABRIC_A_EVENT,			/* v1 only: refused, use SIGNAL */
+	FABRIC_A_REASON,		/* u8: enum fabric_reason (event) */
+	FABRIC_A_HOLD_MS,		/* v1 only: refused, use CONFIG */
+	FABRIC_A_HOLD_MAX_MS,		/* v1 only: refused, use CONFIG */
+	FABRIC_A_DECAY_MS,		/* v1 only: refused, use CONFIG */
 	FABRIC_A_STATS,			/* nest of FABRIC_STAT_* (reply) */
 	FABRIC_A_PARAMS,		/* nest of FABRIC_PARAM_* (reply) */
 	FABRIC_A_VERSION,		/* u32: FABRIC_GENL_VERSION (reply) */
@@ -89,6 +120,13 @@ enum fabric_attr {
 	FABRIC_A_ERROR_MSG,		/* string: kernel ext ack of a failure */
 	FABRIC_A_ACTIVE,		/* nest of u32 nh ids now in the group */
 	FABRIC_A_PAD,
+	FABRIC_A_SIGNAL,		/* u8: enum fabric_signal */
+	FABRIC_A_LAG_NS,		/* u64: detector's own lateness */
+	FABRIC_A_CONFIG,		/* nest of FABRIC_CFG_* (thresholds) */
+	FABRIC_A_SOURCE,		/* u8: enum fabric_source (event) */
+	FABRIC_A_FLAGS,			/* u32: FABRIC_TF_* (event) */
+	FABRIC_A_GROUP_STATS,		/* nest of FABRIC_GSTAT_* (reply) */
+	FABRIC_A_DONE_NS,		/* u64: CLOCK_MONOTONIC replace acked */
 	__FABRIC_A_MAX,
 };
 #define FABRIC_A_MAX (__FABRIC_A_MAX - 1)
@@ -103,14 +141,60 @@ enum fabric_member_attr {
 	FABRIC_MEMBER_A_GW6,		/* 16 bytes: IPv6 gateway */
 	FABRIC_MEMBER_A_WEIGHT,		/* u16: 1..256, default 1 */
 	FABRIC_MEMBER_A_STATE,		/* u8: enum fabric_path_state (reply) */
-	FABRIC_MEMBER_A_FLAPS,		/* u32: down transitions (reply) */
-	FABRIC_MEMBER_A_HOLD_MS,	/* u32: current hold-down (reply) */
+	FABRIC_MEMBER_A_FLAPS,		/* u64: failures that grew the hold-down */
+	FABRIC_MEMBER_A_HOLD_MS,	/* u32: hold-down a recovery now gets */
 	FABRIC_MEMBER_A_ACTIVE,		/* u8: in the kernel group (reply) */
+	FABRIC_MEMBER_A_DRAINED,	/* u8: admin drain in force (reply) */
+	FABRIC_MEMBER_A_CARRIER,	/* u8: carrier as last reported */
+	FABRIC_MEMBER_A_FAILOVERS,	/* u64: UP -> DOWN on a failure */
+	FABRIC_MEMBER_A_RESTORES,	/* u64: HOLDDOWN -> UP */
+	FABRIC_MEMBER_A_IGNORED_STALLED, /* u64: soft evidence, detector late */
+	FABRIC_MEMBER_A_IGNORED_LOCAL,	/* u64: failures judged local */
+	FABRIC_MEMBER_A_KEPT,		/* u64: DOWN but kept (last path) */
+	FABRIC_MEMBER_A_DRAINS,		/* u64: admin drains */
+	FABRIC_MEMBER_A_LAST_REASON,	/* u8: enum fabric_reason */
+	FABRIC_MEMBER_A_LAST_CHANGE_NS,	/* u64: CLOCK_MONOTONIC */
+	FABRIC_MEMBER_A_HOLD_UNTIL_NS,	/* u64: end of hold-down (HOLDDOWN) */
+	FABRIC_MEMBER_A_PENALTY,	/* u32: dampening penalty now (1024/unit) */
+	FABRIC_MEMBER_A_PAD,
 	__FABRIC_MEMBER_A_MAX,
 };
 #define FABRIC_MEMBER_A_MAX (__FABRIC_MEMBER_A_MAX - 1)
 
-/* FABRIC_A_STATS: u64 counters. */
+/* FABRIC_A_CONFIG: the knobs of struct fabric_fo_config. A request may
+ * give any subset; the others keep their current value. */
+enum fabric_cfg_attr {
+	FABRIC_CFG_UNSPEC,
+	FABRIC_CFG_PROBE_MISS_K,	/* u32 >= 1 */
+	FABRIC_CFG_RECOVER_PROBES,	/* u32 >= 1 */
+	FABRIC_CFG_GAP_BURSTS,		/* u32 >= 1 */
+	FABRIC_CFG_GAP_WINDOW_NS,	/* u64 */
+	FABRIC_CFG_STALL_TOLERANCE_NS,	/* u64 */
+	FABRIC_CFG_LOCAL_WINDOW_NS,	/* u64 */
+	FABRIC_CFG_HOLD_BASE_NS,	/* u64 > 0 */
+	FABRIC_CFG_HOLD_MAX_NS,		/* u64 >= hold_base */
+	FABRIC_CFG_HALF_LIFE_NS,	/* u64 > 0 */
+	FABRIC_CFG_PAD,
+	__FABRIC_CFG_MAX,
+};
+#define FABRIC_CFG_MAX (__FABRIC_CFG_MAX - 1)
+
+/* FABRIC_A_GROUP_STATS: u64 per-group counters (reply). */
+enum fabric_gstat_attr {
+	FABRIC_GSTAT_UNSPEC,
+	FABRIC_GSTAT_LAST_PATH_KEPT,	/* paths that went DOWN but were kept */
+	FABRIC_GSTAT_LOCAL_EVENTS,	/* signals judged local */
+	FABRIC_GSTAT_DRAIN_REFUSED,	/* drains refused with EBUSY */
+	FABRIC_GSTAT_REPLACES,		/* replaces of this group acked */
+	FABRIC_GSTAT_REPLACE_ERRORS,	/* replaces of this group refused */
+	FABRIC_GSTAT_MEMBERS,		/* desired member mask (bit = index) */
+	FABRIC_GSTAT_INSTALLED,		/* mask as last programmed */
+	FABRIC_GSTAT_PAD,
+	__FABRIC_GSTAT_MAX,
+};
+#define FABRIC_GSTAT_MAX (__FABRIC_GSTAT_MAX - 1)
+
+/* FABRIC_A_STATS: u64 module-wide counters. */
 enum fabric_stat_attr {
 	FABRIC_STAT_UNSPEC,
 	FABRIC_STAT_EVENTS,		/* path signals received */
@@ -120,32 +204,40 @@ enum fabric_stat_attr {
 	FABRIC_STAT_REPLACES,		/* group replaces acked by the kernel */
 	FABRIC_STAT_REPLACE_ERRORS,	/* replaces the kernel refused */
 	FABRIC_STAT_NH_CREATED,		/* member nexthops re-created */
-	FABRIC_STAT_LAST_PATH_KEPT,	/* withdrawals refused: last path */
-	FABRIC_STAT_DAMPENED,		/* recoveries delayed by hold-down */
+	FABRIC_STAT_LAST_PATH_KEPT,	/* paths that went DOWN but were kept */
+	FABRIC_STAT_FLAPS,		/* failures that grew a hold-down */
 	FABRIC_STAT_UNKNOWN_PATH,	/* signals for unregistered paths */
 	FABRIC_STAT_GROUPS,		/* groups registered now */
 	FABRIC_STAT_REPLACE_NS_LAST,	/* duration of the last replace */
 	FABRIC_STAT_REPLACE_NS_MAX,	/* longest replace */
 	FABRIC_STAT_PAD,
+	FABRIC_STAT_EVENTS_GENL,	/* ...signals from PATH_EVENT */
+	FABRIC_STAT_NOTES_LOST,		/* event notifications dropped */
+	FABRIC_STAT_UNINSTALLABLE,	/* executor runs with no member
+					 * that could be installed */
 	__FABRIC_STAT_MAX,
 };
 #define FABRIC_STAT_MAX (__FABRIC_STAT_MAX - 1)
 
-/* FABRIC_A_PARAMS: u32 values (module parameters and set thresholds). */
+/* FABRIC_A_PARAMS: module-wide values (reply). The netns default
+ * thresholds come in FABRIC_A_CONFIG next to it. */
 enum fabric_param_attr {
 	FABRIC_PARAM_UNSPEC,
-	FABRIC_PARAM_HOLD_MS,
-	FABRIC_PARAM_HOLD_MAX_MS,
-	FABRIC_PARAM_DECAY_MS,
-	FABRIC_PARAM_MAX_GROUPS,
+	FABRIC_PARAM_HOLD_MS,		/* v1 only, no longer sent */
+	FABRIC_PARAM_HOLD_MAX_MS,	/* v1 only, no longer sent */
+	FABRIC_PARAM_DECAY_MS,		/* v1 only, no longer sent */
+	FABRIC_PARAM_MAX_GROUPS,	/* u32 */
+	FABRIC_PARAM_MAX_MEMBERS,	/* u32 */
 	__FABRIC_PARAM_MAX,
 };
 #define FABRIC_PARAM_MAX (__FABRIC_PARAM_MAX - 1)
 
 /* kfunc exported to BPF (XDP, tc, tracing, syscall programs):
- *   int bpf_fabric_report_path(u32 group_id, u32 nh_id, u32 event);
- * event is enum fabric_path_event. Acts on groups registered in the
- * initial network namespace. Returns 0, -ENOENT (unknown path) or -EINVAL.
+ *   int bpf_fabric_report_path(u32 group_id, u32 nh_id, u32 signal,
+ *                              u64 lag_ns);
+ * signal is enum fabric_signal; lag_ns the detector's own lateness (0 if
+ * unknown). Acts on groups registered in the initial network namespace.
+ * Returns 0, -ENOENT (unknown group or member) or -EINVAL (bad signal).
  */
 
 #endif

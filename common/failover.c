@@ -444,12 +444,25 @@ int fabric_fo_config_check(const struct fabric_fo_config *cfg)
 	return 0;
 }
 
+/*
+ * Cap the penalty one unit above what reaches hold_max, so that a path
+ * which stopped flapping is forgiven within a few half-lives.
+ */
+static __u32 fo_penalty_cap(const struct fabric_fo_config *cfg)
+{
+	__u32 shift;
+
+	for (shift = 0; (cfg->hold_base_ns << shift) < cfg->hold_max_ns; shift++)
+		;
+	return (shift + 2) * FO_UNIT;
+}
+
 int fabric_fo_group_init(struct fabric_fo_group *g,
 			 const struct fabric_fo_config *cfg, __u32 n_paths,
 			 __u64 now)
 {
 	__u8 *b = (__u8 *)g;
-	__u32 p, shift;
+	__u32 p;
 	__u64 i;
 
 	if (n_paths < 1 || n_paths > FABRIC_FO_MAX_PATHS ||
@@ -460,13 +473,7 @@ int fabric_fo_group_init(struct fabric_fo_group *g,
 	g->cfg = *cfg;
 	g->n_paths = n_paths;
 	g->members = fo_all_mask(g);
-	/*
-	 * Cap the penalty one unit above what reaches hold_max, so that a
-	 * path which stopped flapping is forgiven within a few half-lives.
-	 */
-	for (shift = 0; (cfg->hold_base_ns << shift) < cfg->hold_max_ns; shift++)
-		;
-	g->penalty_max = (shift + 2) * FO_UNIT;
+	g->penalty_max = fo_penalty_cap(cfg);
 	for (p = 0; p < n_paths; p++) {
 		struct fabric_fo_path *pp = &g->path[p];
 
@@ -476,6 +483,21 @@ int fabric_fo_group_init(struct fabric_fo_group *g,
 		pp->st.last_change_ns = now;
 		pp->st.last_reason = FABRIC_FO_R_INIT;
 	}
+	return 0;
+}
+
+int fabric_fo_set_config(struct fabric_fo_group *g,
+			 const struct fabric_fo_config *cfg)
+{
+	__u32 p;
+
+	if (fabric_fo_config_check(cfg))
+		return -FABRIC_FO_EINVAL;
+	g->cfg = *cfg;
+	g->penalty_max = fo_penalty_cap(cfg);
+	for (p = 0; p < g->n_paths; p++)
+		if (g->path[p].penalty > g->penalty_max)
+			g->path[p].penalty = g->penalty_max;
 	return 0;
 }
 

@@ -192,6 +192,14 @@ int fabric_fo_group_init(struct fabric_fo_group *g,
 			 __u64 now);
 
 /*
+ * Change the knobs of a live group: 0, or -EINVAL with nothing changed.
+ * Path states, counters and running hold-downs are kept; the new values
+ * apply from the next signal (penalties above the new cap are clipped).
+ */
+int fabric_fo_set_config(struct fabric_fo_group *g,
+			 const struct fabric_fo_config *cfg);
+
+/*
  * Apply one signal to every path in ev->paths. Expires hold-downs due by
  * ev->now_ns first. 0, or -EINVAL (unknown signal, empty mask or a bit
  * beyond n_paths; nothing is changed then).

@@ -10,11 +10,13 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/atomic.h>
+#include <linux/hrtimer.h>
 #include <net/net_namespace.h>
 
 #include "fabric_genl.h"
-#include "policy.h"
+#include "failover.h"
 
+/* Member configuration: immutable after registration. */
 struct fabric_member {
 	u32 nh_id;
 	u32 ifindex;
@@ -24,15 +26,17 @@ struct fabric_member {
 		__be32 gw4;
 		struct in6_addr gw6;
 	};
-	struct fabric_path path;	/* policy state */
-	bool active;			/* in the kernel group as last sent */
-	bool carrier_up;		/* last carrier state seen */
-	/* pending notification of a state change (work sends it) */
-	bool notify;
-	u8 notify_old;
-	u8 notify_reason;
-	u64 signal_ns;
 };
+
+/* A policy transition waiting to be multicast by the executor work. */
+struct fabric_note {
+	u64 signal_ns;			/* time of the signal (or tick) */
+	u8 path;
+	u8 from, to, reason;		/* enum fabric_fo_state / _reason */
+	u8 source;			/* enum fabric_source */
+	u32 flags;			/* FABRIC_FO_TF_* */
+};
+#define FABRIC_NOTES_MAX	64
 
 struct fabric_net;
 struct netlink_ext_ack;
@@ -44,12 +48,24 @@ struct fabric_group {
 	u16 buckets;
 	u32 idle_timer_s;
 	bool has_idle_timer;
-	bool synced;			/* programmed at least once */
-	bool dead;			/* being destroyed: no new work */
-	spinlock_t lock;		/* members' state; taken from any context */
 	u32 n_members;
 	struct fabric_member members[FABRIC_MAX_MEMBERS];
-	struct delayed_work work;
+
+	spinlock_t lock;		/* everything below; any context */
+	bool dead;			/* being destroyed: no new work */
+	bool synced;			/* programmed at least once */
+	u32 installed;			/* member mask as last programmed */
+	u32 flushed;			/* nexthops the kernel may have deleted
+					 * (carrier loss) and not re-created */
+	u64 deadline;			/* hold-down expiry the timer is set to */
+	u64 replaces, replace_errors;
+	struct fabric_fo_group fo;	/* the shared policy (common/) */
+	struct fabric_fo_result res;	/* scratch of the policy calls */
+	u32 n_notes;
+	struct fabric_note notes[FABRIC_NOTES_MAX];
+
+	struct hrtimer timer;		/* hold-down expiry -> fabric_fo_tick */
+	struct delayed_work work;	/* the executor */
 	struct rcu_head rcu;
 };
 
@@ -58,8 +74,10 @@ struct fabric_net {
 	struct socket *rtnl_sock;	/* kernel NETLINK_ROUTE socket */
 	struct mutex sock_lock;		/* one request in flight */
 	u32 seq;
-	struct mutex groups_lock;	/* add/del/teardown of groups */
+	struct mutex groups_lock;	/* add/del/teardown, SET_PARAMS */
 	struct xarray groups;		/* id -> group; RCU readers */
+	struct fabric_fo_config cfg;	/* thresholds for new groups (under
+					 * groups_lock) */
 };
 
 /* statistics (FABRIC_STAT_*) */
@@ -74,11 +92,16 @@ bool fabric_kfunc_available(void);
 
 /* group.c */
 int fabric_group_add(struct fabric_net *fn, struct fabric_group *tmpl,
+		     const struct fabric_fo_config *cfg,
 		     struct netlink_ext_ack *extack);
 int fabric_group_del(struct fabric_net *fn, u32 id);
 void fabric_groups_teardown(struct fabric_net *fn);
+int fabric_group_set_config(struct fabric_group *g,
+			    const struct fabric_fo_config *cfg);
 int fabric_path_signal(struct fabric_net *fn, u32 group_id, u32 nh_id,
-		       u8 event, u8 reason);
+		       u32 signal, u64 lag_ns, u8 source);
+int fabric_path_drain(struct fabric_net *fn, u32 group_id, u32 nh_id,
+		      bool drain);
 void fabric_dev_signal(struct fabric_net *fn, int ifindex, bool carrier);
 void fabric_group_work(struct work_struct *work);
 
@@ -94,15 +117,9 @@ int fabric_nh_replace_group(struct fabric_net *fn, const struct fabric_group *g,
 /* genl.c */
 int fabric_genl_init(void);
 void fabric_genl_exit(void);
-struct fabric_note {
-	u32 nh_id;
-	u8 old_state, new_state, reason;
-	u64 signal_ns;
-	u64 latency_ns;		/* 0: no replace was needed or it failed */
-};
-void fabric_genl_notify(struct fabric_net *fn, u32 group_id,
-			const struct fabric_note *note, const u32 *active,
-			u32 n_active, int err, const char *errmsg);
+void fabric_genl_notify(struct fabric_group *g, const struct fabric_note *note,
+			u64 done_ns, const u32 *active, u32 n_active, int err,
+			const char *errmsg);
 
 /* notifier.c */
 int fabric_notifier_init(void);

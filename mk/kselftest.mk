@@ -1,8 +1,6 @@
 # The kernel's kselftest harness, extracted from Debian's linux-source
 # package at build time (never copied into the repository).
-KSFT_DIR	:= $(BUILD)/kselftest
 KSFT_TARBALL	= $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
-KSFT_HDRS	:= $(KSFT_DIR)/kselftest_harness.h $(KSFT_DIR)/kselftest.h
 
 $(KSFT_HDRS):
 	$(call msg,EXTRACT,$(KSFT_DIR))

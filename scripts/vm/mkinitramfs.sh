@@ -47,7 +47,7 @@ copy_bin /usr/bin/bash /usr/bin/bash
 ln -sf /usr/bin/bash "$root/bin/bash"
 for b in /usr/sbin/ip /usr/sbin/tc /usr/sbin/bridge /usr/bin/rdma /usr/sbin/bpftool \
 	/usr/bin/setpriv /usr/bin/nsenter /usr/bin/unshare /usr/bin/timeout \
-	/usr/bin/ib_write_bw /usr/bin/ib_send_bw; do
+	/usr/bin/ib_write_bw /usr/bin/ib_send_bw /usr/bin/ib_read_bw /usr/bin/tcpdump /usr/bin/jq; do
 	copy_bin "$b"
 done
 
@@ -105,7 +105,7 @@ for t in "$BUILD"/vm-tools/*; do
 	*) [[ -x $t && -f $t ]] && copy_bin "$t" "/fabric/bin/$(basename "$t")" ;;
 	esac
 done
-for t in "$BUILD"/fabricctl "$BUILD"/fabricd; do
+for t in "$BUILD"/fabricctl "$BUILD"/fabricd "$BUILD"/fabric-loader; do
 	[[ -x $t ]] && copy_bin "$t" "/fabric/bin/$(basename "$t")"
 done
 cp -r selftests/vm/guest/. "$root/tests/"

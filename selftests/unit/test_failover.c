@@ -821,6 +821,38 @@ TEST_F(fo, expire_and_fail_in_one_call)
 	ASSERT_EQ(0U, self->r.changed);
 }
 
+TEST_F(fo, set_config_on_a_live_group)
+{
+	struct fabric_fo_group before;
+	struct fabric_fo_config c = self->cfg;
+	__u64 t = T0;
+	int i;
+
+	/* Flap path 0 up to the cap (6 units for 100 ms .. 1600 ms). */
+	for (i = 0; i < 6; i++, t += MS(2))
+		BOUNCE(0, t);
+	ASSERT_EQ(6 * U, self->g.path[0].penalty);
+
+	before = self->g;
+	c.hold_base_ns = 0;
+	ASSERT_EQ(-FABRIC_FO_EINVAL, fabric_fo_set_config(&self->g, &c));
+	ASSERT_EQ(0, memcmp(&before, &self->g, sizeof(before)));
+
+	/* 100 ms .. 200 ms is one doubling: the cap drops to 3 units and
+	 * the penalty is clipped; states and counters stay. */
+	c = self->cfg;
+	c.hold_max_ns = MS(200);
+	ASSERT_EQ(0, fabric_fo_set_config(&self->g, &c));
+	ASSERT_EQ(3 * U, self->g.penalty_max);
+	ASSERT_EQ(3 * U, self->g.path[0].penalty);
+	ASSERT_EQ(HOLD, STATE(0));
+	ASSERT_EQ(before.path[0].hold_until_ns, self->g.path[0].hold_until_ns);
+	ASSERT_EQ(before.path[0].st.flaps, ST(0).flaps);
+	/* The next recovery gets the new, shorter maximum. */
+	BOUNCE(0, t);
+	ASSERT_EQ(MS(200), self->g.path[0].hold_until_ns - (t + MS(1)));
+}
+
 TEST_F(fo, invalid_events_change_nothing)
 {
 	struct fabric_fo_group before = self->g;
