@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Bench-only prototype: a snapshot of bpf/fabric.bpf.c's XDP side with
+ * knobs (rodata, so the verifier prunes what a knob turns off) to take the
+ * data path apart piece by piece. bench/datapath -v loads it over the real
+ * program's maps. Not the product: bpf/fabric.bpf.c is.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "fabric_abi.h"
+#include "flow_hash.h"
+#include "roce.h"
+#include "parse.h"
+
+#define TC_ACT_OK_	0
+
+/* Set by the loader before load; see Documentation/datapath.md. */
+const volatile __u32 node_id = 0;
+const volatile __u32 flow_set_mask = 16383;	/* flow sets - 1, power of 2 */
+const volatile __u64 event_interval_ns = 10000000;
+const volatile __u32 read_pmtu = 0;		/* 0: unknown, be lenient */
+
+/* Knobs: 1 = as the product does it. */
+const volatile __u32 k_len_helper = 1;	/* 0: data_end - data */
+const volatile __u32 k_clock = 1;	/* 0: no clock read, 2: coarse clock */
+const volatile __u32 k_port = 1;	/* 0: no port counters, 2: per-CPU array */
+const volatile __u32 k_flow = 1;	/* 0: parse only, 2: set lookup + tag scan, no key compare, 3: no accounting */
+/*
+ * 1: load every line of the set before the tag scan, 2: load the first
+ * key word of every slot, so that those misses overlap the tag line's;
+ * 3: a preferred way per flow (hash bits 4..6), tried before the scan
+ * with its key compare independent of the tag load (needs its own table).
+ */
+const volatile __u32 k_probe = 0;
+/*
+ * 1: right after parsing, hash the key and load the set's tag line (and,
+ * with k_probe 3, the preferred slot), before the port counters and the
+ * clock read, so that the miss overlaps those helper calls.
+ */
+const volatile __u32 k_early = 0;
+
+/* Non-zero: use this instead of the clock (fabricctl replay, tests). */
+__u64 clock_override_ns = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct fabric_flow_set);
+} fabric_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct fabric_flow_key);
+	__type(value, struct fabric_tx_flow);
+} fabric_tx_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct fabric_port_counters);
+} fabric_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fabric_dp_stats);
+} fabric_stats SEC(".maps");
+
+/* k_port == 2: lookups of a per-CPU array are inlined, a hash's are calls */
+#define PROTO_PORTS	256
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PROTO_PORTS);
+	__type(key, __u32);
+	__type(value, struct fabric_port_counters);
+} proto_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} fabric_events SEC(".maps");
+
+static __always_inline __u64 fabric_now(void)
+{
+	__u64 t = clock_override_ns;
+
+	if (!k_clock)
+		return 1;
+	if (k_clock == 2)
+		return t ? t : bpf_ktime_get_coarse_ns();
+	return t ? t : bpf_ktime_get_ns();
+}
+
+static __always_inline struct fabric_dp_stats *stats_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&fabric_stats, &zero);
+}
+
+static __always_inline struct fabric_port_counters *port_get(__u32 ifindex)
+{
+	struct fabric_port_counters *pc, fresh = {};
+	struct fabric_dp_stats *st;
+
+	pc = bpf_map_lookup_elem(&fabric_ports, &ifindex);
+	if (pc)
+		return pc;
+	if (bpf_map_update_elem(&fabric_ports, &ifindex, &fresh, BPF_NOEXIST) &&
+	    (st = stats_get()))
+		st->port_insert_errors++;
+	return bpf_map_lookup_elem(&fabric_ports, &ifindex);
+}
+
+static __always_inline int key_equal(const struct fabric_flow_key *a,
+				     const struct fabric_flow_key *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) |
+		 (x[3] ^ y[3]) | (x[4] ^ y[4]) | (x[5] ^ y[5]) |
+		 (x[6] ^ y[6]) | (x[7] ^ y[7]) | (x[8] ^ y[8]));
+}
+
+/*
+ * Claim a slot for a new flow: an empty way, else the least recently seen
+ * one. A compare-and-swap on the tag keeps two CPUs from claiming the same
+ * slot; the loser leaves the packet to the port counters and counts a race.
+ */
+static __always_inline struct fabric_flow *
+flow_insert(struct fabric_flow_set *set, const struct fabric_pkt *p,
+	    __u32 tag, __u64 now, __u32 *way)
+{
+	struct fabric_dp_stats *st = stats_get();
+	__u64 oldest = ~0ULL;
+	__u32 victim = 0, old;
+	struct fabric_flow *f;
+	int w;
+
+	if (k_probe == 3) {
+		__u32 w0 = (tag >> 4) & (FABRIC_FLOW_WAYS - 1);
+
+		if (set->tag[w0] == FABRIC_TAG_EMPTY) {
+			victim = w0;
+			goto claim;
+		}
+	}
+#pragma unroll
+	for (w = 0; w < FABRIC_FLOW_WAYS; w++) {
+		__u32 t = set->tag[w];
+
+		if (t == FABRIC_TAG_EMPTY) {
+			victim = w;
+			break;
+		}
+		if (t != FABRIC_TAG_BUSY && set->slot[w].last_seen_ns < oldest) {
+			oldest = set->slot[w].last_seen_ns;
+			victim = w;
+		}
+	}
+claim:
+	victim &= FABRIC_FLOW_WAYS - 1;
+	old = set->tag[victim];
+	if (old == FABRIC_TAG_BUSY ||
+	    __sync_val_compare_and_swap(&set->tag[victim], old,
+					FABRIC_TAG_BUSY) != old) {
+		if (st)
+			st->flow_insert_races++;
+		return NULL;
+	}
+
+	f = &set->slot[victim];
+	__builtin_memset(f, 0, sizeof(*f));
+	f->key = p->key;
+	f->first_seen_ns = now;
+	set->last_event[victim] = 0;
+	__sync_lock_test_and_set(&set->tag[victim], tag);
+	if (st) {
+		st->flow_inserts++;
+		if (old != FABRIC_TAG_EMPTY)
+			st->flow_evictions++;
+	}
+	*way = victim;
+	return f;
+}
+
+static __always_inline struct fabric_flow *
+flow_get(const struct fabric_pkt *p, __u64 now, struct fabric_flow_set **setp,
+	 __u32 *way)
+{
+	__u32 hash = fabric_flow_hash(&p->key);
+	__u32 idx = fabric_flow_set_index(hash, flow_set_mask);
+	__u32 tag = fabric_flow_tag(hash);
+	struct fabric_flow_set *set;
+	int w;
+
+	set = bpf_map_lookup_elem(&fabric_flows, &idx);
+	if (!set)
+		return NULL;
+	*setp = set;
+	if (k_probe == 1) {
+#pragma unroll
+		for (w = 0; w < 16; w++)
+			(void)*(volatile __u32 *)((void *)set + 64 * w);
+	} else if (k_probe == 2) {
+#pragma unroll
+		for (w = 0; w < FABRIC_FLOW_WAYS; w++)
+			(void)*(volatile __u32 *)&set->slot[w].key;
+	} else if (k_probe == 3) {
+		__u32 w0 = (hash >> 4) & (FABRIC_FLOW_WAYS - 1);
+
+		/* issue the slot's load before the tag compare can branch */
+		(void)*(volatile __u32 *)&set->slot[w0].key;
+		if (set->tag[w0] == tag && key_equal(&set->slot[w0].key, &p->key)) {
+			*way = w0;
+			return &set->slot[w0];
+		}
+	}
+	if (k_flow == 2) {
+		__u32 acc = 0;
+
+#pragma unroll
+		for (w = 0; w < FABRIC_FLOW_WAYS; w++)
+			acc |= set->tag[w] == tag;
+		return acc ? &set->slot[0] : NULL;
+	}
+#pragma unroll
+	for (w = 0; w < FABRIC_FLOW_WAYS; w++) {
+		if (set->tag[w] == tag && key_equal(&set->slot[w].key, &p->key)) {
+			*way = w;
+			return &set->slot[w];
+		}
+	}
+	return flow_insert(set, p, tag, now, way);
+}
+
+static __always_inline void flow_event(struct fabric_flow_set *set, __u32 way,
+				       struct fabric_flow *f,
+				       const struct fabric_pkt *p, __u32 ifindex,
+				       __u16 type, __u32 expected, __u32 missing,
+				       __u64 now)
+{
+	struct fabric_dp_stats *st = stats_get();
+	__u32 tick = (now >> 20) | 1, last;
+	struct fabric_event *e;
+
+	way &= FABRIC_FLOW_WAYS - 1;
+	last = set->last_event[way];
+	if (last && tick - last < (__u32)(event_interval_ns >> 20)) {
+		if (st)
+			st->events_suppressed++;
+		return;
+	}
+	set->last_event[way] = tick;
+
+	e = bpf_ringbuf_reserve(&fabric_events, sizeof(*e), 0);
+	if (!e) {
+		if (st)
+			st->events_lost++;
+		return;
+	}
+	e->ts_ns = now;
+	e->node_id = node_id;
+	e->ifindex = ifindex;
+	e->type = type;
+	e->family = fabric_flow_key_family(&p->key);
+	e->syndrome = p->syndrome;
+	e->qp = fabric_flow_key_qp(&p->key);
+	__builtin_memcpy(e->src, p->key.src, 16);
+	__builtin_memcpy(e->dst, p->key.dst, 16);
+	e->psn = p->psn;
+	e->expected_psn = expected;
+	e->missing = missing;
+	e->flow_gaps = f->psn_gaps;
+	e->flow_naks = f->naks_seq + f->naks_rnr + f->naks_other;
+	e->pad = 0;
+	bpf_ringbuf_submit(e, 0);
+	if (st)
+		st->events_sent++;
+}
+
+static __always_inline void flow_account(struct fabric_flow_set *set, __u32 way,
+					 struct fabric_flow *f,
+					 const struct fabric_pkt *p,
+					 __u32 ifindex, __u64 len, __u64 now)
+{
+	__u32 consumed = 1, slack = 0, expected;
+	int missing;
+
+	f->packets++;
+	f->bytes += len;
+	f->last_seen_ns = now;
+	if (p->ecn == 3)
+		f->ce++;
+	else if (p->ecn)
+		f->ect++;
+
+	if (p->opcode == ROCE_OPCODE_CNP) {
+		f->cnp++;
+		return;
+	}
+	if (roce_opcode_is_request(p->opcode)) {
+		if (roce_opcode_is_read_request(p->opcode)) {
+			consumed = roce_read_psns(p->read_len, read_pmtu);
+			if (!read_pmtu) {
+				slack = consumed - 1;
+				consumed = 1;
+			}
+		}
+		expected = f->next_psn & ROCE_PSN_MASK;
+		missing = fabric_psn_track(f, p->psn, consumed, slack);
+		if (missing > 0)
+			flow_event(set, way, f, p, ifindex, FABRIC_EV_PSN_GAP,
+				   expected, missing, now);
+		return;
+	}
+	if (roce_opcode_is_ack(p->opcode)) {
+		switch (roce_aeth_kind(p->syndrome)) {
+		case FABRIC_ACK:
+			f->acks++;
+			return;
+		case FABRIC_NAK_SEQ:
+			f->naks_seq++;
+			break;
+		case FABRIC_NAK_RNR:
+			f->naks_rnr++;
+			break;
+		case FABRIC_NAK_OTHER:
+			f->naks_other++;
+			break;
+		default:
+			return;
+		}
+		/* a NAK carries the PSN the responder expects next */
+		flow_event(set, way, f, p, ifindex, FABRIC_EV_NAK, p->psn, 0, now);
+	}
+}
+
+SEC("xdp.frags")
+int fabric_xdp_rx(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct fabric_port_counters *pc;
+	struct fabric_flow_set *set = NULL;
+	struct fabric_pkt p = {};
+	struct fabric_flow *f;
+	__u64 len = k_len_helper ? bpf_xdp_get_buff_len(ctx) : data_end - data;
+	__u64 now;
+	__u32 way = 0;
+	int res;
+
+	res = fabric_parse(data, data_end, len, &p);
+	if (k_early && res == FABRIC_PARSE_ROCE) {
+		__u32 hash = fabric_flow_hash(&p.key);
+		__u32 idx = fabric_flow_set_index(hash, flow_set_mask);
+		struct fabric_flow_set *s = bpf_map_lookup_elem(&fabric_flows, &idx);
+
+		if (s) {
+			(void)*(volatile __u32 *)&s->tag[0];
+			if (k_probe == 3)
+				(void)*(volatile __u32 *)&s->slot[(hash >> 4) & 7].key;
+		}
+	}
+	now = fabric_now();
+	if (k_port == 2) {
+		__u32 slot = ctx->ingress_ifindex;
+
+		/* the product would fall back to the hash above the array */
+		pc = slot < PROTO_PORTS ? bpf_map_lookup_elem(&proto_ports, &slot) : NULL;
+	} else {
+		pc = k_port ? port_get(ctx->ingress_ifindex) : NULL;
+	}
+	if (pc) {
+		pc->rx_packets++;
+		pc->rx_bytes += len;
+		pc->rx_last_ns = now;
+		switch (res) {
+		case FABRIC_PARSE_ROCE:
+			pc->rx_roce_packets++;
+			pc->rx_roce_bytes += len;
+			if (p.ecn == 3)
+				pc->rx_ce++;
+			if (p.opcode == ROCE_OPCODE_CNP)
+				pc->rx_cnp++;
+			break;
+		case FABRIC_PARSE_NON_ROCE:
+			pc->rx_non_roce++;
+			break;
+		case FABRIC_PARSE_MALFORMED:
+			pc->rx_malformed++;
+			break;
+		default:
+			pc->rx_unparsed++;
+			break;
+		}
+	}
+	if (res != FABRIC_PARSE_ROCE || !k_flow)
+		return XDP_PASS;
+
+	f = flow_get(&p, now, &set, &way);
+	if (f && set && k_flow == 1)
+		flow_account(set, way, f, &p, ctx->ingress_ifindex, len, now);
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
