@@ -161,7 +161,12 @@ struct fabric_tx_flow {
 	__u64	last_seen_ns;
 };
 
-/* Per-port counters, per CPU, keyed by ifindex. */
+/*
+ * Per-port counters, per CPU, keyed by ifindex: an array for ifindex below
+ * FABRIC_PORT_SLOTS (fabric_ports), a hash above (fabric_ports_hi).
+ */
+#define FABRIC_PORT_SLOTS	256
+
 struct fabric_port_counters {
 	__u64	rx_packets;	/* every frame seen at XDP ingress */
 	__u64	rx_bytes;

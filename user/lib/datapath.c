@@ -151,6 +151,7 @@ static int maps_from_skel(struct fabric_dp *dp)
 	m->flows_fd = bpf_map__fd(dp->skel->maps.fabric_flows);
 	m->tx_flows_fd = bpf_map__fd(dp->skel->maps.fabric_tx_flows);
 	m->ports_fd = bpf_map__fd(dp->skel->maps.fabric_ports);
+	m->ports_hi_fd = bpf_map__fd(dp->skel->maps.fabric_ports_hi);
 	m->stats_fd = bpf_map__fd(dp->skel->maps.fabric_stats);
 	m->events_fd = bpf_map__fd(dp->skel->maps.fabric_events);
 	m->own_fds = false;
@@ -259,7 +260,7 @@ int fabric_unpin(const char *pin_dir)
 {
 	static const char *const names[] = {
 		FABRIC_PIN_XDP, FABRIC_PIN_TC, "fabric_flows",
-		"fabric_tx_flows", "fabric_ports", "fabric_stats",
+		"fabric_tx_flows", "fabric_ports", "fabric_ports_hi", "fabric_stats",
 		"fabric_events",
 	};
 	char path[PATH_MAX];

@@ -38,6 +38,7 @@ struct fabric_maps {
 	int			flows_fd;
 	int			tx_flows_fd;
 	int			ports_fd;
+	int			ports_hi_fd;
 	int			stats_fd;
 	int			events_fd;
 	struct fabric_flow_set	*sets;

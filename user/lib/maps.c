@@ -61,8 +61,8 @@ int fabric_maps_open_pinned(const char *pin_dir, struct fabric_maps *m)
 	int err;
 
 	memset(m, 0, sizeof(*m));
-	m->flows_fd = m->tx_flows_fd = m->ports_fd = m->stats_fd =
-		m->events_fd = -1;
+	m->flows_fd = m->tx_flows_fd = m->ports_fd = m->ports_hi_fd =
+		m->stats_fd = m->events_fd = -1;
 	m->own_fds = true;
 	m->flows_fd = open_pin(pin_dir, "fabric_flows");
 	if (m->flows_fd < 0) {
@@ -71,10 +71,11 @@ int fabric_maps_open_pinned(const char *pin_dir, struct fabric_maps *m)
 	}
 	m->tx_flows_fd = open_pin(pin_dir, "fabric_tx_flows");
 	m->ports_fd = open_pin(pin_dir, "fabric_ports");
+	m->ports_hi_fd = open_pin(pin_dir, "fabric_ports_hi");
 	m->stats_fd = open_pin(pin_dir, "fabric_stats");
 	m->events_fd = open_pin(pin_dir, "fabric_events");
-	if (m->tx_flows_fd < 0 || m->ports_fd < 0 || m->stats_fd < 0 ||
-	    m->events_fd < 0) {
+	if (m->tx_flows_fd < 0 || m->ports_fd < 0 || m->ports_hi_fd < 0 ||
+	    m->stats_fd < 0 || m->events_fd < 0) {
 		err = -ENOENT;
 		goto fail;
 	}
@@ -99,13 +100,15 @@ void fabric_maps_close(struct fabric_maps *m)
 			close(m->tx_flows_fd);
 		if (m->ports_fd >= 0)
 			close(m->ports_fd);
+		if (m->ports_hi_fd >= 0)
+			close(m->ports_hi_fd);
 		if (m->stats_fd >= 0)
 			close(m->stats_fd);
 		if (m->events_fd >= 0)
 			close(m->events_fd);
 	}
-	m->flows_fd = m->tx_flows_fd = m->ports_fd = m->stats_fd =
-		m->events_fd = -1;
+	m->flows_fd = m->tx_flows_fd = m->ports_fd = m->ports_hi_fd =
+		m->stats_fd = m->events_fd = -1;
 }
 
 /*
@@ -197,38 +200,53 @@ static void sum_u64(__u64 *acc, const __u64 *v, size_t n)
 		acc[i] += v[i];
 }
 
+static void port_sum(struct fabric_port_counters *sum,
+		     const struct fabric_port_counters *vals, int ncpu)
+{
+	const size_t nfields = sizeof(*sum) / sizeof(__u64);
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		__u64 rx_last = sum->rx_last_ns, tx_last = sum->tx_last_ns;
+
+		sum_u64((__u64 *)sum, (const __u64 *)&vals[cpu], nfields);
+		/* times are maxima, not sums */
+		sum->rx_last_ns = rx_last > vals[cpu].rx_last_ns ?
+				  rx_last : vals[cpu].rx_last_ns;
+		sum->tx_last_ns = tx_last > vals[cpu].tx_last_ns ?
+				  tx_last : vals[cpu].tx_last_ns;
+	}
+}
+
+/* Array slots of ports that never saw a packet are skipped. */
 int fabric_maps_for_each_port(const struct fabric_maps *m, fabric_port_cb cb,
 			      void *ctx)
 {
-	int ncpu = libbpf_num_possible_cpus(), cpu, err = 0;
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
 	struct fabric_port_counters sum, *vals;
 	__u32 key, next, *prev = NULL;
-	const size_t nfields = sizeof(sum) / sizeof(__u64);
 
 	if (ncpu <= 0)
 		return ncpu;
 	vals = calloc(ncpu, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
-	while (!bpf_map_get_next_key(m->ports_fd, prev, &next)) {
-		key = next;
-		prev = &key;
+	for (key = 1; key < FABRIC_PORT_SLOTS && !err; key++) {
 		if (bpf_map_lookup_elem(m->ports_fd, &key, vals))
 			continue;
-		memset(&sum, 0, sizeof(sum));
-		for (cpu = 0; cpu < ncpu; cpu++) {
-			__u64 rx_last = sum.rx_last_ns, tx_last = sum.tx_last_ns;
-
-			sum_u64((__u64 *)&sum, (const __u64 *)&vals[cpu], nfields);
-			/* times are maxima, not sums */
-			sum.rx_last_ns = rx_last > vals[cpu].rx_last_ns ?
-					 rx_last : vals[cpu].rx_last_ns;
-			sum.tx_last_ns = tx_last > vals[cpu].tx_last_ns ?
-					 tx_last : vals[cpu].tx_last_ns;
-		}
+		port_sum(&sum, vals, ncpu);
+		if (sum.rx_packets || sum.tx_packets)
+			err = cb(key, &sum, ctx);
+	}
+	while (!err && m->ports_hi_fd >= 0 &&
+	       !bpf_map_get_next_key(m->ports_hi_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(m->ports_hi_fd, &key, vals))
+			continue;
+		port_sum(&sum, vals, ncpu);
 		err = cb(key, &sum, ctx);
-		if (err)
-			break;
 	}
 	free(vals);
 	return err;
