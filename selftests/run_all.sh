@@ -6,6 +6,7 @@
 # reporting a failure counts as one failure; exit 4 with no results as one
 # skip (kselftest convention).
 set -u
+export LC_ALL=C	# glob order: test_vm.sh runs before test_vm_*.sh
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 LAYERS=("$@")
