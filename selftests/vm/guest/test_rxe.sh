@@ -20,7 +20,7 @@
 # Runs: ib_write_bw --tclass=2, ib_read_bw, ib_send_bw, ib_write_bw through
 # RED, ib_write_bw through 2% netem loss (NAKs, go-back-N retransmissions).
 # Captures and counters go to the host between "### RXE-ARTIFACT" markers
-# (base64 of gzip) for selftests/vm/test_rxe_oracle.sh and tshark.
+# (base64 of gzip) for selftests/vm/test_vm_rxe_oracle.sh and tshark.
 . /tests/ktap.sh
 . /tests/lib.sh
 set -u
