@@ -26,10 +26,11 @@ command -v pahole >/dev/null || die "pahole missing (Debian package dwarves)"
 if [[ ! -s $out/vmlinux ]]; then
 	img=/boot/vmlinuz-$kver
 	[[ -r $img ]] || die "$img missing (install linux-image-$kver)"
-	off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$img" | head -1 | cut -d: -f1)
+	off=$(LC_ALL=C grep -m1 -obUaP '\xfd7zXZ\x00' "$img" | head -1 | cut -d: -f1)
 	[[ -n $off ]] || die "no xz stream in $img"
 	tail -c +$((off + 1)) "$img" | xz -dc >"$out/vmlinux.tmp" 2>/dev/null || true
-	readelf -S "$out/vmlinux.tmp" 2>/dev/null | grep -q '\.BTF' ||
+	# no grep -q: it can SIGPIPE readelf, which fails the pipeline (pipefail)
+	readelf -S "$out/vmlinux.tmp" 2>/dev/null | grep '\.BTF' >/dev/null ||
 		die "extracted vmlinux has no .BTF section"
 	mv "$out/vmlinux.tmp" "$out/vmlinux"
 fi

@@ -42,6 +42,7 @@ struct fabric_net;
 struct netlink_ext_ack;
 
 struct fabric_group {
+	struct rcu_head rcu;		/* first: kfree_rcu() offset limit */
 	struct fabric_net *fn;
 	u32 id;
 	u8 type;			/* enum fabric_group_type */
@@ -66,7 +67,6 @@ struct fabric_group {
 
 	struct hrtimer timer;		/* hold-down expiry -> fabric_fo_tick */
 	struct delayed_work work;	/* the executor */
-	struct rcu_head rcu;
 };
 
 struct fabric_net {

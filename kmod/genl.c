@@ -5,23 +5,21 @@
 #include <linux/slab.h>
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 #include <net/netlink.h>
 
 #include "fabric.h"
 
-extern struct fabric_params fabric_params;
-extern spinlock_t fabric_params_lock;
-
 static struct genl_family fabric_family;
 
 static const char ro_msg[] = "attribute is read-only (reply/event only)";
 #define RO { .type = NLA_REJECT, .reject_message = ro_msg }
 
-static struct netlink_range_validation ms_range = {
-	.min = 1, .max = FABRIC_HOLD_MS_MAX,
-};
+static const char v1_signal_msg[] = "version 1 attribute: report FABRIC_A_SIGNAL";
+static const char v1_config_msg[] = "version 1 attribute: set thresholds in FABRIC_A_CONFIG";
 
 static const struct nla_policy member_policy[FABRIC_MEMBER_A_MAX + 1] = {
 	[FABRIC_MEMBER_A_NH_ID]		= NLA_POLICY_MIN(NLA_U32, 1),
@@ -33,6 +31,33 @@ static const struct nla_policy member_policy[FABRIC_MEMBER_A_MAX + 1] = {
 	[FABRIC_MEMBER_A_FLAPS]		= RO,
 	[FABRIC_MEMBER_A_HOLD_MS]	= RO,
 	[FABRIC_MEMBER_A_ACTIVE]	= RO,
+	[FABRIC_MEMBER_A_DRAINED]	= RO,
+	[FABRIC_MEMBER_A_CARRIER]	= RO,
+	[FABRIC_MEMBER_A_FAILOVERS]	= RO,
+	[FABRIC_MEMBER_A_RESTORES]	= RO,
+	[FABRIC_MEMBER_A_IGNORED_STALLED] = RO,
+	[FABRIC_MEMBER_A_IGNORED_LOCAL]	= RO,
+	[FABRIC_MEMBER_A_KEPT]		= RO,
+	[FABRIC_MEMBER_A_DRAINS]	= RO,
+	[FABRIC_MEMBER_A_LAST_REASON]	= RO,
+	[FABRIC_MEMBER_A_LAST_CHANGE_NS] = RO,
+	[FABRIC_MEMBER_A_HOLD_UNTIL_NS]	= RO,
+	[FABRIC_MEMBER_A_PENALTY]	= RO,
+	[FABRIC_MEMBER_A_PAD]		= RO,
+};
+
+/* Types and simple bounds here; fabric_fo_config_check() judges the rest. */
+static const struct nla_policy cfg_policy[FABRIC_CFG_MAX + 1] = {
+	[FABRIC_CFG_PROBE_MISS_K]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[FABRIC_CFG_RECOVER_PROBES]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[FABRIC_CFG_GAP_BURSTS]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[FABRIC_CFG_GAP_WINDOW_NS]	= { .type = NLA_U64 },
+	[FABRIC_CFG_STALL_TOLERANCE_NS]	= { .type = NLA_U64 },
+	[FABRIC_CFG_LOCAL_WINDOW_NS]	= { .type = NLA_U64 },
+	[FABRIC_CFG_HOLD_BASE_NS]	= { .type = NLA_U64 },
+	[FABRIC_CFG_HOLD_MAX_NS]	= { .type = NLA_U64 },
+	[FABRIC_CFG_HALF_LIFE_NS]	= { .type = NLA_U64 },
+	[FABRIC_CFG_PAD]		= RO,
 };
 
 static const struct nla_policy fabric_policy[FABRIC_A_MAX + 1] = {
@@ -42,11 +67,11 @@ static const struct nla_policy fabric_policy[FABRIC_A_MAX + 1] = {
 	[FABRIC_A_GROUP_IDLE_TIMER]	= NLA_POLICY_MAX(NLA_U32, 3600),
 	[FABRIC_A_MEMBERS]		= NLA_POLICY_NESTED_ARRAY(member_policy),
 	[FABRIC_A_NH_ID]		= NLA_POLICY_MIN(NLA_U32, 1),
-	[FABRIC_A_EVENT]		= NLA_POLICY_RANGE(NLA_U8, FABRIC_EV_DOWN, FABRIC_EV_UP),
-	[FABRIC_A_REASON]		= NLA_POLICY_MAX(NLA_U8, FABRIC_REASON_MAX),
-	[FABRIC_A_HOLD_MS]		= NLA_POLICY_FULL_RANGE(NLA_U32, &ms_range),
-	[FABRIC_A_HOLD_MAX_MS]		= NLA_POLICY_FULL_RANGE(NLA_U32, &ms_range),
-	[FABRIC_A_DECAY_MS]		= NLA_POLICY_FULL_RANGE(NLA_U32, &ms_range),
+	[FABRIC_A_EVENT]		= { .type = NLA_REJECT, .reject_message = v1_signal_msg },
+	[FABRIC_A_REASON]		= RO,
+	[FABRIC_A_HOLD_MS]		= { .type = NLA_REJECT, .reject_message = v1_config_msg },
+	[FABRIC_A_HOLD_MAX_MS]		= { .type = NLA_REJECT, .reject_message = v1_config_msg },
+	[FABRIC_A_DECAY_MS]		= { .type = NLA_REJECT, .reject_message = v1_config_msg },
 	[FABRIC_A_STATS]		= RO,
 	[FABRIC_A_PARAMS]		= RO,
 	[FABRIC_A_VERSION]		= RO,
@@ -59,7 +84,81 @@ static const struct nla_policy fabric_policy[FABRIC_A_MAX + 1] = {
 	[FABRIC_A_ERROR_MSG]		= RO,
 	[FABRIC_A_ACTIVE]		= RO,
 	[FABRIC_A_PAD]			= RO,
+	[FABRIC_A_SIGNAL]		= NLA_POLICY_MAX(NLA_U8, FABRIC_SIG_MAX),
+	[FABRIC_A_LAG_NS]		= { .type = NLA_U64 },
+	[FABRIC_A_CONFIG]		= NLA_POLICY_NESTED(cfg_policy),
+	[FABRIC_A_SOURCE]		= RO,
+	[FABRIC_A_FLAGS]		= RO,
+	[FABRIC_A_GROUP_STATS]		= RO,
+	[FABRIC_A_DONE_NS]		= RO,
 };
+
+/* The uAPI mirrors the policy's numbering; keep them in step. */
+static_assert(FABRIC_MAX_MEMBERS == FABRIC_FO_MAX_PATHS);
+static_assert(FABRIC_SIG_MAX + 1 == FABRIC_FO_SIG_MAX);
+static_assert((int)FABRIC_SIG_GAP_BURST == (int)FABRIC_FO_SIG_GAP_BURST);
+static_assert(FABRIC_REASON_MAX + 1 == FABRIC_FO_R_MAX);
+static_assert((int)FABRIC_REASON_HOLD_EXPIRED == (int)FABRIC_FO_R_HOLD_EXPIRED);
+static_assert((int)FABRIC_PATH_HOLDDOWN == (int)FABRIC_FO_HOLDDOWN);
+static_assert(FABRIC_TF_KEPT == FABRIC_FO_TF_KEPT && FABRIC_TF_FLAP == FABRIC_FO_TF_FLAP);
+
+/* Merge a FABRIC_A_CONFIG nest (already validated by cfg_policy) into
+ * cfg and check the result. */
+static int parse_config(struct fabric_fo_config *cfg, const struct nlattr *nest,
+			struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[FABRIC_CFG_MAX + 1];
+	int err;
+
+	err = nla_parse_nested(tb, FABRIC_CFG_MAX, nest, cfg_policy, extack);
+	if (err)
+		return err;
+	if (tb[FABRIC_CFG_PROBE_MISS_K])
+		cfg->probe_miss_k = nla_get_u32(tb[FABRIC_CFG_PROBE_MISS_K]);
+	if (tb[FABRIC_CFG_RECOVER_PROBES])
+		cfg->recover_probes = nla_get_u32(tb[FABRIC_CFG_RECOVER_PROBES]);
+	if (tb[FABRIC_CFG_GAP_BURSTS])
+		cfg->gap_bursts = nla_get_u32(tb[FABRIC_CFG_GAP_BURSTS]);
+	if (tb[FABRIC_CFG_GAP_WINDOW_NS])
+		cfg->gap_window_ns = nla_get_u64(tb[FABRIC_CFG_GAP_WINDOW_NS]);
+	if (tb[FABRIC_CFG_STALL_TOLERANCE_NS])
+		cfg->stall_tolerance_ns = nla_get_u64(tb[FABRIC_CFG_STALL_TOLERANCE_NS]);
+	if (tb[FABRIC_CFG_LOCAL_WINDOW_NS])
+		cfg->local_window_ns = nla_get_u64(tb[FABRIC_CFG_LOCAL_WINDOW_NS]);
+	if (tb[FABRIC_CFG_HOLD_BASE_NS])
+		cfg->hold_base_ns = nla_get_u64(tb[FABRIC_CFG_HOLD_BASE_NS]);
+	if (tb[FABRIC_CFG_HOLD_MAX_NS])
+		cfg->hold_max_ns = nla_get_u64(tb[FABRIC_CFG_HOLD_MAX_NS]);
+	if (tb[FABRIC_CFG_HALF_LIFE_NS])
+		cfg->half_life_ns = nla_get_u64(tb[FABRIC_CFG_HALF_LIFE_NS]);
+	if (fabric_fo_config_check(cfg)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "invalid thresholds: counts >= 1, durations <= 2^48 ns, 0 < hold_base <= hold_max, half_life > 0");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int put_config(struct sk_buff *skb, const struct fabric_fo_config *c)
+{
+	struct nlattr *nest = nla_nest_start(skb, FABRIC_A_CONFIG);
+
+	if (!nest ||
+	    nla_put_u32(skb, FABRIC_CFG_PROBE_MISS_K, c->probe_miss_k) ||
+	    nla_put_u32(skb, FABRIC_CFG_RECOVER_PROBES, c->recover_probes) ||
+	    nla_put_u32(skb, FABRIC_CFG_GAP_BURSTS, c->gap_bursts) ||
+	    nla_put_u64_64bit(skb, FABRIC_CFG_GAP_WINDOW_NS, c->gap_window_ns, FABRIC_CFG_PAD) ||
+	    nla_put_u64_64bit(skb, FABRIC_CFG_STALL_TOLERANCE_NS, c->stall_tolerance_ns,
+			      FABRIC_CFG_PAD) ||
+	    nla_put_u64_64bit(skb, FABRIC_CFG_LOCAL_WINDOW_NS, c->local_window_ns,
+			      FABRIC_CFG_PAD) ||
+	    nla_put_u64_64bit(skb, FABRIC_CFG_HOLD_BASE_NS, c->hold_base_ns, FABRIC_CFG_PAD) ||
+	    nla_put_u64_64bit(skb, FABRIC_CFG_HOLD_MAX_NS, c->hold_max_ns, FABRIC_CFG_PAD) ||
+	    nla_put_u64_64bit(skb, FABRIC_CFG_HALF_LIFE_NS, c->half_life_ns, FABRIC_CFG_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
 
 static int parse_member(struct net *net, struct fabric_member *m,
 			const struct nlattr *nest, struct netlink_ext_ack *extack)
@@ -108,7 +207,9 @@ static int cmd_group_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr **tb = info->attrs;
+	struct fabric_fo_config cfg;
 	struct fabric_group *g;
+	struct fabric_net *fn;
 	const struct nlattr *nest;
 	int rem, err = 0;
 	u32 i, j;
@@ -136,7 +237,7 @@ static int cmd_group_add(struct sk_buff *skb, struct genl_info *info)
 	}
 	nla_for_each_nested(nest, tb[FABRIC_A_MEMBERS], rem) {
 		if (g->n_members == FABRIC_MAX_MEMBERS) {
-			NL_SET_ERR_MSG_ATTR(extack, nest, "too many members (max 32)");
+			NL_SET_ERR_MSG_ATTR(extack, nest, "too many members (max 16)");
 			err = -E2BIG;
 			goto out;
 		}
@@ -165,7 +266,16 @@ static int cmd_group_add(struct sk_buff *skb, struct genl_info *info)
 			}
 		}
 	}
-	err = fabric_group_add(fabric_net(genl_info_net(info)), g, extack);
+	fn = fabric_net(genl_info_net(info));
+	mutex_lock(&fn->groups_lock);
+	cfg = fn->cfg;
+	mutex_unlock(&fn->groups_lock);
+	if (tb[FABRIC_A_CONFIG]) {
+		err = parse_config(&cfg, tb[FABRIC_A_CONFIG], extack);
+		if (err)
+			goto out;
+	}
+	err = fabric_group_add(fn, g, &cfg, extack);
 out:
 	kfree(g);
 	return err;
@@ -185,11 +295,82 @@ static int cmd_group_del(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+static int put_member(struct sk_buff *skb, const struct fabric_group *g, u32 i,
+		      u64 now)
+{
+	const struct fabric_member *m = &g->members[i];
+	const struct fabric_fo_path *p = &g->fo.path[i];
+	struct nlattr *entry;
+	u64 hold = fabric_fo_hold_ns(&g->fo, i, now);
+
+	entry = nla_nest_start(skb, FABRIC_A_MEMBER);
+	if (!entry ||
+	    nla_put_u32(skb, FABRIC_MEMBER_A_NH_ID, m->nh_id) ||
+	    nla_put_u32(skb, FABRIC_MEMBER_A_IFINDEX, m->ifindex) ||
+	    nla_put_u16(skb, FABRIC_MEMBER_A_WEIGHT, m->weight) ||
+	    (m->gw_family == AF_INET &&
+	     nla_put_be32(skb, FABRIC_MEMBER_A_GW4, m->gw4)) ||
+	    (m->gw_family == AF_INET6 &&
+	     nla_put(skb, FABRIC_MEMBER_A_GW6, sizeof(m->gw6), &m->gw6)) ||
+	    nla_put_u8(skb, FABRIC_MEMBER_A_STATE, p->state) ||
+	    nla_put_u32(skb, FABRIC_MEMBER_A_HOLD_MS,
+			min_t(u64, div_u64(hold, NSEC_PER_MSEC), U32_MAX)) ||
+	    nla_put_u8(skb, FABRIC_MEMBER_A_ACTIVE,
+		       g->synced && (g->installed & (1U << i))) ||
+	    nla_put_u8(skb, FABRIC_MEMBER_A_DRAINED, p->drained) ||
+	    nla_put_u8(skb, FABRIC_MEMBER_A_CARRIER, p->carrier) ||
+	    nla_put_u8(skb, FABRIC_MEMBER_A_LAST_REASON, p->st.last_reason) ||
+	    nla_put_u32(skb, FABRIC_MEMBER_A_PENALTY, fabric_fo_penalty(&g->fo, i, now)) ||
+	    nla_put_u64_64bit(skb, FABRIC_MEMBER_A_FLAPS, p->st.flaps, FABRIC_MEMBER_A_PAD) ||
+	    nla_put_u64_64bit(skb, FABRIC_MEMBER_A_FAILOVERS, p->st.failovers,
+			      FABRIC_MEMBER_A_PAD) ||
+	    nla_put_u64_64bit(skb, FABRIC_MEMBER_A_RESTORES, p->st.restores,
+			      FABRIC_MEMBER_A_PAD) ||
+	    nla_put_u64_64bit(skb, FABRIC_MEMBER_A_IGNORED_STALLED, p->st.ignored_stalled,
+			      FABRIC_MEMBER_A_PAD) ||
+	    nla_put_u64_64bit(skb, FABRIC_MEMBER_A_IGNORED_LOCAL, p->st.ignored_local,
+			      FABRIC_MEMBER_A_PAD) ||
+	    nla_put_u64_64bit(skb, FABRIC_MEMBER_A_KEPT, p->st.kept, FABRIC_MEMBER_A_PAD) ||
+	    nla_put_u64_64bit(skb, FABRIC_MEMBER_A_DRAINS, p->st.drains, FABRIC_MEMBER_A_PAD) ||
+	    nla_put_u64_64bit(skb, FABRIC_MEMBER_A_LAST_CHANGE_NS, p->st.last_change_ns,
+			      FABRIC_MEMBER_A_PAD) ||
+	    (p->state == FABRIC_FO_HOLDDOWN &&
+	     nla_put_u64_64bit(skb, FABRIC_MEMBER_A_HOLD_UNTIL_NS, p->hold_until_ns,
+			       FABRIC_MEMBER_A_PAD)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, entry);
+	return 0;
+}
+
+static int put_group_stats(struct sk_buff *skb, const struct fabric_group *g)
+{
+	struct nlattr *nest = nla_nest_start(skb, FABRIC_A_GROUP_STATS);
+
+	if (!nest ||
+	    nla_put_u64_64bit(skb, FABRIC_GSTAT_LAST_PATH_KEPT, g->fo.last_path_kept,
+			      FABRIC_GSTAT_PAD) ||
+	    nla_put_u64_64bit(skb, FABRIC_GSTAT_LOCAL_EVENTS, g->fo.local_events,
+			      FABRIC_GSTAT_PAD) ||
+	    nla_put_u64_64bit(skb, FABRIC_GSTAT_DRAIN_REFUSED, g->fo.drain_refused,
+			      FABRIC_GSTAT_PAD) ||
+	    nla_put_u64_64bit(skb, FABRIC_GSTAT_REPLACES, g->replaces, FABRIC_GSTAT_PAD) ||
+	    nla_put_u64_64bit(skb, FABRIC_GSTAT_REPLACE_ERRORS, g->replace_errors,
+			      FABRIC_GSTAT_PAD) ||
+	    nla_put_u64_64bit(skb, FABRIC_GSTAT_MEMBERS, fabric_fo_members(&g->fo),
+			      FABRIC_GSTAT_PAD) ||
+	    nla_put_u64_64bit(skb, FABRIC_GSTAT_INSTALLED, g->synced ? g->installed : 0,
+			      FABRIC_GSTAT_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int fill_group(struct sk_buff *skb, struct fabric_group *g, u32 portid,
 		      u32 seq, int flags)
 {
-	struct nlattr *members, *entry;
+	struct nlattr *members;
 	unsigned long irqf;
+	u64 now = ktime_get_ns();
 	void *hdr;
 	u32 i;
 
@@ -201,30 +382,15 @@ static int fill_group(struct sk_buff *skb, struct fabric_group *g, u32 portid,
 	    nla_put_u8(skb, FABRIC_A_GROUP_TYPE, g->type) ||
 	    (g->buckets && nla_put_u16(skb, FABRIC_A_GROUP_BUCKETS, g->buckets)) ||
 	    (g->has_idle_timer &&
-	     nla_put_u32(skb, FABRIC_A_GROUP_IDLE_TIMER, g->idle_timer_s)))
+	     nla_put_u32(skb, FABRIC_A_GROUP_IDLE_TIMER, g->idle_timer_s)) ||
+	    put_config(skb, &g->fo.cfg) || put_group_stats(skb, g))
 		goto nospc;
 	members = nla_nest_start(skb, FABRIC_A_MEMBERS);
 	if (!members)
 		goto nospc;
-	for (i = 0; i < g->n_members; i++) {
-		const struct fabric_member *m = &g->members[i];
-
-		entry = nla_nest_start(skb, FABRIC_A_MEMBER);
-		if (!entry ||
-		    nla_put_u32(skb, FABRIC_MEMBER_A_NH_ID, m->nh_id) ||
-		    nla_put_u32(skb, FABRIC_MEMBER_A_IFINDEX, m->ifindex) ||
-		    nla_put_u16(skb, FABRIC_MEMBER_A_WEIGHT, m->weight) ||
-		    (m->gw_family == AF_INET &&
-		     nla_put_be32(skb, FABRIC_MEMBER_A_GW4, m->gw4)) ||
-		    (m->gw_family == AF_INET6 &&
-		     nla_put(skb, FABRIC_MEMBER_A_GW6, sizeof(m->gw6), &m->gw6)) ||
-		    nla_put_u8(skb, FABRIC_MEMBER_A_STATE, m->path.state) ||
-		    nla_put_u32(skb, FABRIC_MEMBER_A_FLAPS, m->path.flaps) ||
-		    nla_put_u32(skb, FABRIC_MEMBER_A_HOLD_MS, m->path.hold_ms) ||
-		    nla_put_u8(skb, FABRIC_MEMBER_A_ACTIVE, m->active))
+	for (i = 0; i < g->n_members; i++)
+		if (put_member(skb, g, i, now))
 			goto nospc;
-		nla_nest_end(skb, entry);
-	}
 	nla_nest_end(skb, members);
 	spin_unlock_irqrestore(&g->lock, irqf);
 	genlmsg_end(skb, hdr);
@@ -289,60 +455,104 @@ static int cmd_path_event(struct sk_buff *skb, struct genl_info *info)
 
 	if (GENL_REQ_ATTR_CHECK(info, FABRIC_A_GROUP_ID) ||
 	    GENL_REQ_ATTR_CHECK(info, FABRIC_A_NH_ID) ||
-	    GENL_REQ_ATTR_CHECK(info, FABRIC_A_EVENT))
+	    GENL_REQ_ATTR_CHECK(info, FABRIC_A_SIGNAL))
 		return -EINVAL;
+	atomic64_inc(&fabric_stats[FABRIC_STAT_EVENTS_GENL]);
 	err = fabric_path_signal(fabric_net(genl_info_net(info)),
 				 nla_get_u32(tb[FABRIC_A_GROUP_ID]),
 				 nla_get_u32(tb[FABRIC_A_NH_ID]),
-				 nla_get_u8(tb[FABRIC_A_EVENT]),
-				 tb[FABRIC_A_REASON] ? nla_get_u8(tb[FABRIC_A_REASON]) :
-				 FABRIC_REASON_MANUAL);
+				 nla_get_u8(tb[FABRIC_A_SIGNAL]),
+				 tb[FABRIC_A_LAG_NS] ? nla_get_u64(tb[FABRIC_A_LAG_NS]) : 0,
+				 FABRIC_SRC_GENL);
 	if (err == -ENOENT)
 		NL_SET_ERR_MSG(info->extack, "no such registered group member");
 	return err;
 }
 
+static int path_drain(struct genl_info *info, bool drain)
+{
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, FABRIC_A_GROUP_ID) ||
+	    GENL_REQ_ATTR_CHECK(info, FABRIC_A_NH_ID))
+		return -EINVAL;
+	err = fabric_path_drain(fabric_net(genl_info_net(info)),
+				nla_get_u32(info->attrs[FABRIC_A_GROUP_ID]),
+				nla_get_u32(info->attrs[FABRIC_A_NH_ID]), drain);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG(info->extack, "no such registered group member");
+	else if (err == -FABRIC_FO_EBUSY)
+		NL_SET_ERR_MSG(info->extack,
+			       "drain refused: the group would have no healthy path left to install");
+	return err;
+}
+
+static int cmd_path_drain(struct sk_buff *skb, struct genl_info *info)
+{
+	return path_drain(info, true);
+}
+
+static int cmd_path_undrain(struct sk_buff *skb, struct genl_info *info)
+{
+	return path_drain(info, false);
+}
+
+/*
+ * Thresholds. With GROUP_ID: that group only. Without: the namespace's
+ * default for groups registered later, and every registered group.
+ */
 static int cmd_set_params(struct sk_buff *skb, struct genl_info *info)
 {
+	struct fabric_net *fn = fabric_net(genl_info_net(info));
 	struct nlattr **tb = info->attrs;
-	struct fabric_params p;
-	unsigned long flags;
+	struct fabric_fo_config cfg;
+	struct fabric_group *g;
+	unsigned long id, flags;
 	int err = 0;
 
-	if (!tb[FABRIC_A_HOLD_MS] && !tb[FABRIC_A_HOLD_MAX_MS] && !tb[FABRIC_A_DECAY_MS]) {
-		NL_SET_ERR_MSG(info->extack, "nothing to set: give HOLD_MS, HOLD_MAX_MS or DECAY_MS");
+	if (GENL_REQ_ATTR_CHECK(info, FABRIC_A_CONFIG))
 		return -EINVAL;
+	mutex_lock(&fn->groups_lock);
+	if (tb[FABRIC_A_GROUP_ID]) {
+		g = xa_load(&fn->groups, nla_get_u32(tb[FABRIC_A_GROUP_ID]));
+		if (!g) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[FABRIC_A_GROUP_ID],
+					    "group not registered");
+			err = -ENOENT;
+			goto unlock;
+		}
+		spin_lock_irqsave(&g->lock, flags);
+		cfg = g->fo.cfg;
+		spin_unlock_irqrestore(&g->lock, flags);
+		err = parse_config(&cfg, tb[FABRIC_A_CONFIG], info->extack);
+		if (!err)
+			err = fabric_group_set_config(g, &cfg);
+		goto unlock;
 	}
-	spin_lock_irqsave(&fabric_params_lock, flags);
-	p = fabric_params;
-	if (tb[FABRIC_A_HOLD_MS])
-		p.hold_ms = nla_get_u32(tb[FABRIC_A_HOLD_MS]);
-	if (tb[FABRIC_A_HOLD_MAX_MS])
-		p.hold_max_ms = nla_get_u32(tb[FABRIC_A_HOLD_MAX_MS]);
-	if (tb[FABRIC_A_DECAY_MS])
-		p.decay_ms = nla_get_u32(tb[FABRIC_A_DECAY_MS]);
-	if (p.hold_ms > p.hold_max_ms) {
-		NL_SET_ERR_MSG(info->extack, "HOLD_MS must not exceed HOLD_MAX_MS");
-		err = -EINVAL;
-	} else {
-		fabric_params = p;
-	}
-	spin_unlock_irqrestore(&fabric_params_lock, flags);
+	cfg = fn->cfg;
+	err = parse_config(&cfg, tb[FABRIC_A_CONFIG], info->extack);
+	if (err)
+		goto unlock;
+	fn->cfg = cfg;
+	xa_for_each(&fn->groups, id, g)
+		fabric_group_set_config(g, &cfg);
+unlock:
+	mutex_unlock(&fn->groups_lock);
 	return err;
 }
 
 static int cmd_stats_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct fabric_params p;
+	struct fabric_net *fn = fabric_net(genl_info_net(info));
+	struct fabric_fo_config cfg;
 	struct nlattr *nest;
 	struct sk_buff *msg;
-	unsigned long flags;
 	void *hdr;
 	int i;
 
-	spin_lock_irqsave(&fabric_params_lock, flags);
-	p = fabric_params;
-	spin_unlock_irqrestore(&fabric_params_lock, flags);
+	mutex_lock(&fn->groups_lock);
+	cfg = fn->cfg;
+	mutex_unlock(&fn->groups_lock);
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
@@ -356,19 +566,20 @@ static int cmd_stats_get(struct sk_buff *skb, struct genl_info *info)
 	nest = nla_nest_start(msg, FABRIC_A_STATS);
 	if (!nest)
 		goto nospc;
-	for (i = FABRIC_STAT_UNSPEC + 1; i < FABRIC_STAT_PAD; i++)
-		if (nla_put_u64_64bit(msg, i, atomic64_read(&fabric_stats[i]),
+	for (i = FABRIC_STAT_UNSPEC + 1; i <= FABRIC_STAT_MAX; i++)
+		if (i != FABRIC_STAT_PAD &&
+		    nla_put_u64_64bit(msg, i, atomic64_read(&fabric_stats[i]),
 				      FABRIC_STAT_PAD))
 			goto nospc;
 	nla_nest_end(msg, nest);
 	nest = nla_nest_start(msg, FABRIC_A_PARAMS);
 	if (!nest ||
-	    nla_put_u32(msg, FABRIC_PARAM_HOLD_MS, p.hold_ms) ||
-	    nla_put_u32(msg, FABRIC_PARAM_HOLD_MAX_MS, p.hold_max_ms) ||
-	    nla_put_u32(msg, FABRIC_PARAM_DECAY_MS, p.decay_ms) ||
-	    nla_put_u32(msg, FABRIC_PARAM_MAX_GROUPS, fabric_max_groups))
+	    nla_put_u32(msg, FABRIC_PARAM_MAX_GROUPS, fabric_max_groups) ||
+	    nla_put_u32(msg, FABRIC_PARAM_MAX_MEMBERS, FABRIC_MAX_MEMBERS))
 		goto nospc;
 	nla_nest_end(msg, nest);
+	if (put_config(msg, &cfg))
+		goto nospc;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 nospc:
@@ -376,10 +587,11 @@ nospc:
 	return -EMSGSIZE;
 }
 
-void fabric_genl_notify(struct fabric_net *fn, u32 group_id,
-			const struct fabric_note *note, const u32 *active,
-			u32 n_active, int err, const char *errmsg)
+void fabric_genl_notify(struct fabric_group *g, const struct fabric_note *note,
+			u64 done_ns, const u32 *active, u32 n_active, int err,
+			const char *errmsg)
 {
+	struct fabric_net *fn = g->fn;
 	struct nlattr *nest;
 	struct sk_buff *msg;
 	void *hdr;
@@ -393,13 +605,17 @@ void fabric_genl_notify(struct fabric_net *fn, u32 group_id,
 	hdr = genlmsg_put(msg, 0, 0, &fabric_family, 0, FABRIC_CMD_EVENT);
 	if (!hdr)
 		goto drop;
-	if (nla_put_u32(msg, FABRIC_A_GROUP_ID, group_id) ||
-	    nla_put_u32(msg, FABRIC_A_NH_ID, note->nh_id) ||
-	    nla_put_u8(msg, FABRIC_A_OLD_STATE, note->old_state) ||
-	    nla_put_u8(msg, FABRIC_A_NEW_STATE, note->new_state) ||
+	if (nla_put_u32(msg, FABRIC_A_GROUP_ID, g->id) ||
+	    nla_put_u32(msg, FABRIC_A_NH_ID, g->members[note->path].nh_id) ||
+	    nla_put_u8(msg, FABRIC_A_OLD_STATE, note->from) ||
+	    nla_put_u8(msg, FABRIC_A_NEW_STATE, note->to) ||
 	    nla_put_u8(msg, FABRIC_A_REASON, note->reason) ||
+	    nla_put_u8(msg, FABRIC_A_SOURCE, note->source) ||
+	    nla_put_u32(msg, FABRIC_A_FLAGS, note->flags) ||
 	    nla_put_u64_64bit(msg, FABRIC_A_TIMESTAMP_NS, note->signal_ns, FABRIC_A_PAD) ||
-	    nla_put_u64_64bit(msg, FABRIC_A_LATENCY_NS, note->latency_ns, FABRIC_A_PAD) ||
+	    nla_put_u64_64bit(msg, FABRIC_A_LATENCY_NS,
+			      done_ns ? done_ns - note->signal_ns : 0, FABRIC_A_PAD) ||
+	    (done_ns && nla_put_u64_64bit(msg, FABRIC_A_DONE_NS, done_ns, FABRIC_A_PAD)) ||
 	    nla_put_s32(msg, FABRIC_A_ERROR, err) ||
 	    (err && errmsg[0] && nla_put_string(msg, FABRIC_A_ERROR_MSG, errmsg)))
 		goto drop;
@@ -424,6 +640,8 @@ static const struct genl_small_ops fabric_ops[] = {
 	{ .cmd = FABRIC_CMD_PATH_EVENT, .doit = cmd_path_event, .flags = GENL_ADMIN_PERM },
 	{ .cmd = FABRIC_CMD_SET_PARAMS, .doit = cmd_set_params, .flags = GENL_ADMIN_PERM },
 	{ .cmd = FABRIC_CMD_STATS_GET, .doit = cmd_stats_get },
+	{ .cmd = FABRIC_CMD_PATH_DRAIN, .doit = cmd_path_drain, .flags = GENL_ADMIN_PERM },
+	{ .cmd = FABRIC_CMD_PATH_UNDRAIN, .doit = cmd_path_undrain, .flags = GENL_ADMIN_PERM },
 };
 
 static const struct genl_multicast_group fabric_mcgrps[] = {

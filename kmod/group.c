@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Registered groups: the configuration that is the source of truth, the
- * per-path policy state, and the executor work that makes the kernel's
- * nexthop group match it.
+ * shared failover policy (common/failover.c, one struct fabric_fo_group per
+ * group) and the executor work that makes the kernel's nexthop group match
+ * the policy's member set.
  *
  * Signals (genetlink, netdev notifier, kfunc) may come from any context:
- * they only update policy state under g->lock (irq-safe) and queue
- * g->work on the high-priority workqueue. The work runs in process
- * context without RTNL and talks rtnetlink (nhsock.c).
+ * under g->lock (irq-safe) they call the policy, queue its transitions for
+ * notification, re-arm the hold-down timer and queue g->work on the
+ * high-priority workqueue. The timer (softirq) only calls fabric_fo_tick().
+ * The work runs in process context without RTNL and talks rtnetlink
+ * (nhsock.c).
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -19,50 +22,132 @@
 
 #include "fabric.h"
 
-extern struct fabric_params fabric_params;
-extern spinlock_t fabric_params_lock;
+#define BIT32(p)	(1U << (p))
 
-static void params_snapshot(struct fabric_params *pp)
+static void group_arm_timer(struct fabric_group *g);
+
+/*
+ * g->lock held, after a policy call that filled g->res: count and queue
+ * its transitions, re-arm the timer, and kick the executor when the
+ * member set or anything worth reporting changed.
+ */
+static void group_after_call(struct fabric_group *g, u8 source, u64 signal_ns)
 {
-	unsigned long flags;
+	const struct fabric_fo_result *r = &g->res;
+	u32 i;
 
-	spin_lock_irqsave(&fabric_params_lock, flags);
-	*pp = fabric_params;
-	spin_unlock_irqrestore(&fabric_params_lock, flags);
+	for (i = 0; i < r->n_trans; i++) {
+		const struct fabric_fo_transition *t = &r->trans[i];
+		struct fabric_note *n;
+
+		fabric_stat_inc(FABRIC_STAT_TRANSITIONS);
+		if (t->flags & FABRIC_FO_TF_KEPT)
+			fabric_stat_inc(FABRIC_STAT_LAST_PATH_KEPT);
+		if (t->flags & FABRIC_FO_TF_FLAP)
+			fabric_stat_inc(FABRIC_STAT_FLAPS);
+		if (g->n_notes == FABRIC_NOTES_MAX) {
+			fabric_stat_inc(FABRIC_STAT_NOTES_LOST);
+			continue;
+		}
+		n = &g->notes[g->n_notes++];
+		/* A hold-down that expired lazily inside a signal call is
+		 * reported as the timer's doing. */
+		n->source = t->reason == FABRIC_FO_R_HOLD_EXPIRED ?
+			    FABRIC_SRC_TIMER : source;
+		n->signal_ns = signal_ns;
+		n->path = t->path;
+		n->from = t->from;
+		n->to = t->to;
+		n->reason = t->reason;
+		n->flags = t->flags;
+	}
+	if (r->lost)
+		atomic64_add(r->lost, &fabric_stats[FABRIC_STAT_NOTES_LOST]);
+	group_arm_timer(g);
+	if (!g->dead && (r->n_trans || r->changed))
+		mod_delayed_work(fabric_wq, &g->work, 0);
+}
+
+/* g->lock held: one timer at the policy's next hold-down expiry. */
+static void group_arm_timer(struct fabric_group *g)
+{
+	u64 next = fabric_fo_next_deadline(&g->fo);
+
+	if (g->dead || next == g->deadline)
+		return;
+	g->deadline = next;
+	if (next == FABRIC_FO_NEVER)
+		hrtimer_try_to_cancel(&g->timer);
+	else
+		hrtimer_start(&g->timer, ns_to_ktime(next), HRTIMER_MODE_ABS_SOFT);
+}
+
+static enum hrtimer_restart group_timer_fn(struct hrtimer *t)
+{
+	struct fabric_group *g = container_of(t, struct fabric_group, timer);
+	unsigned long flags;
+	u64 now = ktime_get_ns();
+
+	spin_lock_irqsave(&g->lock, flags);
+	if (!g->dead) {
+		g->deadline = FABRIC_FO_NEVER;	/* this expiry is consumed */
+		fabric_fo_tick(&g->fo, now, &g->res);
+		group_after_call(g, FABRIC_SRC_TIMER, now);
+	}
+	spin_unlock_irqrestore(&g->lock, flags);
+	return HRTIMER_NORESTART;
 }
 
 int fabric_group_add(struct fabric_net *fn, struct fabric_group *tmpl,
+		     const struct fabric_fo_config *cfg,
 		     struct netlink_ext_ack *extack)
 {
-	struct fabric_params pp;
 	struct fabric_group *g;
-	u32 i;
+	u64 now = ktime_get_ns();
+	u32 i, nocarrier = 0;
 	int err;
 
-	params_snapshot(&pp);
 	g = kmemdup(tmpl, sizeof(*g), GFP_KERNEL);
 	if (!g)
 		return -ENOMEM;
 	g->fn = fn;
 	g->synced = false;
-	g->dead = false;
+	g->dead = true;		/* not visible yet: queue nothing */
+	g->installed = 0;
+	/* Nothing is known to exist yet: the first sync creates members. */
+	g->flushed = BIT32(g->n_members) - 1;
+	g->n_notes = 0;
+	g->deadline = FABRIC_FO_NEVER;
 	spin_lock_init(&g->lock);
+	hrtimer_init(&g->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
+	g->timer.function = group_timer_fn;
 	INIT_DELAYED_WORK(&g->work, fabric_group_work);
+	if (fabric_fo_group_init(&g->fo, cfg, g->n_members, now)) {
+		NL_SET_ERR_MSG(extack, "invalid thresholds");
+		err = -EINVAL;
+		goto free;
+	}
 	rcu_read_lock();
 	for (i = 0; i < g->n_members; i++) {
-		struct fabric_member *m = &g->members[i];
-		struct net_device *dev = dev_get_by_index_rcu(fn->net, m->ifindex);
+		struct net_device *dev = dev_get_by_index_rcu(fn->net,
+							      g->members[i].ifindex);
 
-		fabric_path_init(&m->path, &pp);
-		m->active = false;
-		m->notify = false;
-		m->carrier_up = dev && netif_running(dev) && netif_carrier_ok(dev);
-		/* A member without carrier starts DOWN; it is added back
-		 * once the carrier comes up (after hold-down). */
-		if (!m->carrier_up)
-			m->path.state = FABRIC_PATH_DOWN;
+		if (!dev || !netif_running(dev) || !netif_carrier_ok(dev))
+			nocarrier |= BIT32(i);
 	}
 	rcu_read_unlock();
+	/* Members without carrier start DOWN (the policy keeps one if none
+	 * has carrier); their nexthops may be gone. */
+	if (nocarrier) {
+		struct fabric_fo_event ev = {
+			.now_ns = now, .paths = nocarrier,
+			.signal = FABRIC_FO_SIG_CARRIER_DOWN,
+		};
+
+		fabric_fo_event(&g->fo, &ev, &g->res);
+		group_after_call(g, FABRIC_SRC_CONFIG, now);
+	}
+	g->dead = false;
 
 	mutex_lock(&fn->groups_lock);
 	if (atomic64_read(&fabric_stats[FABRIC_STAT_GROUPS]) >= fabric_max_groups) {
@@ -79,12 +164,14 @@ int fabric_group_add(struct fabric_net *fn, struct fabric_group *tmpl,
 		goto unlock;
 	}
 	atomic64_inc(&fabric_stats[FABRIC_STAT_GROUPS]);
-	/* First sync: program the group as configured. */
+	/* First sync: program the group as the policy wants it. */
 	queue_delayed_work(fabric_wq, &g->work, 0);
 unlock:
 	mutex_unlock(&fn->groups_lock);
-	if (err)
-		kfree(g);
+	if (!err)
+		return 0;
+free:
+	kfree(g);
 	return err;
 }
 
@@ -94,8 +181,9 @@ static void group_destroy(struct fabric_group *g)
 	unsigned long flags;
 
 	spin_lock_irqsave(&g->lock, flags);
-	g->dead = true;		/* no signal re-queues the work from now on */
+	g->dead = true;		/* nothing re-arms the timer or work now */
 	spin_unlock_irqrestore(&g->lock, flags);
+	hrtimer_cancel(&g->timer);
 	cancel_delayed_work_sync(&g->work);
 	atomic64_dec(&fabric_stats[FABRIC_STAT_GROUPS]);
 	kfree_rcu(g, rcu);	/* kfunc/notifier readers may still look */
@@ -126,90 +214,122 @@ void fabric_groups_teardown(struct fabric_net *fn)
 	mutex_unlock(&fn->groups_lock);
 }
 
-static struct fabric_member *group_member(struct fabric_group *g, u32 nh_id)
+int fabric_group_set_config(struct fabric_group *g,
+			    const struct fabric_fo_config *cfg)
+{
+	unsigned long flags;
+	int err;
+
+	spin_lock_irqsave(&g->lock, flags);
+	err = fabric_fo_set_config(&g->fo, cfg) ? -EINVAL : 0;
+	spin_unlock_irqrestore(&g->lock, flags);
+	return err;
+}
+
+static int group_member_index(const struct fabric_group *g, u32 nh_id)
 {
 	u32 i;
 
 	for (i = 0; i < g->n_members; i++)
 		if (g->members[i].nh_id == nh_id)
-			return &g->members[i];
-	return NULL;
-}
-
-/* g->lock held. */
-static void member_signal(struct fabric_group *g, struct fabric_member *m,
-			  const struct fabric_params *pp, u8 event, u8 reason,
-			  u64 now)
-{
-	u8 old = m->path.state;
-	int dampened;
-
-	atomic64_inc(&fabric_stats[FABRIC_STAT_EVENTS]);
-	if (!fabric_path_event(&m->path, pp, event, now, &dampened))
-		return;
-	atomic64_inc(&fabric_stats[FABRIC_STAT_TRANSITIONS]);
-	if (dampened)
-		atomic64_inc(&fabric_stats[FABRIC_STAT_DAMPENED]);
-	if (!m->notify) {
-		m->notify = true;
-		m->notify_old = old;
-	}
-	m->notify_reason = reason;
-	m->signal_ns = now;
-	if (!g->dead)
-		mod_delayed_work(fabric_wq, &g->work, 0);
+			return i;
+	return -1;
 }
 
 int fabric_path_signal(struct fabric_net *fn, u32 group_id, u32 nh_id,
-		       u8 event, u8 reason)
+		       u32 signal, u64 lag_ns, u8 source)
 {
-	struct fabric_params pp;
-	struct fabric_member *m;
 	struct fabric_group *g;
 	unsigned long flags;
-	int err = -ENOENT;
+	int err = -ENOENT, p;
 
-	params_snapshot(&pp);
+	if (signal >= FABRIC_FO_SIG_MAX)
+		return -EINVAL;
+	fabric_stat_inc(FABRIC_STAT_EVENTS);
 	rcu_read_lock();
 	g = xa_load(&fn->groups, group_id);
 	if (g) {
 		spin_lock_irqsave(&g->lock, flags);
-		m = g->dead ? NULL : group_member(g, nh_id);
-		if (m) {
-			member_signal(g, m, &pp, event, reason, ktime_get_ns());
-			err = 0;
+		p = g->dead ? -1 : group_member_index(g, nh_id);
+		if (p >= 0) {
+			struct fabric_fo_event ev = {
+				.now_ns = ktime_get_ns(), .lag_ns = lag_ns,
+				.paths = BIT32(p), .signal = signal,
+			};
+
+			/* The kernel deletes nexthops on carrier loss,
+			 * whoever reports it. */
+			if (signal == FABRIC_FO_SIG_CARRIER_DOWN)
+				g->flushed |= BIT32(p);
+			err = fabric_fo_event(&g->fo, &ev, &g->res) ? -EINVAL : 0;
+			if (!err)
+				group_after_call(g, source, ev.now_ns);
 		}
 		spin_unlock_irqrestore(&g->lock, flags);
 	}
 	rcu_read_unlock();
-	if (err)
-		atomic64_inc(&fabric_stats[FABRIC_STAT_UNKNOWN_PATH]);
+	if (err == -ENOENT)
+		fabric_stat_inc(FABRIC_STAT_UNKNOWN_PATH);
+	return err;
+}
+
+int fabric_path_drain(struct fabric_net *fn, u32 group_id, u32 nh_id,
+		      bool drain)
+{
+	struct fabric_group *g;
+	unsigned long flags;
+	int err = -ENOENT, p;
+	u64 now = ktime_get_ns();
+
+	rcu_read_lock();
+	g = xa_load(&fn->groups, group_id);
+	if (g) {
+		spin_lock_irqsave(&g->lock, flags);
+		p = g->dead ? -1 : group_member_index(g, nh_id);
+		if (p >= 0) {
+			err = drain ? fabric_fo_drain(&g->fo, p, now, &g->res) :
+				      fabric_fo_undrain(&g->fo, p, now, &g->res);
+			/* The result is filled on 0 and on -EBUSY. */
+			if (err != -FABRIC_FO_EINVAL)
+				group_after_call(g, FABRIC_SRC_GENL, now);
+		}
+		spin_unlock_irqrestore(&g->lock, flags);
+	}
+	rcu_read_unlock();
 	return err;
 }
 
 /* Carrier change on ifindex: every member on it, in every group. Called
- * from the netdev notifier (RTNL held): only queues work. */
+ * from the netdev notifier (RTNL held): only updates state, queues work. */
 void fabric_dev_signal(struct fabric_net *fn, int ifindex, bool carrier)
 {
-	struct fabric_params pp;
 	struct fabric_group *g;
 	unsigned long id, flags;
 	u64 now = ktime_get_ns();
-	u32 i;
+	u32 i, mask;
 
-	params_snapshot(&pp);
 	rcu_read_lock();
 	xa_for_each(&fn->groups, id, g) {
 		spin_lock_irqsave(&g->lock, flags);
-		for (i = 0; i < g->n_members && !g->dead; i++) {
-			if (g->members[i].ifindex != ifindex ||
-			    g->members[i].carrier_up == carrier)
-				continue;
-			g->members[i].carrier_up = carrier;
-			atomic64_inc(&fabric_stats[FABRIC_STAT_EVENTS_CARRIER]);
-			member_signal(g, &g->members[i], &pp,
-				      carrier ? FABRIC_EV_UP : FABRIC_EV_DOWN,
-				      FABRIC_REASON_CARRIER, now);
+		mask = 0;
+		for (i = 0; i < g->n_members && !g->dead; i++)
+			if (g->members[i].ifindex == ifindex &&
+			    g->fo.path[i].carrier != carrier)
+				mask |= BIT32(i);
+		if (mask) {
+			struct fabric_fo_event ev = {
+				.now_ns = now, .paths = mask,
+				.signal = carrier ? FABRIC_FO_SIG_CARRIER_UP :
+						    FABRIC_FO_SIG_CARRIER_DOWN,
+			};
+
+			atomic64_add(hweight32(mask),
+				     &fabric_stats[FABRIC_STAT_EVENTS_CARRIER]);
+			atomic64_add(hweight32(mask), &fabric_stats[FABRIC_STAT_EVENTS]);
+			if (!carrier)
+				g->flushed |= mask;
+			fabric_fo_event(&g->fo, &ev, &g->res);
+			group_after_call(g, FABRIC_SRC_CARRIER, now);
 		}
 		spin_unlock_irqrestore(&g->lock, flags);
 	}
@@ -230,120 +350,118 @@ static void stat_replace_time(u64 ns)
 	}
 }
 
+/*
+ * Program mask into the kernel: re-create member nexthops that may be
+ * missing (all of them on a retry), then replace the group.
+ */
+static int group_program(struct fabric_group *g, u32 mask, u32 flushed,
+			 u32 *created, char *errmsg, size_t errlen)
+{
+	const struct fabric_member *act[FABRIC_MAX_MEMBERS];
+	bool retried = false;
+	u32 i, n = 0;
+	int err;
+
+	for (i = 0; i < g->n_members; i++)
+		if (mask & BIT32(i))
+			act[n++] = &g->members[i];
+retry:
+	for (i = 0; i < g->n_members; i++) {
+		if (!(mask & BIT32(i)) || (!retried && !(flushed & BIT32(i))))
+			continue;
+		err = fabric_nh_ensure_member(g->fn, &g->members[i], errmsg, errlen);
+		if (!err)
+			*created |= BIT32(i);
+		else
+			pr_debug("fabric: group %u: nexthop %u: %d %s\n",
+				 g->id, g->members[i].nh_id, err, errmsg);
+	}
+	err = fabric_nh_replace_group(g->fn, g, act, n, errmsg, errlen);
+	if (err && !retried) {
+		retried = true;
+		goto retry;
+	}
+	return err;
+}
+
 void fabric_group_work(struct work_struct *work)
 {
 	struct fabric_group *g = container_of(to_delayed_work(work),
 					      struct fabric_group, work);
-	const struct fabric_member *act[FABRIC_MAX_MEMBERS];
-	struct fabric_note notes[FABRIC_MAX_MEMBERS];
+	struct fabric_note *notes;
 	u32 active_ids[FABRIC_MAX_MEMBERS];
-	u32 i, n_act = 0, n_notes = 0;
-	u64 now = ktime_get_ns(), next_due = 0, t0 = 0, dt = 0;
+	u32 i, n_notes, want, install = 0, flushed, created = 0, n_act = 0;
+	u64 t0 = 0, done = 0;
 	unsigned long flags;
-	bool need = false, retried = false, kept = false;
+	bool need;
 	char errmsg[128] = "";
 	int err = 0;
 
+	notes = kmalloc_array(FABRIC_NOTES_MAX, sizeof(*notes), GFP_KERNEL);
 	spin_lock_irqsave(&g->lock, flags);
-	if (g->dead) {
+	if (g->dead || !notes) {
 		spin_unlock_irqrestore(&g->lock, flags);
+		if (notes)
+			kfree(notes);
+		else if (!g->dead)	/* try again rather than lose events */
+			queue_delayed_work(fabric_wq, &g->work, 1);
 		return;
 	}
-	for (i = 0; i < g->n_members; i++) {
-		struct fabric_member *m = &g->members[i];
-		bool want;
-
-		if (fabric_path_tick(&m->path, now)) {
-			atomic64_inc(&fabric_stats[FABRIC_STAT_TRANSITIONS]);
-			if (!m->notify) {
-				m->notify = true;
-				m->notify_old = FABRIC_PATH_HOLDDOWN;
-			}
-			m->notify_reason = FABRIC_REASON_HOLDDOWN;
-			m->signal_ns = now;
-		}
-		if (m->path.state == FABRIC_PATH_HOLDDOWN &&
-		    (!next_due || m->path.hold_until_ns < next_due))
-			next_due = m->path.hold_until_ns;
-		want = m->path.state == FABRIC_PATH_UP;
-		if (want)
-			act[n_act++] = m;
-		if (want != m->active)
-			need = true;
-		if (m->notify) {
-			notes[n_notes].nh_id = m->nh_id;
-			notes[n_notes].old_state = m->notify_old;
-			notes[n_notes].new_state = m->path.state;
-			notes[n_notes].reason = m->notify_reason;
-			notes[n_notes].signal_ns = m->signal_ns;
-			n_notes++;
-			m->notify = false;
-		}
-	}
-	if (!g->synced)
-		need = true;
-	if (need && !n_act) {
-		/* Every path failed at once: most likely a local problem.
-		 * Never withdraw the last path on such evidence. */
-		need = false;
-		kept = true;
-	}
+	n_notes = g->n_notes;
+	memcpy(notes, g->notes, n_notes * sizeof(*notes));
+	g->n_notes = 0;
+	want = fabric_fo_members(&g->fo);
+	flushed = g->flushed;
+	/*
+	 * A nexthop the kernel deleted on carrier loss cannot be re-created
+	 * while its device has no carrier (ENETDOWN): leave such members out.
+	 * That happens to a last path the policy keeps; the kernel removed
+	 * the group with it, and it is re-created when the carrier returns.
+	 */
+	for (i = 0; i < g->n_members; i++)
+		if ((want & BIT32(i)) &&
+		    !((flushed & BIT32(i)) && !g->fo.path[i].carrier))
+			install |= BIT32(i);
+	need = install && (!g->synced || install != g->installed ||
+			   (install & flushed));
 	spin_unlock_irqrestore(&g->lock, flags);
 
-	if (kept)
-		atomic64_inc(&fabric_stats[FABRIC_STAT_LAST_PATH_KEPT]);
+	if (!install)
+		fabric_stat_inc(FABRIC_STAT_UNINSTALLABLE);
 	if (need) {
 		t0 = ktime_get_ns();
-retry:
-		for (i = 0; i < n_act; i++) {
-			if (act[i]->active && g->synced && !retried)
-				continue;
-			/* Members the kernel flushed on carrier loss. */
-			err = fabric_nh_ensure_member(g->fn, act[i], errmsg, sizeof(errmsg));
-			if (err)
-				pr_debug("fabric: group %u: nexthop %u: %d %s\n",
-					 g->id, act[i]->nh_id, err, errmsg);
-		}
-		err = fabric_nh_replace_group(g->fn, g, act, n_act, errmsg, sizeof(errmsg));
-		if (err && !retried) {
-			retried = true;
-			goto retry;
-		}
-		dt = ktime_get_ns() - t0;
+		err = group_program(g, install, flushed, &created, errmsg,
+				    sizeof(errmsg));
+		done = ktime_get_ns();
 		if (err) {
-			atomic64_inc(&fabric_stats[FABRIC_STAT_REPLACE_ERRORS]);
+			fabric_stat_inc(FABRIC_STAT_REPLACE_ERRORS);
 			pr_warn_ratelimited("fabric: replace of group %u failed: %d %s\n",
 					    g->id, err, errmsg);
 		} else {
-			atomic64_inc(&fabric_stats[FABRIC_STAT_REPLACES]);
-			stat_replace_time(dt);
+			fabric_stat_inc(FABRIC_STAT_REPLACES);
+			stat_replace_time(done - t0);
 		}
-		spin_lock_irqsave(&g->lock, flags);
-		if (!err) {
-			for (i = 0; i < g->n_members; i++)
-				g->members[i].active = false;
-			for (i = 0; i < n_act; i++)
-				((struct fabric_member *)act[i])->active = true;
-			g->synced = true;
-		}
-		spin_unlock_irqrestore(&g->lock, flags);
-	}
-
-	for (i = 0; i < n_act; i++)
-		active_ids[i] = act[i]->nh_id;
-	for (i = 0; i < n_notes; i++) {
-		notes[i].latency_ns = need && !err ? t0 + dt - notes[i].signal_ns : 0;
-		fabric_genl_notify(g->fn, g->id, &notes[i], active_ids, n_act,
-				   need ? err : 0, errmsg);
 	}
 
 	spin_lock_irqsave(&g->lock, flags);
-	if (!g->dead) {
-		if (err)	/* kernel refused: try again later */
-			queue_delayed_work(fabric_wq, &g->work, HZ);
-		else if (next_due)
-			queue_delayed_work(fabric_wq, &g->work,
-					   nsecs_to_jiffies(next_due - now) + 1);
+	g->flushed &= ~created;
+	if (need && !err) {
+		g->installed = install;
+		g->synced = true;
+		g->replaces++;
+	} else if (need) {
+		g->replace_errors++;
 	}
+	install = g->synced ? g->installed : 0;
+	if (!g->dead && need && err)	/* kernel refused: try again later */
+		queue_delayed_work(fabric_wq, &g->work, HZ);
 	spin_unlock_irqrestore(&g->lock, flags);
+
+	for (i = 0; i < g->n_members; i++)
+		if (install & BIT32(i))
+			active_ids[n_act++] = g->members[i].nh_id;
+	for (i = 0; i < n_notes; i++)
+		fabric_genl_notify(g, &notes[i], need && !err ? done : 0,
+				   active_ids, n_act, need ? err : 0, errmsg);
+	kfree(notes);
 }

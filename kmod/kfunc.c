@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kfunc for BPF programs (XDP, tc cls_bpf, tracing, syscall): report a path
- * failure or recovery straight into the module, no userspace hop.
+ * signal (carrier, probe miss/answer, gap burst, silence) straight into the
+ * module's policy, no userspace hop.
  * Needs module BTF with resolved ids; without it the kfunc is reported
  * unavailable (FABRIC_A_KFUNC = 0), never faked.
  */
@@ -17,15 +18,21 @@ __diag_push();
 __diag_ignore_all("-Wmissing-prototypes",
 		  "kfuncs are global functions described by BTF");
 
-/* Acts on groups registered in the initial network namespace. Callable
- * from any context (it only takes an irq-safe lock and queues work). */
-__used noinline int bpf_fabric_report_path(u32 group_id, u32 nh_id, u32 event)
+/*
+ * signal is enum fabric_signal, lag_ns the detector's own lateness (how
+ * late its timer fired; 0 if unknown): soft evidence from a stalled
+ * detector is ignored by the policy. Acts on groups registered in the
+ * initial network namespace. Callable from any context (it only takes an
+ * irq-safe lock, arms a timer and queues work).
+ */
+__used noinline int bpf_fabric_report_path(u32 group_id, u32 nh_id, u32 signal,
+					   u64 lag_ns)
 {
-	if (event != FABRIC_EV_DOWN && event != FABRIC_EV_UP)
+	if (signal > FABRIC_SIG_MAX)
 		return -EINVAL;
 	atomic64_inc(&fabric_stats[FABRIC_STAT_EVENTS_KFUNC]);
 	return fabric_path_signal(fabric_net(&init_net), group_id, nh_id,
-				  event, FABRIC_REASON_KFUNC);
+				  signal, lag_ns, FABRIC_SRC_KFUNC);
 }
 
 __diag_pop();

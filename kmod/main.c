@@ -11,21 +11,10 @@
 
 #include "fabric.h"
 
-static unsigned int hold_ms = 200;
-module_param(hold_ms, uint, 0444);
-MODULE_PARM_DESC(hold_ms, "initial hold-down before a recovered path is restored, ms (default 200)");
-static unsigned int hold_max_ms = 10000;
-module_param(hold_max_ms, uint, 0444);
-MODULE_PARM_DESC(hold_max_ms, "cap of the exponential hold-down, ms (default 10000)");
-static unsigned int decay_ms = 10000;
-module_param(decay_ms, uint, 0444);
-MODULE_PARM_DESC(decay_ms, "a failure within this time of the previous one doubles the hold-down, ms (default 10000)");
 unsigned int fabric_max_groups = 1024;
 module_param_named(max_groups, fabric_max_groups, uint, 0444);
 MODULE_PARM_DESC(max_groups, "maximum registered groups, all namespaces (default 1024)");
 
-struct fabric_params fabric_params;
-DEFINE_SPINLOCK(fabric_params_lock);
 atomic64_t fabric_stats[__FABRIC_STAT_MAX];
 struct workqueue_struct *fabric_wq;
 static unsigned int fabric_net_id __read_mostly;
@@ -43,6 +32,7 @@ static int __net_init fabric_net_init(struct net *net)
 	mutex_init(&fn->sock_lock);
 	mutex_init(&fn->groups_lock);
 	xa_init(&fn->groups);
+	fabric_fo_config_default(&fn->cfg);
 	return fabric_nhsock_init(fn);
 }
 
@@ -65,15 +55,6 @@ static struct pernet_operations fabric_net_ops = {
 static int __init fabric_init(void)
 {
 	int err;
-
-	if (!hold_ms || hold_ms > FABRIC_HOLD_MS_MAX || hold_max_ms < hold_ms ||
-	    hold_max_ms > FABRIC_HOLD_MS_MAX || !decay_ms || decay_ms > FABRIC_HOLD_MS_MAX) {
-		pr_err("fabric: invalid hold_ms/hold_max_ms/decay_ms\n");
-		return -EINVAL;
-	}
-	fabric_params.hold_ms = hold_ms;
-	fabric_params.hold_max_ms = hold_max_ms;
-	fabric_params.decay_ms = decay_ms;
 
 	fabric_wq = alloc_workqueue("fabric", WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
 	if (!fabric_wq)

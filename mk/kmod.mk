@@ -51,3 +51,17 @@ modules_install: $(KMOD_OUT)/fabric.ko
 	$(Q)install -D -m 0644 $< $(DESTDIR)/lib/modules/$(KMOD_KVER)/extra/fabric.ko
 	$(Q)if [ -z "$(DESTDIR)" ]; then depmod -a $(KMOD_KVER); \
 	else depmod -b $(DESTDIR) -a $(KMOD_KVER); fi
+
+# dkms: a clean module source tree (only what Kbuild needs), so that
+# `dkms add` copies a few files, not the whole repository:
+#   make dkms-src && dkms add $(BUILD)/dkms/fabric-<ver>
+#   dkms build fabric/<ver> -k KVER && dkms install fabric/<ver> -k KVER
+# Documentation/kmod.md has the whole sequence, and how to remove it.
+DKMS_VER	:= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC	:= $(BUILD)/dkms/fabric-$(DKMS_VER)
+
+.PHONY: dkms-src
+dkms-src: $(KMOD_SRCS) dkms.conf kmod/btf-prep.sh
+	$(call msg,DKMS,$(DKMS_SRC))
+	$(Q)rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)
+	$(Q)cp -p --parents $(KMOD_SRCS) dkms.conf kmod/btf-prep.sh $(DKMS_SRC)/

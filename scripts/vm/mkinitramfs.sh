@@ -5,7 +5,8 @@
 # Carries: busybox, bash, iproute2, bpftool, util-linux bits, rdma-core and
 # perftest, the kernel modules the tests need (with their modules.dep
 # closure), fabric.ko when built, build/*.bpf.o, the test tools from
-# build/vm-tools/ and the guest test scripts from selftests/vm/guest/.
+# build/vm-tools/, the guest test scripts from selftests/vm/guest/ and the
+# guest halves of benchmarks (bench/*-guest.sh, into /bench).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/vm/common.sh
@@ -62,7 +63,7 @@ fi
 
 # Kernel modules and their dependency closure from modules.dep.
 MODS=(veth rdma_rxe crc32_generic ib_uverbs ib_core sch_netem sch_red
-	cls_matchall act_gact cls_bpf sch_ingress act_mirred dummy)
+	cls_matchall act_gact cls_bpf sch_ingress act_mirred dummy sch_tbf)
 declare -A seen_mod=()
 add_mod() { # relative path from modules.dep
 	local rel=$1 dep
@@ -109,6 +110,11 @@ for t in "$BUILD"/fabricctl "$BUILD"/fabricd "$BUILD"/fabric-loader; do
 	[[ -x $t ]] && copy_bin "$t" "/fabric/bin/$(basename "$t")"
 done
 cp -r selftests/vm/guest/. "$root/tests/"
+# Guest halves of benchmarks (bench/kmod-failover.sh boots into them).
+mkdir -p "$root/bench"
+for b in bench/*-guest.sh; do
+	[[ -e $b ]] && cp "$b" "$root/bench/"
+done
 cp selftests/lib/ktap.sh "$root/tests/ktap.sh"
 cp scripts/vm/init "$root/init"
 chmod +x "$root/init"

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot Debian's kernel in qemu (TCG, no network) with a fabric initramfs.
 #   scripts/vm/run.sh -i INITRD -o OUTDIR [-t TIMEOUT_S] [-f TEST_GLOB] [-k KVER]
+#                     [-r GUEST_SCRIPT [-a ARG,ARG]]
+# -r runs GUEST_SCRIPT (a path inside the initramfs) instead of the suite.
 # Writes OUTDIR/console.log (ttyS0, kernel console) and OUTDIR/ktap.log
 # (ttyS1, the guest suite). Exit: 0 guest finished, 2 timeout (qemu killed),
 # 3 qemu failed to start or died before the guest finished.
@@ -9,14 +11,16 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/vm/common.sh
 
-initrd= outdir= timeout_s=${VM_TIMEOUT:-420} filter= kver=
-while getopts i:o:t:f:k: opt; do
+initrd= outdir= timeout_s=${VM_TIMEOUT:-420} filter= kver= guest_run= guest_args=
+while getopts i:o:t:f:k:r:a: opt; do
 	case $opt in
 	i) initrd=$OPTARG ;;
 	o) outdir=$OPTARG ;;
 	t) timeout_s=$OPTARG ;;
 	f) filter=$OPTARG ;;
 	k) kver=$OPTARG ;;
+	r) guest_run=$OPTARG ;;
+	a) guest_args=$OPTARG ;;
 	*) exit 3 ;;
 	esac
 done
@@ -36,6 +40,8 @@ if [[ -w /dev/kvm && ${VM_KVM:-0} == 1 ]]; then
 fi
 append="console=ttyS0,115200 loglevel=6 panic=-1 mitigations=off"
 append+=" rdinit=/init fabric_vm.tests=${filter:-all}"
+[[ -n $guest_run ]] && append+=" fabric_vm.run=$guest_run"
+[[ -n $guest_args ]] && append+=" fabric_vm.args=$guest_args"
 [[ -n ${VM_SHELL:-} ]] && append+=" fabric_vm.shell=1"
 
 qemu_pid=

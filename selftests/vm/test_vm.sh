@@ -28,6 +28,10 @@ kver=$(vm_kver) || skip_all "no guest kernel with modules in /boot (linux-image-
 [[ -r /boot/vmlinuz-$kver ]] || skip_all "/boot/vmlinuz-$kver not readable"
 
 mkdir -p "$out"
+# One run at a time per build dir: a second one (another make check in the
+# same tree) waits instead of clobbering the logs and the initramfs.
+exec 9>"$BUILD/vm/.lock"
+flock 9
 rm -f "$out"/*.log
 if ! scripts/vm/mkinitramfs.sh "$initrd" "$kver" >"$out/mkinitramfs.log" 2>&1; then
 	sed 's/^/# /' "$out/mkinitramfs.log"

@@ -3,11 +3,17 @@
  * fabric-genl-test: a small client of the "fabric" generic netlink family
  * for the VM tests (libnl-genl-3). Prints machine-friendly lines.
  *
- *   add GROUP [type res|mpath] [buckets N] [idle S]
+ *   add GROUP [type res|mpath] [buckets N] [idle S] [CFG...]
  *       member NH IFNAME [gw ADDR] [weight W] ...
  *   del GROUP | get GROUP | dump | stats
- *   event GROUP NH down|up [REASON]
- *   params [hold MS] [max MS] [decay MS]
+ *   event GROUP NH SIGNAL [LAG_NS]
+ *       SIGNAL: carrier-down carrier-up probe-ok probe-miss gap-burst
+ *       silence, or a number
+ *   drain GROUP NH | undrain GROUP NH
+ *   params [group N] CFG...
+ *       CFG: hold MS | max MS | half MS (hold-down base, cap, penalty
+ *       half-life) | k N | recover N | bursts N | gapwin NS | stall NS |
+ *       local NS
  *   raw CMD [TYPE:HEX | TYPE:u8:N | TYPE:u16:N | TYPE:u32:N | TYPE:nest:{...}]...
  *       send anything (for the negative tests); nests nest with { ... }
  *   monitor COUNT TIMEOUT_MS      print COUNT events from "events"
@@ -72,10 +78,35 @@ static int ack_cb(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+static const char *state_names[] = { "up", "down", "holddown" };
+static const char *signal_names[] = {
+	"carrier-down", "carrier-up", "probe-ok", "probe-miss", "gap-burst", "silence",
+};
+static const char *reason_names[] = {
+	"none", "init", "carrier-down", "probe-loss", "gap-burst", "silence",
+	"admin-drain", "carrier-up", "probes-ok", "admin-undrain", "holddown-expired",
+};
+static const char *source_names[] = { "genl", "carrier", "kfunc", "timer", "config" };
+#define NAME(tab, i) ((unsigned int)(i) < sizeof(tab) / sizeof(tab[0]) ? tab[i] : "?")
+
+static unsigned long long u64_or0(struct nlattr *a)
+{
+	return a ? (unsigned long long)nla_get_u64(a) : 0;
+}
+
+static unsigned int u32_or0(struct nlattr *a)
+{
+	return a ? nla_get_u32(a) : 0;
+}
+
+static unsigned int u8_or0(struct nlattr *a)
+{
+	return a ? nla_get_u8(a) : 0;
+}
+
 static void print_member(struct nlattr *m)
 {
 	struct nlattr *tb[FABRIC_MEMBER_A_MAX + 1] = {};
-	static const char *st[] = { "up", "down", "holddown" };
 	char gw[INET6_ADDRSTRLEN] = "-";
 
 	nla_parse_nested(tb, FABRIC_MEMBER_A_MAX, m, NULL);
@@ -83,16 +114,56 @@ static void print_member(struct nlattr *m)
 		inet_ntop(AF_INET, nla_data(tb[FABRIC_MEMBER_A_GW4]), gw, sizeof(gw));
 	if (tb[FABRIC_MEMBER_A_GW6])
 		inet_ntop(AF_INET6, nla_data(tb[FABRIC_MEMBER_A_GW6]), gw, sizeof(gw));
-	printf(" member nh=%u ifindex=%u gw=%s weight=%u state=%s flaps=%u hold_ms=%u active=%u",
-	       tb[FABRIC_MEMBER_A_NH_ID] ? nla_get_u32(tb[FABRIC_MEMBER_A_NH_ID]) : 0,
-	       tb[FABRIC_MEMBER_A_IFINDEX] ? nla_get_u32(tb[FABRIC_MEMBER_A_IFINDEX]) : 0, gw,
+	printf(" member nh=%u ifindex=%u gw=%s weight=%u state=%s active=%u drained=%u"
+	       " carrier=%u hold_ms=%u penalty=%u flaps=%llu failovers=%llu restores=%llu"
+	       " ignored_stalled=%llu ignored_local=%llu kept=%llu drains=%llu last_reason=%s",
+	       u32_or0(tb[FABRIC_MEMBER_A_NH_ID]), u32_or0(tb[FABRIC_MEMBER_A_IFINDEX]), gw,
 	       tb[FABRIC_MEMBER_A_WEIGHT] ? nla_get_u16(tb[FABRIC_MEMBER_A_WEIGHT]) : 0,
-	       tb[FABRIC_MEMBER_A_STATE] && nla_get_u8(tb[FABRIC_MEMBER_A_STATE]) < 3 ?
-	       st[nla_get_u8(tb[FABRIC_MEMBER_A_STATE])] : "?",
-	       tb[FABRIC_MEMBER_A_FLAPS] ? nla_get_u32(tb[FABRIC_MEMBER_A_FLAPS]) : 0,
-	       tb[FABRIC_MEMBER_A_HOLD_MS] ? nla_get_u32(tb[FABRIC_MEMBER_A_HOLD_MS]) : 0,
-	       tb[FABRIC_MEMBER_A_ACTIVE] ? nla_get_u8(tb[FABRIC_MEMBER_A_ACTIVE]) : 0);
+	       tb[FABRIC_MEMBER_A_STATE] ?
+	       NAME(state_names, nla_get_u8(tb[FABRIC_MEMBER_A_STATE])) : "?",
+	       u8_or0(tb[FABRIC_MEMBER_A_ACTIVE]), u8_or0(tb[FABRIC_MEMBER_A_DRAINED]),
+	       u8_or0(tb[FABRIC_MEMBER_A_CARRIER]), u32_or0(tb[FABRIC_MEMBER_A_HOLD_MS]),
+	       u32_or0(tb[FABRIC_MEMBER_A_PENALTY]), u64_or0(tb[FABRIC_MEMBER_A_FLAPS]),
+	       u64_or0(tb[FABRIC_MEMBER_A_FAILOVERS]), u64_or0(tb[FABRIC_MEMBER_A_RESTORES]),
+	       u64_or0(tb[FABRIC_MEMBER_A_IGNORED_STALLED]),
+	       u64_or0(tb[FABRIC_MEMBER_A_IGNORED_LOCAL]), u64_or0(tb[FABRIC_MEMBER_A_KEPT]),
+	       u64_or0(tb[FABRIC_MEMBER_A_DRAINS]),
+	       NAME(reason_names, u8_or0(tb[FABRIC_MEMBER_A_LAST_REASON])));
 }
+
+static const char *cfg_names[] = {
+	[FABRIC_CFG_PROBE_MISS_K] = "probe_miss_k", [FABRIC_CFG_RECOVER_PROBES] = "recover_probes",
+	[FABRIC_CFG_GAP_BURSTS] = "gap_bursts", [FABRIC_CFG_GAP_WINDOW_NS] = "gap_window_ns",
+	[FABRIC_CFG_STALL_TOLERANCE_NS] = "stall_tolerance_ns",
+	[FABRIC_CFG_LOCAL_WINDOW_NS] = "local_window_ns",
+	[FABRIC_CFG_HOLD_BASE_NS] = "hold_base_ns", [FABRIC_CFG_HOLD_MAX_NS] = "hold_max_ns",
+	[FABRIC_CFG_HALF_LIFE_NS] = "half_life_ns",
+};
+
+/* CONFIG nest as "name value" pairs joined by sep. */
+static void print_config(struct nlattr *nest, const char *pre, const char *sep)
+{
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_nested(a, nest, rem) {
+		if (nla_type(a) >= FABRIC_CFG_PAD || !cfg_names[nla_type(a)])
+			continue;
+		printf("%s%s%s%llu", pre, cfg_names[nla_type(a)], *sep == '=' ? "=" : " ",
+		       nla_len(a) == 4 ? (unsigned long long)nla_get_u32(a) :
+		       (unsigned long long)nla_get_u64(a));
+		if (*sep != '=')
+			printf("\n");
+	}
+}
+
+static const char *gstat_names[] = {
+	[FABRIC_GSTAT_LAST_PATH_KEPT] = "last_path_kept",
+	[FABRIC_GSTAT_LOCAL_EVENTS] = "local_events",
+	[FABRIC_GSTAT_DRAIN_REFUSED] = "drain_refused", [FABRIC_GSTAT_REPLACES] = "replaces",
+	[FABRIC_GSTAT_REPLACE_ERRORS] = "replace_errors", [FABRIC_GSTAT_MEMBERS] = "members",
+	[FABRIC_GSTAT_INSTALLED] = "installed",
+};
 
 static const char *stat_names[] = {
 	[FABRIC_STAT_EVENTS] = "events", [FABRIC_STAT_EVENTS_KFUNC] = "events_kfunc",
@@ -100,13 +171,14 @@ static const char *stat_names[] = {
 	[FABRIC_STAT_TRANSITIONS] = "transitions", [FABRIC_STAT_REPLACES] = "replaces",
 	[FABRIC_STAT_REPLACE_ERRORS] = "replace_errors",
 	[FABRIC_STAT_NH_CREATED] = "nh_created", [FABRIC_STAT_LAST_PATH_KEPT] = "last_path_kept",
-	[FABRIC_STAT_DAMPENED] = "dampened", [FABRIC_STAT_UNKNOWN_PATH] = "unknown_path",
+	[FABRIC_STAT_FLAPS] = "flaps", [FABRIC_STAT_UNKNOWN_PATH] = "unknown_path",
 	[FABRIC_STAT_GROUPS] = "groups", [FABRIC_STAT_REPLACE_NS_LAST] = "replace_ns_last",
 	[FABRIC_STAT_REPLACE_NS_MAX] = "replace_ns_max",
+	[FABRIC_STAT_EVENTS_GENL] = "events_genl", [FABRIC_STAT_NOTES_LOST] = "notes_lost",
+	[FABRIC_STAT_UNINSTALLABLE] = "uninstallable",
 };
 static const char *param_names[] = {
-	[FABRIC_PARAM_HOLD_MS] = "hold_ms", [FABRIC_PARAM_HOLD_MAX_MS] = "hold_max_ms",
-	[FABRIC_PARAM_DECAY_MS] = "decay_ms", [FABRIC_PARAM_MAX_GROUPS] = "max_groups",
+	[FABRIC_PARAM_MAX_GROUPS] = "max_groups", [FABRIC_PARAM_MAX_MEMBERS] = "max_members",
 };
 
 static int msg_cb(struct nl_msg *msg, void *arg)
@@ -123,6 +195,13 @@ static int msg_cb(struct nl_msg *msg, void *arg)
 	case FABRIC_CMD_GROUP_GET:
 		printf("group %u type %s", nla_get_u32(tb[FABRIC_A_GROUP_ID]),
 		       nla_get_u8(tb[FABRIC_A_GROUP_TYPE]) == FABRIC_GROUP_RES ? "res" : "mpath");
+		if (tb[FABRIC_A_GROUP_STATS])
+			nla_for_each_nested(a, tb[FABRIC_A_GROUP_STATS], rem)
+				if (nla_type(a) < FABRIC_GSTAT_PAD && gstat_names[nla_type(a)])
+					printf(" %s=%llu", gstat_names[nla_type(a)],
+					       (unsigned long long)nla_get_u64(a));
+		if (tb[FABRIC_A_CONFIG])
+			print_config(tb[FABRIC_A_CONFIG], " ", "=");
 		if (tb[FABRIC_A_MEMBERS])
 			nla_for_each_nested(a, tb[FABRIC_A_MEMBERS], rem)
 				print_member(a);
@@ -132,19 +211,26 @@ static int msg_cb(struct nl_msg *msg, void *arg)
 		printf("version %u\nkfunc %u\n", nla_get_u32(tb[FABRIC_A_VERSION]),
 		       nla_get_u8(tb[FABRIC_A_KFUNC]));
 		nla_for_each_nested(a, tb[FABRIC_A_STATS], rem)
-			if (nla_type(a) < FABRIC_STAT_PAD && stat_names[nla_type(a)])
+			if (nla_type(a) <= FABRIC_STAT_MAX && nla_type(a) != FABRIC_STAT_PAD &&
+			    stat_names[nla_type(a)])
 				printf("%s %llu\n", stat_names[nla_type(a)],
 				       (unsigned long long)nla_get_u64(a));
 		nla_for_each_nested(a, tb[FABRIC_A_PARAMS], rem)
 			if (nla_type(a) <= FABRIC_PARAM_MAX && param_names[nla_type(a)])
 				printf("%s %u\n", param_names[nla_type(a)], nla_get_u32(a));
+		if (tb[FABRIC_A_CONFIG])
+			print_config(tb[FABRIC_A_CONFIG], "", " ");
 		break;
 	case FABRIC_CMD_EVENT:
-		printf("event group=%u nh=%u old=%u new=%u reason=%u latency_ns=%llu error=%d active=",
+		printf("event group=%u nh=%u old=%s new=%s reason=%s source=%s flags=%u"
+		       " ts_ns=%llu done_ns=%llu latency_ns=%llu error=%d active=",
 		       nla_get_u32(tb[FABRIC_A_GROUP_ID]), nla_get_u32(tb[FABRIC_A_NH_ID]),
-		       nla_get_u8(tb[FABRIC_A_OLD_STATE]), nla_get_u8(tb[FABRIC_A_NEW_STATE]),
-		       nla_get_u8(tb[FABRIC_A_REASON]),
-		       (unsigned long long)nla_get_u64(tb[FABRIC_A_LATENCY_NS]),
+		       NAME(state_names, nla_get_u8(tb[FABRIC_A_OLD_STATE])),
+		       NAME(state_names, nla_get_u8(tb[FABRIC_A_NEW_STATE])),
+		       NAME(reason_names, nla_get_u8(tb[FABRIC_A_REASON])),
+		       NAME(source_names, u8_or0(tb[FABRIC_A_SOURCE])),
+		       u32_or0(tb[FABRIC_A_FLAGS]), u64_or0(tb[FABRIC_A_TIMESTAMP_NS]),
+		       u64_or0(tb[FABRIC_A_DONE_NS]), u64_or0(tb[FABRIC_A_LATENCY_NS]),
 		       (int)nla_get_u32(tb[FABRIC_A_ERROR]));
 		if (tb[FABRIC_A_ACTIVE])
 			nla_for_each_nested(a, tb[FABRIC_A_ACTIVE], rem)
@@ -229,14 +315,55 @@ static unsigned long num(const char *s)
 	return v;
 }
 
+/* One threshold keyword at argv[0] with its value at argv[1] into the
+ * open CONFIG nest (started on first use). 0 if argv[0] is not one. */
+static int put_cfg_arg(struct nl_msg *msg, struct nlattr **nest, char **argv)
+{
+	static const struct { const char *kw; int type; unsigned long long mul; } kws[] = {
+		{ "hold", FABRIC_CFG_HOLD_BASE_NS, 1000000 },
+		{ "max", FABRIC_CFG_HOLD_MAX_NS, 1000000 },
+		{ "half", FABRIC_CFG_HALF_LIFE_NS, 1000000 },
+		{ "k", FABRIC_CFG_PROBE_MISS_K, 0 },
+		{ "recover", FABRIC_CFG_RECOVER_PROBES, 0 },
+		{ "bursts", FABRIC_CFG_GAP_BURSTS, 0 },
+		{ "gapwin", FABRIC_CFG_GAP_WINDOW_NS, 1 },
+		{ "stall", FABRIC_CFG_STALL_TOLERANCE_NS, 1 },
+		{ "local", FABRIC_CFG_LOCAL_WINDOW_NS, 1 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(kws) / sizeof(kws[0]); i++) {
+		if (strcmp(argv[0], kws[i].kw))
+			continue;
+		if (!*nest)
+			*nest = nla_nest_start(msg, FABRIC_A_CONFIG);
+		if (kws[i].mul)
+			nla_put_u64(msg, kws[i].type, strtoull(argv[1], NULL, 0) * kws[i].mul);
+		else
+			nla_put_u32(msg, kws[i].type, num(argv[1]));
+		return 1;
+	}
+	return 0;
+}
+
 static int cmd_add(int argc, char **argv)
 {
 	struct nl_msg *msg = new_msg(FABRIC_CMD_GROUP_ADD, 0);
-	struct nlattr *members = NULL, *m = NULL;
+	struct nlattr *members = NULL, *m = NULL, *cfg = NULL;
 	int i;
 
 	nla_put_u32(msg, FABRIC_A_GROUP_ID, num(argv[0]));
+	/* Thresholds first: the CONFIG nest must not interleave members. */
+	for (i = 1; i + 1 < argc && strcmp(argv[i], "member"); i++)
+		if (put_cfg_arg(msg, &cfg, argv + i))
+			argv[i++][0] = '\0';	/* consumed */
+	if (cfg)
+		nla_nest_end(msg, cfg);
 	for (i = 1; i < argc; i++) {
+		if (!argv[i][0]) {
+			i++;
+			continue;
+		}
 		if (!strcmp(argv[i], "type") && i + 1 < argc) {
 			i++;
 			nla_put_u8(msg, FABRIC_A_GROUP_TYPE, strcmp(argv[i], "mpath") ?
@@ -434,28 +561,40 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "stats") && argc == 2)
 		return transact(new_msg(FABRIC_CMD_STATS_GET, 0), 0) ? report(last_err) : 0;
 	if (!strcmp(cmd, "event") && (argc == 5 || argc == 6)) {
+		unsigned int sig;
+
 		msg = new_msg(FABRIC_CMD_PATH_EVENT, 0);
 		nla_put_u32(msg, FABRIC_A_GROUP_ID, num(argv[2]));
 		nla_put_u32(msg, FABRIC_A_NH_ID, num(argv[3]));
-		nla_put_u8(msg, FABRIC_A_EVENT, !strcmp(argv[4], "down") ? FABRIC_EV_DOWN :
-			   !strcmp(argv[4], "up") ? FABRIC_EV_UP : num(argv[4]));
+		for (sig = 0; sig < sizeof(signal_names) / sizeof(signal_names[0]); sig++)
+			if (!strcmp(argv[4], signal_names[sig]))
+				break;
+		nla_put_u8(msg, FABRIC_A_SIGNAL, sig < sizeof(signal_names) /
+			   sizeof(signal_names[0]) ? sig : num(argv[4]));
 		if (argc == 6)
-			nla_put_u8(msg, FABRIC_A_REASON, num(argv[5]));
+			nla_put_u64(msg, FABRIC_A_LAG_NS, strtoull(argv[5], NULL, 0));
+		return report(transact(msg, 0));
+	}
+	if ((!strcmp(cmd, "drain") || !strcmp(cmd, "undrain")) && argc == 4) {
+		msg = new_msg(!strcmp(cmd, "drain") ? FABRIC_CMD_PATH_DRAIN :
+			      FABRIC_CMD_PATH_UNDRAIN, 0);
+		nla_put_u32(msg, FABRIC_A_GROUP_ID, num(argv[2]));
+		nla_put_u32(msg, FABRIC_A_NH_ID, num(argv[3]));
 		return report(transact(msg, 0));
 	}
 	if (!strcmp(cmd, "params")) {
+		struct nlattr *cfg = NULL;
 		int i;
 
 		msg = new_msg(FABRIC_CMD_SET_PARAMS, 0);
 		for (i = 2; i + 1 < argc; i += 2) {
-			int a = !strcmp(argv[i], "hold") ? FABRIC_A_HOLD_MS :
-				!strcmp(argv[i], "max") ? FABRIC_A_HOLD_MAX_MS :
-				!strcmp(argv[i], "decay") ? FABRIC_A_DECAY_MS : -1;
-
-			if (a < 0)
-				die("params: hold|max|decay MS");
-			nla_put_u32(msg, a, num(argv[i + 1]));
+			if (!strcmp(argv[i], "group"))
+				nla_put_u32(msg, FABRIC_A_GROUP_ID, num(argv[i + 1]));
+			else if (!put_cfg_arg(msg, &cfg, argv + i))
+				die("params: [group N] hold|max|half MS, k|recover|bursts N, gapwin|stall|local NS");
 		}
+		if (cfg)
+			nla_nest_end(msg, cfg);
 		return report(transact(msg, 0));
 	}
 	if (!strcmp(cmd, "raw") && argc >= 3)

@@ -13,7 +13,7 @@ ktap_check "modprobe fabric" /sbin/modprobe fabric
 ktap_check "module BTF present (/sys/kernel/btf/fabric)" test -f /sys/kernel/btf/fabric
 out=$($GENL stats 2>&1)
 echo "$out" | sed 's/^/# /'
-ktap_check "genetlink family fabric v1 answers" grep -qx 'version 1' <<<"$out"
+ktap_check "genetlink family fabric v2 answers" grep -qx 'version 2' <<<"$out"
 ktap_check "kfunc reported available" grep -qx 'kfunc 1' <<<"$out"
 ktap_check "rmmod fabric" /sbin/rmmod fabric
 ktap_check "modprobe again after unload" bash -c '/sbin/modprobe fabric && [[ -d /sys/module/fabric ]] && /sbin/rmmod fabric'

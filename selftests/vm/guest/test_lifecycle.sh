@@ -23,7 +23,7 @@ for i in $(seq "$N"); do
 	/sbin/modprobe fabric || { fails=$((fails + 1)); echo "# load $i failed"; continue; }
 	$GENL add 100 member 1 ma0 gw 10.21.1.2 member 2 mb0 gw 10.21.2.2 >/dev/null
 	$GENL add 200 type mpath member 3 mb0 gw 10.21.2.2 member 4 ma0 gw 10.21.1.2 >/dev/null
-	((i % 2)) && $GENL event 100 2 down >/dev/null
+	((i % 2)) && $GENL event 100 2 carrier-down >/dev/null
 	((i % 3)) || sleep 0.05
 	/sbin/rmmod fabric || { fails=$((fails + 1)); echo "# unload $i failed"; }
 done

@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# bench/kmod-failover (host side): boot the qemu guest into
+# bench/kmod-failover-guest.sh and summarise. Measures, in one run, the
+# time from a carrier loss and from a data-path signal (kfunc call, or a
+# ringbuf record for the userspace executor) to the nexthop group being
+# replaced, with fabric.ko as the executor and with a userspace executor
+# running the same policy, idle and with both vCPUs saturated.
+#   KMOD_BENCH_N=60   samples per trigger and phase (so 2N per phase)
+#   VM_TIMEOUT=480    whole-guest timeout, s
+# Prints the distributions, then exactly one final line:
+#   kmod-failover: kmod_p50_us=.. kmod_p99_us=.. userspace_p50_us=..
+#     userspace_p99_us=.. kmod_loaded_p99_us=.. userspace_loaded_p99_us=..
+# p50/p99 are nearest-rank over both triggers (2N samples per phase);
+# "loaded" is two busy loops on the two vCPUs (busy2). The guest also
+# runs an eight-loop phase (busy8), shown in the distributions only.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. scripts/vm/common.sh
+BUILD=${BUILD:-build}
+N=${KMOD_BENCH_N:-60}
+out=$BUILD/bench/kmod-failover.run
+initrd=$BUILD/vm/bench-initramfs.cpio
+
+fail() { echo "kmod-failover: $*" >&2; exit 1; }
+command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 not installed"
+kver=$(vm_kver) || fail "no guest kernel in /boot"
+for f in "$BUILD/kmod/fabric.ko" "$BUILD/vm-tools/kmod-failover-bench" \
+	"$BUILD/vm-tools/kmod_failover_ringbuf.bpf.o" "$BUILD/vm-tools/kfunc_report.bpf.o"; do
+	[[ -f $f ]] || fail "$f missing (make $BUILD/bench/kmod-failover)"
+done
+mkdir -p "$out"
+scripts/vm/mkinitramfs.sh "$initrd" "$kver" >"$out/mkinitramfs.log" 2>&1 ||
+	{ cat "$out/mkinitramfs.log" >&2; fail "initramfs"; }
+t0=$SECONDS
+scripts/vm/run.sh -i "$initrd" -o "$out" -t "${VM_TIMEOUT:-480}" -k "$kver" \
+	-r /bench/kmod-failover-guest.sh -a "$N"
+rc=$?
+tr -d '\r' <"$out/ktap.log" >"$out/guest.txt"
+echo "# guest ran $((SECONDS - t0))s (kernel $kver, TCG, 2 vCPUs); log $out/guest.txt"
+((rc == 0)) || { tail -30 "$out/guest.txt" >&2; fail "guest run failed (run.sh exit $rc)"; }
+grep -q '^### VM-RC 0' "$out/guest.txt" ||
+	{ grep -vE '^(sample|### DMESG)' "$out/guest.txt" | sed -n '1,/### DMESG-BEGIN/p' >&2; fail "guest bench failed"; }
+
+grep -E '^(summary|#)' "$out/guest.txt" | sed -n '1,/DMESG/p' | grep -v DMESG
+# value MODE LOAD TRIGGER KEY
+value() {
+	awk -v m="mode=$1" -v l="load=$2" -v t="trigger=$3" -v k="$4=" '
+		$1 == "summary" && $2 == m && $3 == l && $4 == t {
+			for (i = 5; i <= NF; i++)
+				if (index($i, k) == 1) print substr($i, length(k) + 1)
+		}' "$out/guest.txt" | head -1
+}
+kp50=$(value kmod idle all p50_us) kp99=$(value kmod idle all p99_us)
+up50=$(value user idle all p50_us) up99=$(value user idle all p99_us)
+klp99=$(value kmod busy2 all p99_us) ulp99=$(value user busy2 all p99_us)
+for v in "$kp50" "$kp99" "$up50" "$up99" "$klp99" "$ulp99"; do
+	[[ $v =~ ^[0-9]+$ ]] || fail "a summary is missing from the guest output"
+done
+echo "kmod-failover: kmod_p50_us=$kp50 kmod_p99_us=$kp99 userspace_p50_us=$up50" \
+	"userspace_p99_us=$up99 kmod_loaded_p99_us=$klp99 userspace_loaded_p99_us=$ulp99"

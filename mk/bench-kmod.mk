@@ -1,0 +1,29 @@
+# bench/kmod-failover: signal -> group replaced, fabric.ko vs a userspace
+# executor, idle and with the CPUs saturated, in the qemu guest.
+# The guest program and its BPF object go to $(BUILD)/vm-tools/ (and so
+# into the initramfs); $(BUILD)/bench/kmod-failover runs the whole thing.
+KFB_GUEST	:= $(BUILD)/vm-tools/kmod-failover-bench
+KFB_RINGBUF	:= $(BUILD)/vm-tools/kmod_failover_ringbuf.bpf.o
+
+$(KFB_GUEST): bench/kmod-failover.c common/failover.c common/failover.h common/fabric_genl.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) -O2 -g -Wall -Wextra -Wno-unused-parameter -Icommon \
+		$(shell pkg-config --cflags libnl-genl-3.0 libbpf) $< common/failover.c \
+		$(shell pkg-config --libs libnl-genl-3.0 libbpf) -o $@
+
+$(KFB_RINGBUF): bench/kmod-failover-ringbuf.bpf.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall \
+		-I/usr/include/$(shell gcc -dumpmachine) -c $< -o $@
+
+$(BUILD)/bench/kmod-failover: bench/kmod-failover.sh kmod vm-tools $(KFB_GUEST) $(KFB_RINGBUF)
+	$(Q)mkdir -p $(@D)
+	$(Q)printf '#!/bin/sh\nexec "%s/bench/kmod-failover.sh" "$$@"\n' "$(CURDIR)" > $@
+	$(Q)chmod +x $@
+
+.PHONY: bench-kmod-failover
+bench-kmod-failover: $(BUILD)/bench/kmod-failover
+
+BENCHES		+= $(BUILD)/bench/kmod-failover
