@@ -1,0 +1,29 @@
+# Failover lab: the engine test driver, the benchmark, lab BPF objects.
+# user/lib/{nexthop,probe,failover_engine}.c are in libfabric-core.a via
+# the Makefile's wildcard; bpf/{probe,lab_fault}.bpf.c via BPF_SRCS.
+LAB_SRCS	:= selftests/lab/lab_traffic.c selftests/lab/lab_engine.c
+LAB_HDRS	:= $(wildcard selftests/lab/*.h)
+FO_TEST		:= $(BUILD)/fabric-failover-test
+FO_BENCH	:= $(BUILD)/bench/failover-bench
+
+TOOLS		+= $(FO_TEST)
+all: $(FO_TEST) $(BUILD)/probe.bpf.o $(BUILD)/lab_fault.bpf.o
+
+$(FO_TEST): selftests/lab/failover_driver.c $(LAB_SRCS) $(LAB_HDRS) $(LIB) $(USER_HDRS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -Iselftests/lab selftests/lab/failover_driver.c $(LAB_SRCS) \
+		$(LIB) $(LDLIBS) -lpthread -o $@
+
+$(FO_BENCH): bench/failover.c $(LAB_SRCS) $(LAB_HDRS) $(LIB) $(USER_HDRS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Iselftests/lab bench/failover.c $(LAB_SRCS) \
+		$(LIB) $(LDLIBS) -lpthread -lm -o $@
+
+$(BUILD)/bench/failover: bench/failover.sh $(FO_BENCH) $(FO_TEST) $(BUILD)/probe.bpf.o $(BUILD)/lab_fault.bpf.o
+	$(Q)mkdir -p $(@D)
+	$(Q)printf '#!/bin/sh\nexec "%s/bench/failover.sh" "$$@"\n' "$(CURDIR)" > $@
+	$(Q)chmod +x $@
+
+BENCHES		+= $(BUILD)/bench/failover
+selftests: $(FO_TEST) $(BUILD)/probe.bpf.o $(BUILD)/lab_fault.bpf.o

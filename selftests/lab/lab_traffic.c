@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Failover lab traffic: see lab_traffic.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/ip.h>
+#include <sys/socket.h>
+
+#include "lab_traffic.h"
+
+#define LT_MAGIC	0x4c544631U	/* "LTF1" */
+#define LT_BATCH	64
+
+struct lt_hdr {
+	uint32_t magic;
+	uint32_t flow;
+	uint64_t seq;
+	uint64_t tx_ns;
+};
+
+uint64_t lt_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+int lt_enter_ns(const char *name)
+{
+	char path[256];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s%s", name[0] == '/' ? "" : "/run/netns/",
+		 name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = setns(fd, CLONE_NEWNET) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static void *lt_tx(void *arg)
+{
+	struct lt *t = arg;
+	const struct lt_cfg *c = &t->cfg;
+	int fds[LT_MAX_FLOWS], i, n = c->flows;
+	struct sockaddr_in dst = { .sin_family = AF_INET };
+	char buf[1500] = { 0 };
+	struct lt_hdr *h = (struct lt_hdr *)buf;
+	uint64_t round_ns, next;
+	struct timespec ts;
+
+	for (i = 0; i < n; i++)
+		fds[i] = -1;
+	if ((t->err = lt_enter_ns(c->src_ns)))
+		goto out;
+	dst.sin_addr = c->dst;
+	dst.sin_port = htons(c->dport);
+	for (i = 0; i < n; i++) {
+		struct sockaddr_in src = {
+			.sin_family = AF_INET,
+			.sin_port = htons(c->sport_base + i),
+		};
+
+		fds[i] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fds[i] < 0 || bind(fds[i], (struct sockaddr *)&src, sizeof(src)) ||
+		    connect(fds[i], (struct sockaddr *)&dst, sizeof(dst))) {
+			t->err = -errno;
+			goto out;
+		}
+	}
+	__sync_fetch_and_add(&t->ready, 1);
+	round_ns = 1000000000ULL * n / c->pps;
+	next = lt_now();
+	h->magic = LT_MAGIC;
+	while (!t->stop) {
+		for (i = 0; i < n; i++) {
+			h->flow = i;
+			h->seq = t->flow[i].sent;
+			h->tx_ns = lt_now();
+			/* ENOBUFS/ENETUNREACH during a fault: still a send. */
+			send(fds[i], buf, c->payload, MSG_DONTWAIT);
+			t->flow[i].sent++;
+		}
+		next += round_ns;
+		if ((int64_t)(lt_now() - next) > 100000000LL)
+			next = lt_now();	/* stalled long: don't burst */
+		ts.tv_sec = next / 1000000000ULL;
+		ts.tv_nsec = next % 1000000000ULL;
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	}
+out:
+	for (i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (t->err)
+		__sync_fetch_and_add(&t->ready, 1);
+	return NULL;
+}
+
+static void lt_account(struct lt *t, const struct lt_hdr *h, uint8_t dscp,
+		       uint64_t rx)
+{
+	struct lt_flow *f;
+	uint64_t lost = 0, gap;
+
+	if (h->magic != LT_MAGIC || h->flow >= t->cfg.flows)
+		return;
+	f = &t->flow[h->flow];
+	pthread_mutex_lock(&t->lock);
+	if (h->seq >= f->next_seq) {
+		lost = h->seq - f->next_seq;
+		f->lost += lost;
+		f->next_seq = h->seq + 1;
+	} else {
+		f->reordered++;
+		if (f->lost)
+			f->lost--;
+	}
+	f->recv++;
+	gap = f->last_rx_ns && rx > f->last_rx_ns ? rx - f->last_rx_ns : 0;
+	if (gap > f->max_gap_ns)
+		f->max_gap_ns = gap;
+	if (!f->path) {
+		f->first_path = dscp;
+	} else if (dscp != f->path) {
+		if (t->n_moves < LT_MAX_MOVES) {
+			struct lt_move *m = &t->move[t->n_moves++];
+
+			m->t_ns = rx;
+			m->gap_ns = gap;
+			m->lost = lost;
+			m->flow = h->flow;
+			m->from = f->path;
+			m->to = dscp;
+		} else {
+			t->moves_lost++;
+		}
+		f->moves++;
+	}
+	f->path = dscp;
+	f->last_rx_ns = rx;
+	pthread_mutex_unlock(&t->lock);
+}
+
+static void *lt_rx(void *arg)
+{
+	struct lt *t = arg;
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	static __thread char bufs[LT_BATCH][256];
+	static __thread char cbufs[LT_BATCH][128];
+	struct mmsghdr mm[LT_BATCH];
+	struct iovec iov[LT_BATCH];
+	struct timespec to = { 0, 50000000 };
+	int fd = -1, one = 1, n, i;
+	int64_t off;
+	struct timespec m1, r, m2;
+
+	if ((t->err = lt_enter_ns(t->cfg.dst_ns)))
+		goto out;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	a.sin_port = htons(t->cfg.dport);
+	if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a))) {
+		t->err = -errno;
+		goto out;
+	}
+	one = 8 << 20;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){ 0, 50000 },
+		   sizeof(struct timeval));
+	__sync_fetch_and_add(&t->ready, 1);
+	while (!t->stop) {
+		for (i = 0; i < LT_BATCH; i++) {
+			iov[i].iov_base = bufs[i];
+			iov[i].iov_len = sizeof(bufs[i]);
+			memset(&mm[i], 0, sizeof(mm[i]));
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+			mm[i].msg_hdr.msg_control = cbufs[i];
+			mm[i].msg_hdr.msg_controllen = sizeof(cbufs[i]);
+		}
+		n = recvmmsg(fd, mm, LT_BATCH, MSG_WAITFORONE, &to);
+		if (n <= 0)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &m1);
+		clock_gettime(CLOCK_REALTIME, &r);
+		clock_gettime(CLOCK_MONOTONIC, &m2);
+		off = (int64_t)(r.tv_sec * 1000000000LL + r.tv_nsec) -
+		      (int64_t)((m1.tv_sec + m2.tv_sec) * 500000000LL +
+				(m1.tv_nsec + m2.tv_nsec) / 2);
+		for (i = 0; i < n; i++) {
+			struct msghdr *mh = &mm[i].msg_hdr;
+			uint64_t rx = lt_now();
+			uint8_t tos = 0;
+			struct cmsghdr *cm;
+
+			if (mm[i].msg_len < sizeof(struct lt_hdr))
+				continue;
+			for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+				if (cm->cmsg_level == IPPROTO_IP &&
+				    cm->cmsg_type == IP_TOS)
+					tos = *(uint8_t *)CMSG_DATA(cm);
+				if (cm->cmsg_level == SOL_SOCKET &&
+				    cm->cmsg_type == SCM_TIMESTAMPNS) {
+					struct timespec *k = (void *)CMSG_DATA(cm);
+
+					rx = k->tv_sec * 1000000000ULL + k->tv_nsec - off;
+				}
+			}
+			lt_account(t, (struct lt_hdr *)bufs[i], tos >> 2, rx);
+		}
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (t->err)
+		__sync_fetch_and_add(&t->ready, 1);
+	return NULL;
+}
+
+struct lt *lt_start(const struct lt_cfg *cfg)
+{
+	struct lt *t;
+
+	if (!cfg->flows || cfg->flows > LT_MAX_FLOWS || !cfg->pps) {
+		errno = EINVAL;
+		return NULL;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->cfg = *cfg;
+	if (!t->cfg.dport)
+		t->cfg.dport = 4791;
+	if (!t->cfg.sport_base)
+		t->cfg.sport_base = 20000;
+	if (t->cfg.payload < sizeof(struct lt_hdr))
+		t->cfg.payload = 64;
+	pthread_mutex_init(&t->lock, NULL);
+	/* Receiver first, so the first packets find their socket. */
+	if (pthread_create(&t->rx, NULL, lt_rx, t))
+		goto err;
+	while (t->ready < 1)
+		usleep(1000);
+	if (pthread_create(&t->tx, NULL, lt_tx, t)) {
+		t->stop = 1;
+		pthread_join(t->rx, NULL);
+		goto err;
+	}
+	while (t->ready < 2)
+		usleep(1000);
+	if (t->err) {
+		errno = -t->err;
+		lt_free(t);
+		return NULL;
+	}
+	return t;
+err:
+	free(t);
+	return NULL;
+}
+
+void lt_stop(struct lt *t)
+{
+	if (!t || t->stop)
+		return;
+	t->stop = 1;
+	pthread_join(t->tx, NULL);
+	pthread_join(t->rx, NULL);
+}
+
+void lt_free(struct lt *t)
+{
+	lt_stop(t);
+	free(t);
+}
+
+void lt_snapshot(struct lt *t, struct lt_flow *flows)
+{
+	pthread_mutex_lock(&t->lock);
+	memcpy(flows, t->flow, sizeof(t->flow[0]) * t->cfg.flows);
+	pthread_mutex_unlock(&t->lock);
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Failover lab traffic: N UDP flows (distinct source ports, so ECMP
+ * entropy) from a sender thread in one netns to a receiver thread in
+ * another, with per-flow sequence numbers. The receiver takes each
+ * packet's kernel receive time (CLOCK_MONOTONIC) and its DSCP, which the
+ * lab's spines set (s1: 10, s2: 20), so it knows which spine every packet
+ * crossed: per-flow loss, arrival gaps and path moves come from there.
+ */
+#ifndef LAB_TRAFFIC_H
+#define LAB_TRAFFIC_H
+
+#include <stdint.h>
+#include <pthread.h>
+#include <netinet/in.h>
+
+#define LT_MAX_FLOWS	256
+#define LT_MAX_MOVES	8192
+
+struct lt_cfg {
+	const char *src_ns, *dst_ns;	/* names under /run/netns */
+	struct in_addr dst;
+	uint16_t dport;			/* default 4791 */
+	uint16_t sport_base;		/* default 20000 */
+	uint32_t flows;
+	uint32_t pps;			/* total */
+	uint32_t payload;		/* bytes, >= 32 */
+};
+
+struct lt_flow {
+	uint64_t sent;
+	uint64_t recv;
+	uint64_t lost;		/* sequence numbers skipped (net of reorder) */
+	uint64_t reordered;
+	uint64_t next_seq;
+	uint64_t last_rx_ns;
+	uint64_t max_gap_ns;
+	uint8_t path;		/* DSCP of the last packet, 0 = none yet */
+	uint8_t first_path;
+	uint32_t moves;
+};
+
+struct lt_move {
+	uint64_t t_ns;		/* receive time of the first packet on `to` */
+	uint64_t gap_ns;	/* since the previous packet of the flow */
+	uint64_t lost;		/* packets skipped across the move */
+	uint32_t flow;
+	uint8_t from, to;
+};
+
+struct lt {
+	struct lt_cfg cfg;
+	pthread_t tx, rx;
+	volatile int stop;
+	volatile int ready;		/* both threads set up */
+	int err;
+	pthread_mutex_t lock;	/* flows[].path/recv/lost, moves */
+	struct lt_flow flow[LT_MAX_FLOWS];
+	struct lt_move move[LT_MAX_MOVES];
+	uint32_t n_moves;
+	uint64_t moves_lost;	/* beyond LT_MAX_MOVES */
+};
+
+uint64_t lt_now(void);
+int lt_enter_ns(const char *name);
+struct lt *lt_start(const struct lt_cfg *cfg);
+/* Stop both threads; the counters stay readable until lt_free(). */
+void lt_stop(struct lt *t);
+void lt_free(struct lt *t);
+/* Snapshot under the lock. */
+void lt_snapshot(struct lt *t, struct lt_flow *flows);
+/* Path (DSCP) -> spine number (1, 2) or 0. */
+static inline int lt_spine(uint8_t dscp)
+{
+	return dscp ? dscp / 10 : 0;
+}
+
+#endif

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Userspace failover engine: detection signals (rtnetlink carrier events,
+ * per-path echo probes) drive one fabric_fo_group state machine per group
+ * (common/failover.h), whose desired member set the nexthop executor
+ * (nexthop.h) installs. It runs in the network namespace current at
+ * ffe_open(). The caller owns the loop: poll ffe_fds() and call
+ * ffe_dispatch() when one is readable. Everything it knows is exported
+ * as plain data: ffe_group_status(), ffe_hist(), the event log.
+ */
+#ifndef FABRIC_FAILOVER_ENGINE_H
+#define FABRIC_FAILOVER_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <net/if.h>
+
+#include "failover.h"
+#include "nexthop.h"
+#include "probe.h"
+
+#define FFE_MAX_GROUPS		8
+#define FFE_NAME_LEN		32
+#define FFE_LOG_LEN		256
+#define FFE_HIST_BUCKETS	20	/* 1 us .. 2^19 us, then +Inf */
+#define FFE_RETRY_NS		10000000ULL	/* executor retry period */
+
+struct ffe_path_cfg {
+	char name[FFE_NAME_LEN];
+	char ifname[IF_NAMESIZE];
+	struct fnh_member nh;		/* id, family, gw (ifindex resolved) */
+	bool probe;			/* probe this path */
+	struct fprobe_path_cfg probe_cfg;	/* peer (local optional) */
+};
+
+struct ffe_group_cfg {
+	char name[FFE_NAME_LEN];
+	struct fnh_group nh;		/* id, buckets, timers, routes */
+	uint32_t n_paths;
+	struct ffe_path_cfg path[FNH_MAX_MEMBERS];
+};
+
+struct ffe_event {
+	uint64_t time_ns;		/* detection (signal) time */
+	uint64_t repair_ns;		/* replace acked after time_ns; 0 none */
+	uint32_t group, path;
+	uint8_t from, to, reason;	/* enum fabric_fo_state / _reason */
+	uint8_t pad;
+	uint32_t flags;			/* FABRIC_FO_TF_* */
+	uint32_t members;		/* installed after the event */
+	int error;			/* executor error (-errno), 0 ok */
+};
+
+typedef void (*ffe_event_cb)(void *arg, const struct ffe_event *ev);
+
+struct ffe_cfg {
+	struct fabric_fo_config policy;
+	uint64_t probe_interval_ns;	/* 0: no probes */
+	uint64_t probe_timeout_ns;
+	uint16_t probe_port;
+	bool no_install;		/* don't reconcile groups at start */
+	ffe_event_cb on_event;
+	void *arg;
+	uint32_t n_groups;
+	struct ffe_group_cfg group[FFE_MAX_GROUPS];
+};
+
+/* Log2 histogram of detection-to-repair time: bucket i counts <= 2^i us. */
+struct ffe_hist {
+	uint64_t count[FFE_HIST_BUCKETS + 1];	/* last: +Inf */
+	uint64_t sum_ns;
+	uint64_t n;
+};
+
+struct ffe_group_status {
+	const char *name;
+	uint32_t nhg_id;
+	uint32_t n_paths;
+	uint32_t desired;		/* the policy's member set */
+	uint32_t installed;		/* what the executor last installed */
+	bool dirty;			/* desired not installed yet */
+	int last_error;
+	char last_error_msg[256];
+	uint64_t failovers;		/* member set shrank */
+	uint64_t restores;		/* member set grew */
+	uint64_t exec_errors;
+	const struct fabric_fo_group *fo;	/* per-path state, stats */
+	const struct ffe_path_cfg *paths;
+};
+
+struct ffe;
+
+struct ffe *ffe_open(const struct ffe_cfg *cfg);
+void ffe_close(struct ffe *e);
+/* Reconcile every group with the kernel (install when absent). */
+int ffe_install(struct ffe *e);
+int ffe_fds(const struct ffe *e, int *fds, int max);
+void ffe_dispatch(struct ffe *e, int fd);
+
+int ffe_drain(struct ffe *e, uint32_t group, uint32_t path, bool on);
+uint32_t ffe_n_groups(const struct ffe *e);
+int ffe_group_status(const struct ffe *e, uint32_t group,
+		     struct ffe_group_status *st);
+const struct ffe_hist *ffe_hist(const struct ffe *e);
+/* Upper bound of histogram bucket i in ns (~0 for +Inf). */
+uint64_t ffe_hist_bound_ns(uint32_t i);
+/* Events, oldest first: copies up to max, returns how many. */
+uint32_t ffe_log(const struct ffe *e, struct ffe_event *out, uint32_t max);
+const struct fprobe_stats *ffe_probe_stats(const struct ffe *e, uint32_t group);
+/* Find a path by name: group and path index, or -ENOENT. */
+int ffe_find_path(const struct ffe *e, const char *name, uint32_t *group,
+		  uint32_t *path);
+
+#endif
