@@ -58,7 +58,8 @@ static int xdp_attach(struct fabric_dp *dp, int ifindex,
 		err = prog_name(q.prog_id, name, sizeof(name));
 		if (err)
 			return err;
-		if (strcmp(name, FABRIC_XDP_PROG_NAME)) {
+		if (strcmp(name, FABRIC_XDP_PROG_NAME) &&
+		    strcmp(name, FABRIC_XDP_PLACEHOLDER_NAME)) {
 			pr_err("%s already runs XDP program %u (%s); fabric does not replace other programs\n",
 			       ifname(ifindex, ifn), q.prog_id, name);
 			return -EBUSY;

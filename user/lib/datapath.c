@@ -52,6 +52,13 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
+/* Route libbpf's messages through our log from the start: attach/detach
+ * probe tc and XDP state before anything is loaded. */
+__attribute__((constructor)) static void libbpf_log_init(void)
+{
+	libbpf_set_print(libbpf_print);
+}
+
 static __u32 flow_sets_for(__u32 flows)
 {
 	__u32 sets = 1;
@@ -164,7 +171,6 @@ int fabric_dp_load(const struct fabric_dp_opts *opts, struct fabric_dp **out)
 	__u32 sets;
 	int err;
 
-	libbpf_set_print(libbpf_print);
 	dp = calloc(1, sizeof(*dp));
 	if (!dp)
 		return -ENOMEM;

@@ -19,6 +19,11 @@
 #define FABRIC_TC_PRIORITY		0xfab
 #define FABRIC_XDP_PROG_NAME		"fabric_xdp_rx"
 #define FABRIC_TC_PROG_NAME		"fabric_tc_tx"
+/*
+ * bpf/probe.bpf.c's bare XDP_PASS, put on ports that must accept XDP_TX'd
+ * probe answers on veth; the data path takes its place.
+ */
+#define FABRIC_XDP_PLACEHOLDER_NAME	"fabric_probe_pa"
 #define FABRIC_PIN_XDP			"prog_xdp_rx"
 #define FABRIC_PIN_TC			"prog_tc_tx"
 
