@@ -29,6 +29,16 @@ int cmd_ports(struct ctl *ctl, int argc, char **argv);
 int cmd_replay(struct ctl *ctl, int argc, char **argv);
 int cmd_status(struct ctl *ctl, int argc, char **argv);
 int cmd_events(struct ctl *ctl, int argc, char **argv);
+int cmd_groups(struct ctl *ctl, int argc, char **argv);
+int cmd_paths(struct ctl *ctl, int argc, char **argv);
+int cmd_path(struct ctl *ctl, int argc, char **argv);
+
+/* status.c: fabricd's control socket */
+const char *ctl_socket_path(const char *opt);
+int ctl_daemon_ask(const char *path, const char *req, struct json_object **out);
+void ctl_daemon_err(const char *path, int err);
+/* --socket PATH as the only option; returns optind or -1 (usage error). */
+int ctl_socket_opt(int argc, char **argv, const char **sock);
 
 int ctl_open_maps(struct ctl *ctl, struct fabric_maps *m);
 void ctl_print_json(struct ctl *ctl, struct json_object *o);

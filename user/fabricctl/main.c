@@ -19,6 +19,9 @@ static const struct ctl_cmd commands[] = {
 	{ "replay", cmd_replay, "replay [--flows N] [--read-pmtu N] FILE" },
 	{ "status", cmd_status, "status [--socket PATH]" },
 	{ "events", cmd_events, "events [-f] [--max N] [--socket PATH]" },
+	{ "groups", cmd_groups, "groups [--socket PATH]" },
+	{ "paths", cmd_paths, "paths [--socket PATH]" },
+	{ "path", cmd_path, "path drain|undrain NAME [--socket PATH]" },
 };
 
 static void usage(FILE *f)

@@ -103,16 +103,31 @@ static const struct key_def keys[] = {
 	  "an integer from 1 to 1000000 (PSN gaps or NAKs per probe interval)" },
 	{ SEC_THRESHOLDS, "silence_ms", K_U32, T(silence_ms), 0, 600000,
 	  "an integer from 0 (off) to 600000 (milliseconds)" },
-	{ SEC_THRESHOLDS, "holddown_ms", K_U32, T(holddown_ms), 0, 600000,
-	  "an integer from 0 to 600000 (milliseconds)" },
-	{ SEC_THRESHOLDS, "holddown_max_ms", K_U32, T(holddown_max_ms), 0, 600000,
-	  "an integer from 0 to 600000 (milliseconds), not below holddown_ms" },
+	{ SEC_THRESHOLDS, "holddown_ms", K_U32, T(holddown_ms), 1, 600000,
+	  "an integer from 1 to 600000 (milliseconds)" },
+	{ SEC_THRESHOLDS, "holddown_max_ms", K_U32, T(holddown_max_ms), 1, 600000,
+	  "an integer from 1 to 600000 (milliseconds), not below holddown_ms" },
+	{ SEC_THRESHOLDS, "probe_timeout_us", K_U32, T(probe_timeout_us), 0, 10000000,
+	  "an integer from 0 (3 probe intervals) to 10000000 (microseconds)" },
+	{ SEC_THRESHOLDS, "recover_probes", K_U32, T(recover_probes), 1, 1000,
+	  "an integer from 1 to 1000 (probes answered in a row)" },
+	{ SEC_THRESHOLDS, "stall_tolerance_us", K_U32, T(stall_tolerance_us), 0, 1000000,
+	  "an integer from 0 to 1000000 (microseconds)" },
+	{ SEC_THRESHOLDS, "half_life_ms", K_U32, T(half_life_ms), 1, 3600000,
+	  "an integer from 1 to 3600000 (milliseconds)" },
+	{ SEC_THRESHOLDS, "probe_port", K_U32, T(probe_port), 1, 65535,
+	  "a UDP port from 1 to 65535" },
 };
 #define N_KEYS	(sizeof(keys) / sizeof(keys[0]))
 
-static const char *const group_keys[] = { "id", "paths" };
+static const char *const group_keys[] = { "id", "paths", "buckets",
+					  "idle_timer_ms", "unbalanced_timer_ms",
+					  "routes" };
 static const char *const path_keys[] = { "dev", "ifindex", "gateway",
-					 "nexthop_id", "weight" };
+					 "nexthop_id", "weight", "probe",
+					 "probe_peer" };
+#define N_GROUP_KEYS	(sizeof(group_keys) / sizeof(group_keys[0]))
+#define N_PATH_KEYS	(sizeof(path_keys) / sizeof(path_keys[0]))
 
 struct parse_ctx {
 	struct fabricd_config	*c;
@@ -125,7 +140,7 @@ struct parse_ctx {
 	struct fcfg_path	*path;
 	int			seen[N_KEYS];
 	int			sec_line[N_SECS];
-	int			gkey_line[2], pkey_line[5];
+	int			gkey_line[N_GROUP_KEYS], pkey_line[N_PATH_KEYS];
 	int			long_line;	/* first over-long line */
 };
 
@@ -148,6 +163,11 @@ void fabricd_config_defaults(struct fabricd_config *c)
 	c->thr.silence_ms = 0;
 	c->thr.holddown_ms = 1000;
 	c->thr.holddown_max_ms = 60000;
+	c->thr.probe_timeout_us = 0;
+	c->thr.recover_probes = 3;
+	c->thr.stall_tolerance_us = 200;
+	c->thr.half_life_ms = 10000;
+	c->thr.probe_port = 3785;
 }
 
 void fabricd_config_free(struct fabricd_config *c)
@@ -253,7 +273,7 @@ static void key_list(enum sec_kind sec, char *buf, size_t len)
 	buf[0] = '\0';
 	if (sec == SEC_GROUP || sec == SEC_PATH) {
 		const char *const *k = sec == SEC_GROUP ? group_keys : path_keys;
-		size_t cnt = sec == SEC_GROUP ? 2 : 5;
+		size_t cnt = sec == SEC_GROUP ? N_GROUP_KEYS : N_PATH_KEYS;
 
 		for (i = 0; i < cnt && n < len; i++)
 			n += snprintf(buf + n, len - n, "%s%s", i ? ", " : "", k[i]);
@@ -267,7 +287,7 @@ static void key_list(enum sec_kind sec, char *buf, size_t len)
 
 static void unknown_key(struct parse_ctx *p, const char *name)
 {
-	const char *cands[N_KEYS + 5];
+	const char *cands[N_KEYS + N_PATH_KEYS + N_GROUP_KEYS];
 	const char *guess, *other = NULL;
 	char list[256];
 	size_t i;
@@ -275,7 +295,7 @@ static void unknown_key(struct parse_ctx *p, const char *name)
 
 	if (p->sec == SEC_GROUP || p->sec == SEC_PATH) {
 		const char *const *k = p->sec == SEC_GROUP ? group_keys : path_keys;
-		int cnt = p->sec == SEC_GROUP ? 2 : 5;
+		int cnt = p->sec == SEC_GROUP ? N_GROUP_KEYS : N_PATH_KEYS;
 
 		for (i = 0; i < (size_t)cnt; i++)
 			cands[n++] = k[i];
@@ -471,10 +491,48 @@ static bool twice(struct parse_ctx *p, int *seen, const char *name)
 	return false;
 }
 
+/* "10.1.2.0/24 2001:db8::/64": prefixes routed through the group. */
+static void set_routes(struct parse_ctx *p, struct fcfg_group *g, const char *v)
+{
+	char *dup = strdup(v), *tok, *save = NULL, *sl;
+	struct fcfg_route *r;
+	__u32 plen;
+
+	if (!dup)
+		return;
+	for (tok = strtok_r(dup, " \t,", &save); tok;
+	     tok = strtok_r(NULL, " \t,", &save)) {
+		if (g->n_routes == FCFG_MAX_ROUTES) {
+			err_at(p, p->line, "%s routes: at most %d prefixes",
+			       p->sec_label, FCFG_MAX_ROUTES);
+			break;
+		}
+		r = &g->route[g->n_routes];
+		sl = strchr(tok, '/');
+		if (sl)
+			*sl++ = '\0';
+		if (inet_pton(AF_INET, tok, r->dst) == 1)
+			r->family = AF_INET;
+		else if (inet_pton(AF_INET6, tok, r->dst) == 1)
+			r->family = AF_INET6;
+		else
+			r->family = 0;
+		if (!r->family || !sl ||
+		    parse_u32(sl, 0, r->family == AF_INET ? 32 : 128, &plen)) {
+			err_at(p, p->line, "%s routes: expected prefixes such as 10.1.2.0/24 or 2001:db8::/64, got \"%s%s%s\"",
+			       p->sec_label, tok, sl ? "/" : "", sl ? sl : "");
+			continue;
+		}
+		r->plen = plen;
+		g->n_routes++;
+	}
+	free(dup);
+}
+
 static void set_group(struct parse_ctx *p, const char *name, const char *v)
 {
 	struct fcfg_group *g = p->group;
-	int k = key_index(group_keys, 2, name);
+	int k = key_index(group_keys, N_GROUP_KEYS, name);
 
 	if (k < 0) {
 		unknown_key(p, name);
@@ -482,21 +540,42 @@ static void set_group(struct parse_ctx *p, const char *name, const char *v)
 	}
 	if (twice(p, &p->gkey_line[k], name))
 		return;
-	if (k == 0) {
+	switch (k) {
+	case 0:
 		g->id_line = p->line;
 		if (parse_u32(v, 1, 0xffffffffU, &g->id))
 			err_at(p, p->line, "%s id: expected a nexthop group id from 1 to 4294967295, got \"%s\"",
 			       p->sec_label, v);
-	} else {
+		break;
+	case 1:
 		g->paths_line = p->line;
 		g->paths_raw = strdup(v);
+		break;
+	case 2:
+		if (parse_u32(v, 1, 65535, &g->buckets))
+			err_at(p, p->line, "%s buckets: expected an integer from 1 to 65535 (resilient group buckets), got \"%s\"",
+			       p->sec_label, v);
+		break;
+	case 3:
+		if (parse_u32(v, 0, 3600000, &g->idle_timer_ms))
+			err_at(p, p->line, "%s idle_timer_ms: expected an integer from 0 to 3600000 (milliseconds), got \"%s\"",
+			       p->sec_label, v);
+		break;
+	case 4:
+		if (parse_u32(v, 0, 3600000, &g->unbalanced_timer_ms))
+			err_at(p, p->line, "%s unbalanced_timer_ms: expected an integer from 0 (never) to 3600000 (milliseconds), got \"%s\"",
+			       p->sec_label, v);
+		break;
+	case 5:
+		set_routes(p, g, v);
+		break;
 	}
 }
 
 static void set_path(struct parse_ctx *p, const char *name, const char *v)
 {
 	struct fcfg_path *pa = p->path;
-	int k = key_index(path_keys, 5, name);
+	int k = key_index(path_keys, N_PATH_KEYS, name);
 	__u32 u;
 
 	if (k < 0) {
@@ -526,6 +605,7 @@ static void set_path(struct parse_ctx *p, const char *name, const char *v)
 		pa->ifindex = u;
 		break;
 	case 2:	/* gateway */
+		pa->gw_line = p->line;
 		if (inet_pton(AF_INET, v, pa->gateway) == 1)
 			pa->gw_family = AF_INET;
 		else if (inet_pton(AF_INET6, v, pa->gateway) == 1)
@@ -543,6 +623,24 @@ static void set_path(struct parse_ctx *p, const char *name, const char *v)
 	case 4:	/* weight */
 		if (parse_u32(v, 1, 256, &pa->weight))
 			err_at(p, p->line, "%s weight: expected an integer from 1 to 256, got \"%s\"",
+			       p->sec_label, v);
+		break;
+	case 5:	/* probe */
+		if (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "1"))
+			pa->probe = true;
+		else if (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "0"))
+			pa->probe = false;
+		else
+			err_at(p, p->line, "%s probe: expected on or off, got \"%s\"",
+			       p->sec_label, v);
+		break;
+	case 6:	/* probe_peer */
+		if (inet_pton(AF_INET, v, pa->probe_peer) == 1)
+			pa->peer_family = AF_INET;
+		else if (inet_pton(AF_INET6, v, pa->probe_peer) == 1)
+			pa->peer_family = AF_INET6;
+		else
+			err_at(p, p->line, "%s probe_peer: expected the IPv4 or IPv6 address of the probe reflector, got \"%s\"",
 			       p->sec_label, v);
 		break;
 	}
@@ -594,6 +692,8 @@ static void start_named(struct parse_ctx *p, enum sec_kind kind, const char *nam
 		p->group = &c->group[c->n_groups++];
 		snprintf(p->group->name, sizeof(p->group->name), "%s", name);
 		p->group->line = p->line;
+		p->group->buckets = 128;
+		p->group->idle_timer_ms = 120000;
 		memset(p->gkey_line, 0, sizeof(p->gkey_line));
 	} else {
 		for (i = 0; i < c->n_paths; i++)
@@ -605,6 +705,8 @@ static void start_named(struct parse_ctx *p, enum sec_kind kind, const char *nam
 		snprintf(p->path->name, sizeof(p->path->name), "%s", name);
 		p->path->line = p->line;
 		p->path->weight = 1;
+		p->path->probe = true;
+		p->path->group = -1;
 		memset(p->pkey_line, 0, sizeof(p->pkey_line));
 	}
 	p->sec = kind;
@@ -769,6 +871,12 @@ static void resolve_group_paths(struct parse_ctx *p, struct fcfg_group *g)
 			       g->name, tok);
 			continue;
 		}
+		if (c->path_[i].group >= 0) {
+			err_at(p, g->paths_line, "[group %s] paths: [path %s] already belongs to [group %s]; a path is in one group",
+			       g->name, tok, c->group[c->path_[i].group].name);
+			continue;
+		}
+		c->path_[i].group = g - c->group;
 		if (g->n_paths == FCFG_GROUP_MAX_PATHS) {
 			err_at(p, g->paths_line, "[group %s] paths: at most %d paths per group",
 			       g->name, FCFG_GROUP_MAX_PATHS);
@@ -810,6 +918,13 @@ static void validate(struct parse_ctx *p)
 			       pa->name);
 		if (!pa->nhid_line)
 			err_at(p, pa->line, "[path %s] nexthop_id: missing; expected the id of the path's nexthop object (1-4294967295)",
+			       pa->name);
+		if (!pa->gw_line)
+			err_at(p, pa->line, "[path %s] gateway: missing; expected the IPv4 or IPv6 next hop (fabricd re-creates the path's nexthop from it)",
+			       pa->name);
+		if (pa->peer_family && pa->gw_family &&
+		    pa->peer_family != pa->gw_family)
+			err_at(p, pa->line, "[path %s] probe_peer: expected an address of the gateway's family",
 			       pa->name);
 		for (j = 0; j < i && pa->nexthop_id; j++)
 			if (c->path_[j].nexthop_id == pa->nexthop_id)

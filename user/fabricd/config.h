@@ -18,11 +18,12 @@
 #define FABRICD_DEFAULT_SOCKET		"/run/fabric/fabricd.sock"
 
 #define FCFG_MAX_IFACES		64
-#define FCFG_MAX_GROUPS		64
+#define FCFG_MAX_GROUPS		8	/* FFE_MAX_GROUPS */
 #define FCFG_MAX_PATHS		256
 #define FCFG_GROUP_MAX_PATHS	16	/* FABRIC_FO_MAX_PATHS */
 #define FCFG_NAME_MAX		32
 #define FCFG_MAX_ERRORS		32
+#define FCFG_MAX_ROUTES		8	/* FNH_MAX_ROUTES */
 
 struct fcfg_iface {
 	char	name[IF_NAMESIZE];
@@ -38,7 +39,17 @@ struct fcfg_path {
 	__u8	gateway[16];
 	__u32	nexthop_id;
 	__u32	weight;
-	int	dev_line, ifindex_line, nhid_line;
+	bool	probe;			/* probe this path (default on) */
+	int	peer_family;		/* 0: probe the gateway */
+	__u8	probe_peer[16];
+	int	group;			/* index of its group, -1 none */
+	int	dev_line, ifindex_line, nhid_line, gw_line;
+};
+
+struct fcfg_route {
+	int	family;
+	__u8	dst[16];
+	__u8	plen;
 };
 
 struct fcfg_group {
@@ -50,6 +61,11 @@ struct fcfg_group {
 	int	path[FCFG_GROUP_MAX_PATHS];	/* index into config paths[] */
 	char	*paths_raw;		/* resolved after the whole file is read */
 	int	paths_line;
+	__u32	buckets;		/* resilient group buckets */
+	__u32	idle_timer_ms;
+	__u32	unbalanced_timer_ms;
+	int	n_routes;
+	struct fcfg_route route[FCFG_MAX_ROUTES];
 };
 
 struct fcfg_thresholds {
@@ -59,6 +75,11 @@ struct fcfg_thresholds {
 	__u32	silence_ms;		/* 0: silence detection off */
 	__u32	holddown_ms;
 	__u32	holddown_max_ms;
+	__u32	probe_timeout_us;	/* 0: 3 x probe_interval_us */
+	__u32	recover_probes;
+	__u32	stall_tolerance_us;
+	__u32	half_life_ms;
+	__u32	probe_port;
 };
 
 struct fabricd_config {

@@ -3,7 +3,9 @@
  * The control socket: a root-only unix stream socket speaking one JSON
  * object per line each way. Requests: {"cmd": "status"}, {"cmd": "events",
  * "max": N}, {"cmd": "rates"}, {"cmd": "subscribe"} (then one {"event": ...}
- * line per ringbuf event), {"cmd": "reload"} (root only). Every answer has
+ * line per ringbuf event), {"cmd": "reload"} (root only), {"cmd": "groups"},
+ * {"cmd": "paths"}, {"cmd": "drain"|"undrain", "path": NAME} (root only,
+ * audited in the log with the caller's uid and pid). Every answer has
  * "ok", and "error" when ok is false. Documentation/configuration.md and
  * fabricd(8) describe it.
  */
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include "fabricd.h"
+#include "failover.h"
 #include "flow_rows.h"
 #include "log.h"
 #include "loop.h"
@@ -155,6 +158,8 @@ void fabricd_control_accept(struct fabricd *d)
 	memset(&d->client[i], 0, sizeof(d->client[i]));
 	d->client[i].fd = fd;
 	d->client[i].root = cred.uid == 0;
+	d->client[i].uid = cred.uid;
+	d->client[i].pid = cred.pid;
 	pr_debug("control: client pid %d uid %u\n", cred.pid, cred.uid);
 }
 
@@ -242,15 +247,45 @@ struct json_object *fabricd_status_json(struct fabricd *d)
 	json_object_object_add(o, "events", x);
 	json_object_object_add(o, "rates", fabricd_rates_json(d));
 
-	x = json_object_new_object();
-	json_object_object_add(x, "groups", json_object_new_int(d->cfg.n_groups));
-	json_object_object_add(x, "paths", json_object_new_int(d->cfg.n_paths));
-	json_object_object_add(o, "failover", x);
+	json_object_object_add(o, "failover", fabricd_fo_status_json(d));
 
 	x = json_object_new_object();
 	json_object_object_add(x, "config_reloads", json_object_new_uint64(d->metrics.config_reloads));
 	json_object_object_add(x, "config_reload_errors", json_object_new_uint64(d->metrics.config_reload_errors));
 	json_object_object_add(o, "daemon", x);
+	return o;
+}
+
+/* drain/undrain: root only, and every attempt is in the log. */
+static struct json_object *drain(struct fabricd *d, struct fabricd_client *c,
+				 struct json_object *req, bool on)
+{
+	const char *cmd = on ? "drain" : "undrain";
+	struct json_object *po, *o;
+	const char *path;
+	char msg[320];
+	int err;
+
+	if (!json_object_object_get_ex(req, "path", &po) ||
+	    !json_object_is_type(po, json_type_string))
+		return error_reply("\"%s\" needs a \"path\" string", cmd);
+	path = json_object_get_string(po);
+	if (!c->root) {
+		pr_warn("audit: %s path=%s by uid=%u pid=%d: refused (not root)\n",
+			cmd, path, c->uid, c->pid);
+		return error_reply("permission denied: \"%s\" needs root", cmd);
+	}
+	err = fabricd_fo_drain(d, path, on, msg, sizeof(msg));
+	pr_info("audit: %s path=%s by uid=%u pid=%d: %s%s%s\n", cmd, path, c->uid,
+		c->pid, err ? "refused" : "done", msg[0] ? ": " : "", msg);
+	o = json_object_new_object();
+	json_object_object_add(o, "ok", json_object_new_boolean(!err));
+	json_object_object_add(o, err ? "error" : "message", json_object_new_string(msg));
+	if (err)
+		json_object_object_add(o, "code", json_object_new_string(
+			err == -ENOENT ? "ENOENT" : err == -EBUSY ? "EBUSY" : "EIO"));
+	if (err == -ENOENT)
+		json_object_object_add(o, "known_paths", fabricd_fo_known_paths(d));
 	return o;
 }
 
@@ -297,7 +332,13 @@ static struct json_object *handle(struct fabricd *d, struct fabricd_client *c,
 		json_object_object_add(o, "message", json_object_new_string(msg));
 		return o;
 	}
-	return error_reply("unknown command \"%s\" (status, events, rates, subscribe, reload)", cmd);
+	if (!strcmp(cmd, "groups"))
+		return fabricd_fo_groups_json(d);
+	if (!strcmp(cmd, "paths"))
+		return fabricd_fo_paths_json(d);
+	if (!strcmp(cmd, "drain") || !strcmp(cmd, "undrain"))
+		return drain(d, c, req, !strcmp(cmd, "drain"));
+	return error_reply("unknown command \"%s\" (status, events, rates, subscribe, reload, groups, paths, drain, undrain)", cmd);
 }
 
 void fabricd_control_io(struct fabricd *d, int slot)

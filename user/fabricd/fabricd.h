@@ -22,6 +22,7 @@
 
 struct fabric_exporter;
 struct ring_buffer;
+struct fabricd_fo;
 
 /* One attached interface, as fabricd attached it. */
 struct fabricd_iface {
@@ -53,6 +54,8 @@ struct fabricd_client {
 	int	fd;
 	bool	subscribed;
 	bool	root;
+	unsigned int uid;	/* SO_PEERCRED, for the audit log */
+	int	pid;
 	char	in[1024];
 	size_t	in_len;
 };
@@ -88,6 +91,7 @@ struct fabricd {
 
 	bool			module_present;
 	const char		*executor;
+	struct fabricd_fo	*fo;		/* failover, see failover.h */
 
 	/* Prometheus endpoint; src is handed to the exporter */
 	struct fabric_exporter	*exporter;

@@ -25,6 +25,7 @@
 
 #include "exporter.h"
 #include "fabricd.h"
+#include "failover.h"
 #include "log.h"
 #include "loop.h"
 
@@ -52,11 +53,6 @@ static void usage(FILE *f)
 		"  --log-level LEVEL    error, warning, info or debug (default info)\n"
 		"  -V, --version        print the version\n"
 		"See fabricd(8).\n", FABRICD_DEFAULT_CONFIG);
-}
-
-static const char *executor_name(bool module)
-{
-	return module ? "fabric.ko" : "fabricd (fabric.ko not loaded)";
 }
 
 static void report_errors(const struct fcfg_errors *errs)
@@ -137,6 +133,8 @@ int fabricd_reload(struct fabricd *d, char *msg, size_t len)
 		snprintf(msg, len, "the new configuration cannot be applied while running; see the log");
 		goto out;
 	}
+	if (fabricd_fo_reload(d, old) && !err)
+		err = -EIO;
 	listen_changed = strcmp(old->listen, d->cfg.listen);
 	if (d->exporter) {
 		fabric_exporter_lock(d->exporter);
@@ -220,15 +218,16 @@ static void on_tick(struct fabricd *d)
 	fabricd_rates_sample(d);
 	/* a ringbuf wakeup may be skipped while it is near full */
 	fabricd_events_poll(d);
+	fabricd_fo_tick(d);
 }
 
 static int run_loop(struct fabricd *d)
 {
-	struct epoll_event ev[16];
+	struct epoll_event ev[32];
 	int n, i;
 
 	while (!d->stop) {
-		n = epoll_wait(d->epfd, ev, 16, -1);
+		n = epoll_wait(d->epfd, ev, 32, -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -246,6 +245,8 @@ static int run_loop(struct fabricd *d)
 				fabricd_events_poll(d);
 			else if (tag == TAG_LISTEN)
 				fabricd_control_accept(d);
+			else if (tag >= TAG_FO && tag < TAG_FO + FO_MAX_FDS)
+				fabricd_fo_dispatch(d, tag - TAG_FO);
 			else if (tag >= TAG_CLIENT && tag < TAG_CLIENT + FABRICD_MAX_CLIENTS)
 				fabricd_control_io(d, tag - TAG_CLIENT);
 		}
@@ -284,8 +285,8 @@ static int run(struct fabricd *d)
 	d->rates = fabricd_rates_new();
 	if (!d->rates)
 		return 1;
-	d->module_present = fabric_module_present();
-	d->executor = executor_name(d->module_present);
+	if (fabricd_fo_init(d))
+		return 1;
 	if (!d->cfg.n_ifaces)
 		pr_warn("%s: [datapath] interfaces is empty: nothing to monitor\n",
 			d->cfg.path);
@@ -298,12 +299,16 @@ static int run(struct fabricd *d)
 	d->metrics.maps = &d->dp->maps;
 	d->metrics.top_k = d->cfg.top_k;
 	d->metrics.version = FABRIC_VERSION;
-	d->metrics.executor = d->module_present ? "fabric.ko" : "fabricd";
+	d->metrics.extra = fabricd_fo_metrics;
+	d->metrics.extra_ctx = d->fo;
 
 	if (fabricd_events_open(d) || fabricd_control_open(d)) {
 		err = 1;
 		goto out;
 	}
+	/* installs the groups when absent, reconciles them when they differ */
+	if (fabricd_fo_start(d))
+		pr_warn("failover did not start; see above. Fix the configuration and reload\n");
 	exporter_start(d);	/* a lost race for the port is logged, not fatal */
 	pr_info("fabricd %s running: %d interfaces, executor %s\n", FABRIC_VERSION,
 		d->n_ifaces, d->executor);
@@ -312,6 +317,7 @@ static int run(struct fabricd *d)
 	fabricd_notify("STOPPING=1");
 out:
 	fabric_exporter_stop(d->exporter);
+	fabricd_fo_free(d);
 	fabricd_control_close(d);
 	fabricd_events_close(d);
 	fabric_dp_close(d->dp);

@@ -1,0 +1,208 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# fabricd as the failover executor on leaf 1 of a private lab (the host has
+# no fabric.ko, so this is the userspace executor): fabricctl paths/groups,
+# blackhole and carrier loss withdraw the member and recovery restores it,
+# manual drain is audited and refused for the last path, a restart during
+# a failure keeps the group correct, and the failover metrics count it.
+# Asserts correctness only; timing belongs to bench/failover.
+cd "$(dirname "$0")/../.." || exit 1
+source selftests/lib/ktap.sh
+source selftests/lab/failover_lib.sh
+
+FABRICD=$BUILD/fabricd FABRICCTL=$BUILD/fabricctl
+for b in "$FABRICD" "$FABRICCTL"; do
+	[[ -x $b ]] || { echo "1..0 # SKIP $b not built (make)"; exit 4; }
+done
+command -v jq >/dev/null || { echo "1..0 # SKIP jq missing (scripts/setup-deps)"; exit 4; }
+command -v curl >/dev/null || { echo "1..0 # SKIP curl missing"; exit 4; }
+
+fo_setup 21
+PIN=/sys/fs/bpf/$LAB_PREFIX-dp
+CONF=$WORK/fabric.conf LOG=$WORK/fabricd.log
+export FABRIC_SOCKET=$WORK/fabricd.sock
+DPID=
+L1=/run/netns/$LAB_PREFIX-l1
+
+cleanup() {
+	[[ -n $DPID ]] && kill -TERM "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+	nsenter --net="$L1" "$FABRICD" -c "$CONF" --detach >/dev/null 2>&1
+	rm -rf "$PIN"
+	fo_cleanup
+}
+trap cleanup EXIT
+
+cat >"$CONF" <<EOC
+[datapath]
+interfaces = hst
+pin_dir = $PIN
+flows = 4096
+tx_flows = 1024
+[exporter]
+listen = 127.0.0.1:19471
+[control]
+socket = $FABRIC_SOCKET
+[thresholds]
+probe_interval_us = 200
+probe_miss_threshold = 3
+recover_probes = 10
+holddown_ms = 300
+holddown_max_ms = 2000
+
+[group leaf1]
+id = 100
+paths = l1-s1 l1-s2
+buckets = 32
+idle_timer_ms = 1000
+routes = 10.1.2.0/24
+
+[path l1-s1]
+dev = up1
+gateway = 10.2.11.2
+nexthop_id = 11
+
+[path l1-s2]
+dev = up2
+gateway = 10.2.12.2
+nexthop_id = 12
+probe = on
+probe_peer = 10.2.12.2
+EOC
+
+ctl() { nsenter --net="$L1" "$FABRICCTL" --pin-dir "$PIN" "$@"; }
+metrics() { nsenter --net="$L1" curl -sf http://127.0.0.1:19471/metrics; }
+
+start_fabricd() {
+	nsenter --net="$L1" "$FABRICD" -c "$CONF" >>"$LOG" 2>&1 &
+	DPID=$!
+	for _ in $(seq 50); do
+		ctl -j paths >/dev/null 2>&1 && return 0
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# fabricd did not come up:"; sed 's/^/# /' "$LOG"
+	return 1
+}
+
+# path_is NAME JQ-CONDITION SECONDS: poll `fabricctl -j paths`
+path_is() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		ctl -j paths | jq -e --arg n "$1" ".paths[] | select(.name == \$n) | $2" \
+			>/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "# path $1: want $2, have: $(ctl -j paths | jq -c --arg n "$1" '.paths[] | select(.name == $n) | {state, reason, installed, drained}')"
+	return 1
+}
+
+ctl_jq() { # OBJECT JQ-EXPR
+	ctl -j "$1" | jq -e "$2" >/dev/null || { echo "# $(ctl -j "$1" | head -c 600)"; return 1; }
+}
+down_and() { # PATH REASON GROUP-MEMBERS
+	path_is "$1" ".state == \"down\" and .reason == \"$2\" and (.installed | not)" 3 &&
+		fo_wait_members 1 "$3" 2
+}
+up_and() { # PATH GROUP-MEMBERS SECONDS
+	path_is "$1" '.state == "up" and .installed' "$3" && fo_wait_members 1 "$2" 2
+}
+nh11_back() {
+	up_and l1-s1 "11 12" 10 &&
+		ip -n "$LAB_PREFIX-l1" nexthop show id 11 | grep -q 'via 10.2.11.2 dev up1'
+}
+
+ktap_check "fabricd starts on leaf 1 with group 100" start_fabricd
+ktap_check "status: the userspace executor is active" ctl_jq status \
+	'.executor == "fabricd (fabric.ko not loaded)" and .daemon.failover.executor == "fabricd" and .daemon.failover.groups == 1'
+ktap_check "paths: both UP and installed" ctl_jq paths \
+	'[.paths[] | select(.state == "up" and .installed)] | length == 2'
+
+# Silent blackhole under traffic.
+fo_traffic bh 4
+"$FAULT" l1-s1 blackhole >"$WORK/fault.log"
+ktap_check "blackhole: l1-s1 DOWN by probe loss" path_is l1-s1 '.state == "down" and .reason == "probe-loss" and (.installed | not)' 3
+ktap_check "blackhole: kernel group 100 has one member (12)" fo_wait_members 1 "12" 2
+sleep 0.3
+"$FAULT" l1-s1 recover >>"$WORK/fault.log"
+ktap_check "blackhole recovered: l1-s1 restored after hold-down" path_is l1-s1 '.state == "up" and .installed and .reason == "holddown-expired"' 5
+ktap_check "blackhole recovered: group 100 is 11 12 again" fo_wait_members 1 "11 12" 2
+fo_traffic_wait bh
+ktap_check "blackhole: no flow permanently lost" fo_check_resumed bh
+ktap_check "blackhole: healthy flows never moved" fo_check_moves bh 1
+
+# Carrier loss: the kernel deletes nexthop 11; restore re-creates it.
+sleep 1.5	# let the restore's second step (the real idle timer) pass
+"$FAULT" l1-s1 carrier >>"$WORK/fault.log"
+ktap_check "carrier: l1-s1 DOWN (carrier-down), group 100 is 12" down_and l1-s1 carrier-down 12
+"$FAULT" l1-s1 recover >>"$WORK/fault.log"
+ktap_check "carrier recovered: nexthop 11 re-created, group 11 12, path UP" nh11_back
+
+# Manual drain: audited; the last path cannot be drained.
+out=$(ctl path drain l1-s2 2>&1); rc=$?
+if [[ $rc == 0 ]] && fo_wait_members 1 "11" 2 &&
+   path_is l1-s2 '.state == "down" and .drained and .reason == "admin-drain"' 2; then
+	ktap_ok "drain l1-s2: withdrawn from group 100"
+else
+	ktap_fail "drain l1-s2: withdrawn from group 100" "exit $rc: $out"
+fi
+ktap_check "drain is audited in fabricd's log (uid, pid, path)" \
+	grep -Eq 'audit: drain path=l1-s2 by uid=0 pid=[0-9]+: done' "$LOG"
+out=$(ctl path drain l1-s1 2>&1); rc=$?
+if [[ $rc == 1 && $out == *"would leave group leaf1 with nothing healthy"* ]] &&
+   [[ $(fo_members 1) == "11" ]] && grep -q 'audit: drain path=l1-s1 .*refused' "$LOG"; then
+	ktap_ok "drain of the last path refused (exit 1, group unchanged, audited)"
+else
+	ktap_fail "drain of the last path refused" "exit $rc, members '$(fo_members 1)': $out"
+fi
+out=$(ctl path drain nosuch 2>&1); rc=$?
+if [[ $rc == 1 && $out == *'unknown path "nosuch"; known paths: l1-s1, l1-s2'* ]]; then
+	ktap_ok "unknown path: exit 1, known paths listed"
+else
+	ktap_fail "unknown path: exit 1, known paths listed" "exit $rc: $out"
+fi
+out=$(ctl path undrain l1-s2 2>&1); rc=$?
+if [[ $rc == 0 ]] && path_is l1-s2 '.state == "up" and (.drained | not) and .installed' 5 &&
+   fo_wait_members 1 "11 12" 2; then
+	ktap_ok "undrain l1-s2: restored"
+else
+	ktap_fail "undrain l1-s2: restored" "exit $rc: $out"
+fi
+
+# Metrics: failovers counted, the repair histogram has observations, and
+# promtool accepts the output.
+m=$(metrics)
+if awk '/^fabric_path_failovers_total\{group="leaf1",path="l1-s1"\}/ {f = $2}
+	/^fabric_failover_repair_seconds_count / {h = $2}
+	/^fabric_path_up\{group="leaf1",path="l1-s2"\} 1/ {u = 1}
+	END {exit !(f >= 1 && h >= 1 && u)}' <<<"$m"; then
+	ktap_ok "metrics: failovers_total >= 1, repair histogram count >= 1, path_up"
+else
+	ktap_fail "metrics: failovers_total >= 1, repair histogram count >= 1" \
+		"$(grep -E '^fabric_(path_failovers|failover_repair_seconds_count|path_up)' <<<"$m" | tr '\n' ' ')"
+fi
+if ! command -v promtool >/dev/null; then
+	ktap_skip "promtool check metrics" "promtool not installed"
+elif out=$(promtool check metrics <<<"$m" 2>&1); then
+	ktap_ok "promtool check metrics accepts the failover families"
+else
+	ktap_fail "promtool check metrics accepts the failover families" "$out"
+fi
+
+# fabricd restart during a failure.
+"$FAULT" l1-s1 carrier >>"$WORK/fault.log"
+fo_wait_members 1 "12" 3 >/dev/null
+kill -TERM "$DPID"; wait "$DPID"; DPID=
+sleep 0.3
+if [[ $(fo_members 1) == "12" ]] && start_fabricd &&
+   path_is l1-s1 '.state == "down" and (.installed | not)' 2 && fo_wait_members 1 "12" 1; then
+	ktap_ok "restart during a failure: group stays 12, l1-s1 DOWN"
+else
+	ktap_fail "restart during a failure: group stays 12, l1-s1 DOWN"
+fi
+"$FAULT" l1-s1 recover >>"$WORK/fault.log"
+ktap_check "restart: the new fabricd restores l1-s1 when healthy" up_and l1-s1 "11 12" 10
+ktap_check "groups: in sync with both members" ctl_jq groups \
+	'.groups[0] | .in_sync and .members == ["l1-s1", "l1-s2"] and .id == 100'
+
+((KTAP_FAILED)) && { fo_dump fabricd.log fault.log; sed 's/^/# /' "$LOG" | tail -40; }
+ktap_finish
