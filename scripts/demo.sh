@@ -68,13 +68,18 @@ listen = 127.0.0.1:19471
 socket = $SOCK
 
 [thresholds]
-probe_interval_us = 1000
+probe_interval_us = 200
 probe_miss_threshold = 3
 holddown_ms = 2000
 
 [group to-spines]
+# the lab's group: 32 buckets, idle timer 1 s, busy buckets never move
 id = 100
 paths = spine1 spine2
+buckets = 32
+idle_timer_ms = 1000
+unbalanced_timer_ms = 0
+routes = 10.1.2.0/24
 
 [path spine1]
 dev = up1
@@ -90,7 +95,9 @@ export FABRIC_SOCKET=$SOCK
 
 bold "2. fabricd on leaf l1"
 show l1 "$BUILD/fabricd" --check-config -c "$WORK/fabric.conf"
-in_ns l1 "$BUILD/fabricd" -c "$WORK/fabric.conf" >"$WORK/fabricd.log" 2>&1 &
+# nsenter execs the program, so $! is the daemon's own PID
+nsenter --net=/run/netns/"$P-l1" "$BUILD/fabricd" -c "$WORK/fabric.conf" \
+	>"$WORK/fabricd.log" 2>&1 &
 FABRICD_PID=$!
 for _ in $(seq 50); do
 	[[ -S $SOCK ]] && break
@@ -99,11 +106,12 @@ for _ in $(seq 50); do
 done
 [[ -S $SOCK ]] || { echo "demo: fabricd did not start" >&2; cat "$WORK/fabricd.log"; exit 1; }
 
-bold "3. RoCEv2 traffic: 32 QPs from h1 to h2, ECN-capable, some CE marks"
-in_ns h2 "$BUILD/roce-gen" recv --duration 30 >"$WORK/recv.json" 2>/dev/null &
+bold "3. RoCEv2 traffic: 32 QPs from h1 to h2 at 16 kpps, ECN-capable, some CE marks"
+nsenter --net=/run/netns/"$P-h2" "$BUILD/roce-gen" recv --duration 60 \
+	>"$WORK/recv.json" 2>/dev/null &
 RECV_PID=$!
-in_ns h1 "$BUILD/roce-gen" -d 10.1.2.2 -q 32 -n 0 -t 25 -r 4000 -e ect0 \
-	--ce-every 50 --msg-pkts 4 >"$WORK/gen.json" 2>/dev/null &
+nsenter --net=/run/netns/"$P-h1" "$BUILD/roce-gen" -d 10.1.2.2 -q 32 -n 0 -t 60 \
+	-r 16000 -e ect0 --ce-every 50 --msg-pkts 4 >"$WORK/gen.json" 2>/dev/null &
 GEN_PID=$!
 sleep 3
 
@@ -111,9 +119,9 @@ bold "4. What fabric sees"
 ctl status
 ctl flows --top 8
 ctl ports
-printf '\033[2m[l1]$ curl -s http://127.0.0.1:19471/metrics | grep ...\033[0m\n'
-in_ns l1 "$BUILD/fabric-metrics-dump" --pin-dir "$PIN" 2>/dev/null |
-	grep -E '^fabric_port_rx_roce_packets_total|^fabric_flows_tracked' | head -6 || true
+printf '\033[2m[l1]$ curl -s http://127.0.0.1:19471/metrics | grep -E ...\033[0m\n'
+in_ns l1 curl -s http://127.0.0.1:19471/metrics |
+	grep -E '^fabric_port_tx_roce_packets_total|^fabric_flows_tracked|^fabric_path_up' || true
 
 bold "5. Paths before the failure"
 ctl paths
@@ -134,8 +142,10 @@ show l1 ip nexthop show id 100
 
 bold "8. Events and the receiver's view"
 ctl events --max 10
+kill "$GEN_PID" 2>/dev/null || true
 wait "$GEN_PID" 2>/dev/null || true
 GEN_PID=
+sleep 0.2
 kill "$RECV_PID" 2>/dev/null || true
 wait "$RECV_PID" 2>/dev/null || true
 RECV_PID=
