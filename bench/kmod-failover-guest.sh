@@ -3,37 +3,22 @@
 # bench/kmod-failover, inside the qemu guest (scripts/vm/init runs it when
 # booted with fabric_vm.run=/bench/kmod-failover-guest.sh). Builds two
 # two-path groups, 100 (registered with fabric.ko) and 200 (left to the
-# userspace executor), then runs kmod-failover-bench, which alternates
-# samples between the two executors: idle, with two busy loops (nice 0,
-# like the userspace executor) on the two vCPUs ("busy2", the headline),
-# and with eight ("busy8", 4 per vCPU).
+# userspace executor), mounts cgroup2 for the executor's cgroup, then
+# runs kmod-failover-bench once per phase: idle, eq, outranked, starved
+# (the final line's "loaded") and dead. bench/kmod-failover.c describes
+# the phases and makes their load (bench/kmod-failover-load.c).
 #   $1: samples per executor, trigger (carrier, signal) and phase
 IP=/usr/sbin/ip
 GENL=/fabric/bin/fabric-genl-test
 B=/fabric/bin/kmod-failover-bench
-N=${1:-60}
-busy=()
+N=${1:-80}
 cleanup() {
-	local p
-	for p in "${busy[@]}"; do kill "$p" 2>/dev/null; done
 	/sbin/rmmod fabric 2>/dev/null
 	local d
 	for d in ma0 mb0 mc0 md0; do $IP link del $d 2>/dev/null; done
 	$IP netns del peer 2>/dev/null
 }
 trap cleanup EXIT
-busy_start() { # COUNT
-	local i
-	for ((i = 0; i < $1; i++)); do
-		/bin/sh -c 'while :; do :; done' &
-		busy+=($!)
-	done
-}
-busy_stop() {
-	local p
-	for p in "${busy[@]}"; do kill "$p"; wait "$p" 2>/dev/null; done
-	busy=()
-}
 
 set -e
 $IP netns add peer
@@ -60,6 +45,9 @@ $IP nexthop add id 100 group 1/2 type resilient buckets 16
 $IP nexthop add id 11 via 10.31.3.2 dev mc0
 $IP nexthop add id 12 via 10.31.4.2 dev md0
 $IP nexthop add id 200 group 11/12 type resilient buckets 16
+mkdir -p /sys/fs/cgroup
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+echo +cpu >/sys/fs/cgroup/cgroup.subtree_control
 set +e
 echo "# nproc $(nproc), kernel $(uname -r)"
 
@@ -69,13 +57,9 @@ echo "# nproc $(nproc), kernel $(uname -r)"
 $GENL params hold 1 max 1 recover 1
 $GENL add 100 type res buckets 16 member 1 ma0 gw 10.31.1.2 member 2 mb0 gw 10.31.2.2
 rc=0
-$B run "$N" idle || rc=1
-busy_start 2
-$B run "$N" busy2 || rc=1
-busy_stop
-busy_start 8
-$B run "$N" busy8 || rc=1
-busy_stop
+for phase in idle eq outranked starved dead; do
+	$B run "$N" $phase || { echo "bench: phase $phase failed"; rc=1; }
+done
 $GENL stats | sed 's/^/# /'
 /sbin/rmmod fabric || { echo "bench: rmmod fabric failed"; rc=1; }
 exit $rc

@@ -1,15 +1,19 @@
 # bench/kmod-failover: signal -> group replaced, fabric.ko vs a userspace
-# executor, idle and with the CPUs saturated, in the qemu guest.
+# executor in the qemu guest: idle, under equal and higher-priority load,
+# with the executor's cgroup starved, and with the executor stopped
+# (Documentation/kmod.md, Benchmark).
 # The guest program and its BPF object go to $(BUILD)/vm-tools/ (and so
 # into the initramfs); $(BUILD)/bench/kmod-failover runs the whole thing.
 KFB_GUEST	:= $(BUILD)/vm-tools/kmod-failover-bench
 KFB_RINGBUF	:= $(BUILD)/vm-tools/kmod_failover_ringbuf.bpf.o
 
-$(KFB_GUEST): bench/kmod-failover.c common/failover.c common/failover.h common/fabric_genl.h
+$(KFB_GUEST): bench/kmod-failover.c bench/kmod-failover-load.c bench/kmod-failover-load.h \
+		common/failover.c common/failover.h common/fabric_genl.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) -O2 -g -Wall -Wextra -Wno-unused-parameter -Icommon \
-		$(shell pkg-config --cflags libnl-genl-3.0 libbpf) $< common/failover.c \
+		$(shell pkg-config --cflags libnl-genl-3.0 libbpf) $< bench/kmod-failover-load.c \
+		common/failover.c \
 		$(shell pkg-config --libs libnl-genl-3.0 libbpf) -o $@
 
 $(KFB_RINGBUF): bench/kmod-failover-ringbuf.bpf.c
