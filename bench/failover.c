@@ -17,6 +17,7 @@
 #include <math.h>
 #include <sched.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -162,6 +163,22 @@ static uint32_t flows_on(int spine, uint8_t *which)
 	return n;
 }
 
+/* No flow where one was wanted: say where flow 0 is (once a second). */
+static void no_flows(void)
+{
+	static struct lt_flow fl[LT_MAX_FLOWS];
+	static uint64_t last;
+	uint64_t now = lt_now();
+
+	if (now - last < 1000000000ULL)
+		return;
+	last = now;
+	lt_snapshot(tr, fl);
+	printf("  (no flow to fail: flow 0 on DSCP %u, received %llu, lost %llu)\n",
+	       fl[0].path, (unsigned long long)fl[0].recv,
+	       (unsigned long long)fl[0].lost);
+}
+
 /* First move of each marked flow off spine after t: outage samples. */
 static void outages(struct series *s, const uint8_t *which, int spine,
 		    uint64_t t, uint64_t until)
@@ -212,21 +229,84 @@ static bool wait_ev(uint32_t *cursor, int path, int to, uint64_t t,
 	return false;
 }
 
+/*
+ * DOWN transitions since `from` (the steady phase): each one printed with
+ * its reason and flags, and how long until the path came back
+ * (DOWN -> HOLDDOWN: recover_probes answers in a row). A path that answers
+ * again within a few ms was never broken: a false failover.
+ */
 static uint32_t count_downs(uint32_t from, uint32_t *to)
 {
 	static struct ffe_event ev[4096];
-	uint32_t n, i, c = 0, total;
+	uint32_t n, i, j, c = 0, total;
 
 	total = le_events(&run, from, ev, 4096, &n);
 	for (i = 0; i < n; i++) {
+		double back = -1;
+
 		if (ev[i].to != FABRIC_FO_DOWN)
 			continue;
 		c++;
-		printf("  false failover: path %u reason %s at +%.3f s\n", ev[i].path,
-		       fabric_fo_reason_name(ev[i].reason), ev[i].time_ns / 1e9);
+		for (j = i + 1; j < n; j++)
+			if (ev[j].path == ev[i].path && ev[j].from == FABRIC_FO_DOWN) {
+				back = (ev[j].time_ns - ev[i].time_ns) / 1e3;
+				break;
+			}
+		printf("  false failover: path %u reason %s flags %#x at +%.3f s, "
+		       "answering again after %.0f us\n", ev[i].path,
+		       fabric_fo_reason_name(ev[i].reason), ev[i].flags,
+		       ev[i].time_ns / 1e9, back);
 	}
 	*to = total;
 	return c;
+}
+
+/* Prober and policy counters, for the steady phase's account. */
+struct pstat {
+	struct fprobe_stats ps;
+	uint64_t ignored_stalled[2], ignored_local[2];
+};
+
+static void pstat_take(struct pstat *s)
+{
+	const struct fprobe_stats *ps = ffe_probe_stats(run.e, 0);
+	struct ffe_group_status gs;
+	int p;
+
+	memset(s, 0, sizeof(*s));
+	if (ps)
+		s->ps = *ps;
+	if (ffe_group_status(run.e, 0, &gs))
+		return;
+	for (p = 0; p < 2; p++) {
+		s->ignored_stalled[p] = gs.fo->path[p].st.ignored_stalled;
+		s->ignored_local[p] = gs.fo->path[p].st.ignored_local;
+	}
+}
+
+static void pstat_report(const struct pstat *a, const struct pstat *b)
+{
+	int p;
+
+	printf("  prober: ticks %llu, skipped %llu, timer lateness max %llu us (whole run)\n",
+	       (unsigned long long)(b->ps.ticks - a->ps.ticks),
+	       (unsigned long long)(b->ps.ticks_skipped - a->ps.ticks_skipped),
+	       (unsigned long long)b->ps.lateness_max_ns / 1000);
+	for (p = 0; p < 2; p++) {
+		const struct fprobe_path_stats *x = &a->ps.path[p], *y = &b->ps.path[p];
+
+		printf("  path %d: sent %llu answered %llu late %llu missed %llu "
+		       "(with lag %llu) send_errors %llu; policy ignored %llu as stalled, "
+		       "%llu as local\n", p,
+		       (unsigned long long)(y->sent - x->sent),
+		       (unsigned long long)(y->answered - x->answered),
+		       (unsigned long long)(y->late - x->late),
+		       (unsigned long long)(y->missed - x->missed),
+		       (unsigned long long)(y->stalled_misses - x->stalled_misses),
+		       (unsigned long long)(y->send_errors - x->send_errors),
+		       (unsigned long long)(b->ignored_stalled[p] - a->ignored_stalled[p]),
+		       (unsigned long long)(b->ignored_local[p] - a->ignored_local[p]));
+	}
 }
 
 enum kind { K_CARRIER, K_BLACKHOLE, K_GRAY };
@@ -260,9 +340,20 @@ static void run_engine_series(enum kind k, struct series *det,
 		spine = 1 + (i & 1);
 		usleep(300000);
 		cur = le_events(&run, 0, NULL, 0, &n);
+		/*
+		 * A restore moves back only flows whose buckets the kernel
+		 * saw idle; if every flow ended up on one spine, fail that
+		 * one instead (and say so) rather than skip.
+		 */
 		if (!flows_on(spine, which)) {
-			i--;
-			continue;
+			if (!flows_on(3 - spine, which)) {
+				no_flows();
+				i--;
+				continue;
+			}
+			printf("  (%s %d: no flow on spine %d, failing spine %d)\n",
+			       kname[k], i, spine, 3 - spine);
+			spine = 3 - spine;
 		}
 		l0 = lost_total();
 		inject(k, spine, true, &t);
@@ -299,8 +390,10 @@ static void kernel_series(enum kind k, int n, struct series *out,
 		sh("ip -n %s nexthop replace id 11 via 10.2.11.2 dev up1", ns("l1"));
 		sh("ip -n %s nexthop replace id 12 via 10.2.12.2 dev up2", ns("l1"));
 		sh("ip -n %s nexthop replace id 100 group 11/12 type resilient", ns("l1"));
+		sh("ip -n %s route replace 10.1.2.0/24 nhid 100", ns("l1"));
 		sleep(1);
 		if (!flows_on(spine, which)) {
+			no_flows();
 			i--;
 			continue;
 		}
@@ -312,6 +405,118 @@ static void kernel_series(enum kind k, int n, struct series *out,
 		usleep(200000);
 		add(lost, (double)(lost_total() - l0));
 	}
+}
+
+/*
+ * FRR baseline (scripts/lab/frr.sh): zebra + bgpd + bfdd in every leaf and
+ * spine, eBGP with multipath, BFD 10 ms x 3. The same blackhole injector
+ * and receiver; bgpd's log (microsecond timestamps, CLOCK_REALTIME) says
+ * when BFD took the session down.
+ */
+static const char *frr_sh;
+static char frr_dir[256], frr_why[256];
+
+static int frr_cmd(const char *what)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "LAB_PREFIX=%s FRR_DIR=%s %s %s >/dev/null", P,
+		 frr_dir, frr_sh, what);
+	return system(cmd);
+}
+
+static int64_t rt_minus_mono(void)
+{
+	struct timespec r;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	return (int64_t)(r.tv_sec * 1000000000LL + r.tv_nsec) - (int64_t)lt_now();
+}
+
+/*
+ * Monotonic time at which l1's bgpd reset the session to the neighbor on
+ * `spine` because l1's BFD said down, first after t (0 if none). *all
+ * counts every such reset in the log, on either neighbor.
+ */
+static uint64_t frr_bfd_down(int spine, uint64_t t, uint32_t *all)
+{
+	char path[300], line[512], peer[32];
+	uint64_t found = 0;
+	int64_t off = rt_minus_mono();
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/l1/bgpd.log", frr_dir);
+	snprintf(peer, sizeof(peer), "neighbor 10.2.1%d.2 ", spine);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	*all = 0;
+	while (fgets(line, sizeof(line), f)) {
+		struct tm tm = { 0 };
+		long us;
+		uint64_t mono;
+
+		if (!strstr(line, "Cease/BFD Down") || !strstr(line, "sent to neighbor"))
+			continue;
+		(*all)++;
+		if (found || !strstr(line, peer) ||
+		    sscanf(line, "%d/%d/%d %d:%d:%d.%ld", &tm.tm_year, &tm.tm_mon,
+			   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &us) != 7)
+			continue;
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		tm.tm_isdst = -1;
+		mono = (uint64_t)((int64_t)mktime(&tm) * 1000000000LL + us * 1000 - off);
+		if (mono >= t)
+			found = mono;
+	}
+	fclose(f);
+	return found;
+}
+
+static void frr_series(int n, struct series *det, struct series *out,
+		       struct series *lost, uint32_t *spurious)
+{
+	uint8_t which[LT_MAX_FLOWS];
+	uint64_t t, t0, l0, d;
+	uint32_t resets = 0, expected = 0;
+	int i, spine, tries;
+
+	uint64_t end = lt_now() + 150000000000ULL;
+
+	/* Under load BFD flaps and BGP re-converges slowly: cap the time. */
+	for (i = 0, tries = 0; i < n && tries < 2 * n; i++, tries++) {
+		spine = 1 + (i & 1);
+		if (lt_now() > end) {
+			printf("  (stopped after %d injections: 150 s budget)\n", i);
+			break;
+		}
+		if (frr_cmd("wait 15")) {
+			printf("  (BGP/BFD not back with both paths 15 s after injection %d)\n", i);
+			continue;
+		}
+		/* A restored multipath group rehashes flows: let them settle. */
+		usleep(500000);
+		if (!flows_on(spine, which)) {
+			i--;
+			continue;
+		}
+		l0 = lost_total();
+		inject(K_BLACKHOLE, spine, true, &t);
+		usleep(1500000);
+		outages(out, which, spine, t, lt_now());
+		inject(K_BLACKHOLE, spine, false, &t0);
+		d = frr_bfd_down(spine, t, &resets);
+		if (d) {
+			add(det, (d - t) / 1e3);
+			expected++;
+		} else {
+			det->censored++;
+		}
+		usleep(200000);
+		add(lost, (double)(lost_total() - l0));
+	}
+	*spurious = resets > expected ? resets - expected : 0;
 }
 
 static int open_ioc(int spine)
@@ -331,6 +536,10 @@ static int open_ioc(int spine)
 int main(int argc, char **argv)
 {
 	static struct series det[3], rep[3], out[3], lost[3], kout[2], klost[2];
+	static struct series fdet, fout, flost;
+	struct pstat ps0, ps1;
+	uint32_t spurious = 0;
+	char bfd_p50[32] = "na";
 	struct lt_cfg tc = { .flows = 16, .pps = 16000 };
 	const struct fprobe_stats *ps;
 	uint32_t cur, downs;
@@ -341,8 +550,9 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	le_defaults(&run.cfg);
 	run.cfg.policy.hold_base_ns = 200000000ULL;
-	while ((c = getopt(argc, argv, "p:n:s:f:r:t:i:k:")) != -1) {
+	while ((c = getopt(argc, argv, "p:n:s:f:r:t:i:k:F:")) != -1) {
 		switch (c) {
+		case 'F': frr_sh = optarg; break;
 		case 't': run.cfg.probe_timeout_ns = atoll(optarg) * 1000; break;
 		case 'i': run.cfg.probe_interval_ns = atoll(optarg) * 1000; break;
 		case 'k': run.cfg.policy.probe_miss_k = atoi(optarg); break;
@@ -353,7 +563,8 @@ int main(int argc, char **argv)
 		case 'r': tc.pps = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: failover-bench [-p prefix] [-n injections] "
-				"[-s steady_s] [-f flows] [-r pps] [-t timeout_us] [-i interval_us] [-k misses]\n");
+				"[-s steady_s] [-f flows] [-r pps] [-t timeout_us] [-i interval_us] [-k misses] "
+				"[-F scripts/lab/frr.sh]\n");
 			return 2;
 		}
 	}
@@ -406,20 +617,21 @@ int main(int argc, char **argv)
 	 * fault's restore and its second step finish first. */
 	sleep(3);
 	cur = le_events(&run, 0, NULL, 0, &downs);
+	pstat_take(&ps0);
 	t_start = lt_now();
 	sleep(steady_s);
 	t_end = lt_now();
+	pstat_take(&ps1);
 	downs = count_downs(cur, &cur);
 	per_min = downs * 60e9 / (t_end - t_start);
 	le_stop(&run);
-	cpu_pct = 0;
 	ps = ffe_probe_stats(run.e, 0);
 	cpu_pct = run.cpu_ns / 1e9;
 	printf("steady: %d s, %u false failovers (%.2f/min)\n", steady_s, downs, per_min);
+	pstat_report(&ps0, &ps1);
 	if (ps)
 		printf("probes: 2 paths x %llu/s; engine thread CPU %.1f s over the run; timer "
-		       "lateness avg %llu us max %llu us; ticks skipped %llu; misses ignored as "
-		       "stalled: see Documentation/failover.md\n",
+		       "lateness avg %llu us max %llu us; ticks skipped %llu\n",
 		       1000000000ULL / run.cfg.probe_interval_ns, cpu_pct,
 		       (unsigned long long)(ps->ticks ? ps->lateness_sum_ns / ps->ticks / 1000 : 0),
 		       (unsigned long long)ps->lateness_max_ns / 1000,
@@ -435,10 +647,45 @@ int main(int argc, char **argv)
 	printf("executor=kernel fault=blackhole (nothing repairs: outage = fault duration, 1 s here)\n");
 	report(&kout[1]);
 	report(&klost[1]);
+
+	/* FRR: BGP + BFD own the routes from here on. */
+	if (!frr_sh) {
+		snprintf(frr_why, sizeof(frr_why), "no -F scripts/lab/frr.sh given");
+	} else {
+		snprintf(frr_dir, sizeof(frr_dir), "/tmp/%s-frr", P);
+		if (frr_cmd("up")) {
+			snprintf(frr_why, sizeof(frr_why), "%s up failed (FRR missing, or "
+				 "BGP/BFD did not converge in 30 s)", frr_sh);
+		} else {
+			t_start = lt_now();
+			frr_series(n_inj, &fdet, &fout, &flost, &spurious);
+			t_end = lt_now();
+			fdet.name = "bfd_down_seen_by_bgpd_us";
+			fout.name = "outage_per_flow_us";
+			flost.name = "packets_lost";
+			printf("executor=frr fault=blackhole (bgpd+bfdd %s ms x %s, eBGP multipath; "
+			       "zebra replaces the route)\n",
+			       getenv("FRR_BFD_MS") ? getenv("FRR_BFD_MS") : "10",
+			       getenv("FRR_BFD_MULT") ? getenv("FRR_BFD_MULT") : "3");
+			report(&fdet);
+			report(&fout);
+			report(&flost);
+			printf("  BFD downs on l1 without a fault (false failovers): %u in %.0f s\n",
+			       spurious, (t_end - t_start) / 1e9);
+			if (fout.n)
+				snprintf(bfd_p50, sizeof(bfd_p50), "%.0f", pct(&fout, 50));
+			else
+				snprintf(frr_why, sizeof(frr_why), "no blackhole outage measured "
+					 "under FRR");
+		}
+		frr_cmd("down");
+	}
+	if (frr_why[0])
+		printf("executor=frr: not measured: %s\n", frr_why);
 	lt_free(tr);
 	printf("failover: executor=fabricd blackhole_outage_p50_us=%.0f blackhole_outage_p99_us=%.0f "
 	       "carrier_outage_p50_us=%.0f false_failovers_per_min=%.2f bfd_blackhole_outage_p50_us=%s\n",
 	       pct(&out[K_BLACKHOLE], 50), pct(&out[K_BLACKHOLE], 99),
-	       pct(&out[K_CARRIER], 50), per_min, getenv("BFD_P50") ? getenv("BFD_P50") : "na");
+	       pct(&out[K_CARRIER], 50), per_min, bfd_p50);
 	return 0;
 }
