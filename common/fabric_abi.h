@@ -206,9 +206,16 @@ struct fabric_dp_stats {
 enum fabric_event_type {
 	FABRIC_EV_PSN_GAP	= 1,
 	FABRIC_EV_NAK		= 2,
+	FABRIC_EV_SILENCE	= 3,	/* a watched port went quiet */
 };
 
-/* Ringbuf record. */
+/*
+ * Ringbuf record. FABRIC_EV_SILENCE has no flow: family, qp, src, dst and
+ * syndrome are 0, and three fields carry the port's numbers instead:
+ * missing = microseconds since the port's last RoCE frame (saturates),
+ * expected_psn = how late the silence timer fired, in microseconds,
+ * flow_gaps = the port's silence events so far.
+ */
 struct fabric_event {
 	__u64	ts_ns;
 	__u32	node_id;
@@ -226,6 +233,28 @@ struct fabric_event {
 	__u32	flow_naks;	/* the flow's NAKs so far, all kinds */
 	__u32	pad;
 };
+
+/*
+ * Silence detection (Documentation/datapath.md): one entry per port slot
+ * (ifindex < FABRIC_PORT_SLOTS) of the array fabric_silence, shared by all
+ * CPUs. The BPF side declares the same layout with a struct bpf_timer
+ * first; userspace only reads it.
+ */
+struct fabric_silence_port {
+	__u64	timer[2];	/* struct bpf_timer, owned by the kernel */
+	__u64	last_rx_ns;	/* coarse clock of the latest RoCE frame */
+	__u64	deadline_ns;	/* precise clock the timer is due at */
+	__u32	armed;		/* 1: the timer is running */
+	__u32	pad;
+	__u64	arms;		/* timer started by a frame (quiet -> busy) */
+	__u64	alarms;		/* FABRIC_EV_SILENCE raised */
+	__u64	late;		/* checks that fired too late to trust */
+	__u64	arm_errors;	/* bpf_timer_start() failed */
+};
+
+/* A silence check re-arms at least this far ahead (the coarse clock
+ * moves once a jiffy); a late one re-checks after this long. */
+#define FABRIC_SILENCE_MIN_NS	1000000ULL
 
 /* Names of pinned objects under the pin directory */
 #define FABRIC_PIN_DIR		"/sys/fs/bpf/fabric"

@@ -237,6 +237,14 @@ void ctl_print_event(struct json_object *ev)
 {
 	const char *type = jstr(ev, "type");
 
+	if (!strcmp(type, "silence")) {
+		printf("%s %-8s %-10s no RoCE for %llu ms (timer %llu us late, port silences %llu)\n",
+		       jstr(ev, "time"), type, jstr(ev, "ifname"),
+		       (unsigned long long)ju64(ev, "quiet_us") / 1000,
+		       (unsigned long long)ju64(ev, "lag_us"),
+		       (unsigned long long)ju64(ev, "port_silences"));
+		return;
+	}
 	printf("%s %-8s %-10s %s -> %s qp %llu psn %llu", jstr(ev, "time"), type,
 	       jstr(ev, "ifname"), jstr(ev, "src"), jstr(ev, "dst"),
 	       (unsigned long long)ju64(ev, "qp"), (unsigned long long)ju64(ev, "psn"));

@@ -100,9 +100,9 @@ static const struct key_def keys[] = {
 	{ SEC_THRESHOLDS, "probe_miss_threshold", K_U32, T(probe_miss_threshold), 1, 1000,
 	  "an integer from 1 to 1000 (probes missed in a row)" },
 	{ SEC_THRESHOLDS, "psn_gap_burst", K_U32, T(psn_gap_burst), 1, 1000000,
-	  "an integer from 1 to 1000000 (PSN gaps or NAKs per probe interval)" },
+	  "an integer from 1 to 1000000 (flows with PSN gaps or NAKs on a path within one event interval)" },
 	{ SEC_THRESHOLDS, "silence_ms", K_U32, T(silence_ms), 0, 600000,
-	  "an integer from 0 (off) to 600000 (milliseconds)" },
+	  "0 (off) or an integer from 10 to 600000 (milliseconds)" },
 	{ SEC_THRESHOLDS, "holddown_ms", K_U32, T(holddown_ms), 1, 600000,
 	  "an integer from 1 to 600000 (milliseconds)" },
 	{ SEC_THRESHOLDS, "holddown_max_ms", K_U32, T(holddown_max_ms), 1, 600000,
@@ -906,6 +906,15 @@ static void validate(struct parse_ctx *p)
 					line = p->seen[i];
 		err_at(p, line, "[thresholds] holddown_max_ms: expected at least holddown_ms (%u), got %u",
 		       c->thr.holddown_ms, c->thr.holddown_max_ms);
+	}
+	/* VM and host scheduling stalls reach 30 ms: below 10 ms nearly
+	 * every stall would read as a dead path. */
+	if (c->thr.silence_ms && c->thr.silence_ms < 10) {
+		for (i = 0; i < (int)N_KEYS; i++)
+			if (!strcmp(keys[i].name, "silence_ms"))
+				break;
+		err_at(p, p->seen[i], "[thresholds] silence_ms: expected 0 (off) or at least 10 ms, got %u: shorter silences happen whenever a sender or this host is descheduled (2-30 ms on VMs)",
+		       c->thr.silence_ms);
 	}
 	for (i = 0; i < c->n_paths; i++) {
 		struct fcfg_path *pa = &c->path_[i];

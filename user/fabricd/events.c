@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "fabricd.h"
+#include "failover.h"
 #include "flow_rows.h"
 #include "log.h"
 #include "loop.h"
@@ -26,6 +27,8 @@ const char *fabric_event_type_str(__u16 type)
 		return "psn_gap";
 	case FABRIC_EV_NAK:
 		return "nak";
+	case FABRIC_EV_SILENCE:
+		return "silence";
 	default:
 		return "unknown";
 	}
@@ -80,6 +83,9 @@ static void log_event(struct fabricd *d, const struct fabric_event *ev)
 		pr_warn("%s: %s %s -> %s qp %u: psn %u (flow: %u NAKs)\n", ifn,
 			nak_str(ev->syndrome), src, dst, ev->qp, ev->psn,
 			ev->flow_naks);
+	else if (ev->type == FABRIC_EV_SILENCE)
+		pr_warn("%s: silent: no RoCE frame for %u ms (timer %u us late; port: %u silences)\n",
+			ifn, ev->missing / 1000, ev->expected_psn, ev->flow_gaps);
 	else
 		pr_warn("%s: unknown event type %u\n", ifn, ev->type);
 }
@@ -98,6 +104,7 @@ static int on_event(void *ctx, void *data, size_t len)
 	d->ev_by_type[ev->type < 3 ? ev->type : 0]++;
 	fabric_metrics_count(&d->metrics.events_received, 1);
 	log_event(d, ev);
+	fabricd_fo_passive(d, ev);
 	o = fabric_event_json(ev);
 	if (o) {
 		fabricd_control_broadcast(d, o);
@@ -179,6 +186,12 @@ struct json_object *fabric_event_json(const struct fabric_event *ev)
 	json_object_object_add(o, "ifname", json_object_new_string(ifn));
 	json_object_object_add(o, "ifindex", json_object_new_uint64(ev->ifindex));
 	json_object_object_add(o, "node_id", json_object_new_uint64(ev->node_id));
+	if (ev->type == FABRIC_EV_SILENCE) {
+		json_object_object_add(o, "quiet_us", json_object_new_uint64(ev->missing));
+		json_object_object_add(o, "lag_us", json_object_new_uint64(ev->expected_psn));
+		json_object_object_add(o, "port_silences", json_object_new_uint64(ev->flow_gaps));
+		return o;
+	}
 	json_object_object_add(o, "src", json_object_new_string(
 		fabric_addr_str(ev->family, ev->src, src, sizeof(src))));
 	json_object_object_add(o, "dst", json_object_new_string(

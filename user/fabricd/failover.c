@@ -12,9 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/epoll.h>
 #include <time.h>
 
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "fabric.skel.h"
 #include "exporter.h"
 #include "fabricd.h"
 #include "failover.h"
@@ -31,6 +36,226 @@ void fo_policy_from_cfg(const struct fabricd_config *c,
 	pol->hold_base_ns = (__u64)c->thr.holddown_ms * 1000000;
 	pol->hold_max_ns = (__u64)c->thr.holddown_max_ms * 1000000;
 	pol->half_life_ns = (__u64)c->thr.half_life_ms * 1000000;
+	/*
+	 * Passive signals: the data path sends at most one gap/NAK event per
+	 * flow per event interval, so psn_gap_burst events on one path
+	 * within one interval are that many flows losing packets there.
+	 */
+	pol->gap_bursts = c->thr.psn_gap_burst;
+	if (c->event_interval_ms)
+		pol->gap_window_ns = (__u64)c->event_interval_ms * 1000000;
+}
+
+/*
+ * Passive signals (Documentation/failover.md): data-path events on a
+ * path's device, and, for paths without probes, clean traffic as proof of
+ * life. Per path, since the last 1 s tick.
+ */
+struct fo_passive {
+	__u32	ifindex;	/* the path's device now, 0: unknown */
+	__u32	bad;		/* gap, NAK or silence events */
+	__u64	rx_roce;	/* the port's RoCE frames at the last tick */
+	bool	rx_known;
+};
+
+static struct fo_passive passive[FCFG_MAX_GROUPS][FCFG_GROUP_MAX_PATHS];
+
+static const struct fcfg_path *cfg_path(const struct fabricd *d, int g, int p)
+{
+	return &d->cfg.path_[d->cfg.group[g].path[p]];
+}
+
+/* Resolve devices (they may come and go) and tell the data path which
+ * ports to watch for silence. */
+static void passive_sync(struct fabricd *d)
+{
+	struct fabric_bpf *skel = d->dp ? d->dp->skel : NULL;
+	__u64 tol = (__u64)d->cfg.thr.stall_tolerance_us * 1000;
+	__u8 watch[FABRIC_PORT_SLOTS] = { 0 };
+	int g, p;
+
+	for (g = 0; g < d->cfg.n_groups; g++) {
+		for (p = 0; p < d->cfg.group[g].n_paths; p++) {
+			const struct fcfg_path *cp = cfg_path(d, g, p);
+			struct fo_passive *pp = &passive[g][p];
+			__u32 ifi = cp->dev[0] ? if_nametoindex(cp->dev) :
+				    (__u32)cp->ifindex;
+
+			if (ifi != pp->ifindex)
+				pp->rx_known = false;
+			pp->ifindex = ifi;
+			if (ifi && ifi < FABRIC_PORT_SLOTS)
+				watch[ifi] = 1;
+			else if (ifi && d->cfg.thr.silence_ms)
+				pr_debug("failover: path %s: ifindex %u >= %u, no silence detection\n",
+					 cp->name, ifi, FABRIC_PORT_SLOTS);
+		}
+	}
+	if (!skel || !skel->bss || !skel->data)
+		return;
+	/* silence events only matter to fabricd's own engine (for now) */
+	if (!d->cfg.thr.silence_ms || !d->fo || !d->fo->eng)
+		memset(watch, 0, sizeof(watch));
+	memcpy(skel->bss->silence_watch, watch, sizeof(watch));
+	/* Late checks re-check in the data path, so that every silence event
+	 * it sends passes the policy's stall rule. */
+	skel->data->silence_lag_max_ns = tol ? tol : 1;
+	skel->bss->silence_ns = d->fo && d->fo->eng ?
+				(__u64)d->cfg.thr.silence_ms * 1000000 : 0;
+}
+
+/* The data path's per-CPU RoCE receive count of a port. */
+static __u64 port_rx_roce(const struct fabricd *d, __u32 ifindex)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd, i;
+	struct fabric_port_counters *v;
+	__u64 sum = 0;
+
+	if (!d->dp || ncpu <= 0)
+		return 0;
+	fd = ifindex < FABRIC_PORT_SLOTS ? d->dp->maps.ports_fd :
+	     d->dp->maps.ports_hi_fd;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return 0;
+	if (!bpf_map_lookup_elem(fd, &ifindex, v))
+		for (i = 0; i < ncpu; i++)
+			sum += v[i].rx_roce_packets;
+	free(v);
+	return sum;
+}
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * A path without probes that is not UP gets one PROBE_OK per tick in
+ * which RoCE traffic arrived over it and no bad event did: recover_probes
+ * such seconds clear its soft failure. (A path with probes recovers by
+ * its probes.)
+ */
+static void passive_tick(struct fabricd *d)
+{
+	struct ffe *e = d->fo->eng;
+	__u64 now = mono_ns();
+	int g, p;
+
+	passive_sync(d);
+	for (g = 0; g < d->cfg.n_groups; g++) {
+		struct ffe_group_status st;
+
+		if (e && ffe_group_status(e, g, &st))
+			continue;
+		for (p = 0; p < d->cfg.group[g].n_paths; p++) {
+			struct fo_passive *pp = &passive[g][p];
+			__u64 rx = pp->ifindex ? port_rx_roce(d, pp->ifindex) : 0;
+			bool alive = pp->rx_known && rx != pp->rx_roce && !pp->bad;
+
+			if (e && alive && !cfg_path(d, g, p)->probe &&
+			    st.fo->path[p].state != FABRIC_FO_UP)
+				ffe_path_signal(e, g, p, FABRIC_FO_SIG_PROBE_OK, now, 0);
+			pp->rx_roce = rx;
+			pp->rx_known = pp->ifindex != 0;
+			pp->bad = 0;
+		}
+	}
+}
+
+static __u64 coarse_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* How long a watched port has been without RoCE (the data path's coarse
+ * clock, which CLOCK_MONOTONIC_COARSE reads), or ~0 if unknown. */
+static __u64 port_quiet_ns(const struct fabricd *d, __u32 ifindex, __u64 now)
+{
+	struct fabric_silence_port sp;
+	__s64 q;
+
+	if (!d->dp || !ifindex || ifindex >= FABRIC_PORT_SLOTS ||
+	    bpf_map_lookup_elem(bpf_map__fd(d->dp->skel->maps.fabric_silence),
+				&ifindex, &sp) || !sp.last_rx_ns)
+		return ~0ULL;
+	q = (__s64)(now - sp.last_rx_ns);
+	return q > 0 ? (__u64)q : 0;
+}
+
+/*
+ * Silence means a dead path only where traffic is expected: the port is
+ * still quiet now, and another path of the group carried RoCE within the
+ * last half silence period (the peers are sending, just not over this
+ * one). All paths quiet at once is a sender that stopped or stalled, or
+ * this host stalling: not evidence (DESIGN §4: never withdraw on a
+ * signal that hits every path).
+ */
+static bool silence_credible(const struct fabricd *d, int g, int p)
+{
+	__u64 now = coarse_ns(), limit = (__u64)d->cfg.thr.silence_ms * 1000000;
+	int q;
+
+	if (port_quiet_ns(d, passive[g][p].ifindex, now) < limit)
+		return false;
+	for (q = 0; q < d->cfg.group[g].n_paths; q++)
+		if (q != p && port_quiet_ns(d, passive[g][q].ifindex, now) < limit / 2)
+			return true;
+	return false;
+}
+
+/* A data-path event: the signal it is for the path(s) on its port. */
+void fabricd_fo_passive(struct fabricd *d, const struct fabric_event *ev)
+{
+	static unsigned int km_warned;
+	static __u64 silence_ignored;
+	__u32 sig, lag = 0;
+	int g, p;
+
+	switch (ev->type) {
+	case FABRIC_EV_PSN_GAP:
+		sig = FABRIC_FO_SIG_GAP_BURST;
+		break;
+	case FABRIC_EV_NAK:
+		/* RNR and the other NAK codes are the endpoints' business */
+		if (ev->syndrome != (ROCE_AETH_NAK << 5 | ROCE_NAK_PSN_SEQ_ERR))
+			return;
+		sig = FABRIC_FO_SIG_GAP_BURST;
+		break;
+	case FABRIC_EV_SILENCE:
+		sig = FABRIC_FO_SIG_SILENCE;
+		lag = ev->expected_psn;		/* timer lateness, us */
+		break;
+	default:
+		return;
+	}
+	if (!d->fo || (!d->fo->eng && !d->fo->km))
+		return;
+	for (g = 0; g < d->cfg.n_groups; g++) {
+		for (p = 0; p < d->cfg.group[g].n_paths; p++) {
+			if (!ev->ifindex || passive[g][p].ifindex != ev->ifindex)
+				continue;
+			passive[g][p].bad++;
+			if (sig == FABRIC_FO_SIG_SILENCE && !silence_credible(d, g, p)) {
+				silence_ignored++;
+				pr_debug("failover: path %s: silence not credible (other paths quiet too, or traffic is back); ignored\n",
+					 cfg_path(d, g, p)->name);
+				continue;
+			}
+			if (d->fo->eng)
+				ffe_path_signal(d->fo->eng, g, p, sig, ev->ts_ns,
+						(__u64)lag * 1000);
+			else if (!km_warned++)
+				pr_warn("failover: passive signals are not forwarded to fabric.ko yet; path %s\n",
+					cfg_path(d, g, p)->name);
+		}
+	}
 }
 
 void fo_group_from_cfg(const struct fabricd_config *c, int gi,
@@ -307,6 +532,8 @@ int fabricd_fo_start(struct fabricd *d)
 	d->metrics.executor = fabricd_fo_executor(d);
 	if (d->exporter)
 		fabric_exporter_unlock(d->exporter);
+	memset(passive, 0, sizeof(passive));
+	passive_sync(d);
 	fabricd_fo_refresh(d);
 	return err;
 }
@@ -323,6 +550,7 @@ void fabricd_fo_stop(struct fabricd *d)
 	fo->eng = NULL;
 	fo_kmod_close(fo->km);
 	fo->km = NULL;
+	passive_sync(d);	/* nobody to tell: silence off */
 }
 
 void fabricd_fo_free(struct fabricd *d)
@@ -351,6 +579,7 @@ int fabricd_fo_reload(struct fabricd *d, const struct fabricd_config *old)
 	if (same && present == d->module_present &&
 	    (present || !d->fo->module)) {
 		pr_debug("failover: configuration unchanged\n");
+		passive_sync(d);	/* silence_ms, or a reloaded data path */
 		return 0;
 	}
 	pr_info("failover: %s; restarting failover\n",
@@ -376,8 +605,10 @@ void fabricd_fo_dispatch(struct fabricd *d, unsigned int idx)
 
 void fabricd_fo_tick(struct fabricd *d)
 {
-	if (d->fo && (d->fo->eng || d->fo->km))
+	if (d->fo && (d->fo->eng || d->fo->km)) {
+		passive_tick(d);
 		fabricd_fo_refresh(d);
+	}
 }
 
 static int find_path(const struct fabricd *d, const char *name, int *gi, int *pi)

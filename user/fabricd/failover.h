@@ -98,6 +98,9 @@ void fabricd_fo_free(struct fabricd *d);
 int fabricd_fo_reload(struct fabricd *d, const struct fabricd_config *old);
 void fabricd_fo_dispatch(struct fabricd *d, unsigned int idx);
 void fabricd_fo_tick(struct fabricd *d);
+struct fabric_event;
+/* events.c: a data-path event -> the passive signal of its port's paths */
+void fabricd_fo_passive(struct fabricd *d, const struct fabric_event *ev);
 int fabricd_fo_drain(struct fabricd *d, const char *path, bool on,
 		     char *msg, size_t len);
 void fabricd_fo_record(struct fabricd_fo *fo, const struct fo_transition *t);
@@ -121,6 +124,9 @@ void fo_kmod_dispatch(struct fo_kmod *km, int fd);
 int fo_kmod_view(struct fo_kmod *km, struct fo_view *v);
 int fo_kmod_drain(struct fo_kmod *km, unsigned int group, unsigned int path,
 		  bool on, char *msg, size_t len);
+
+/* neigh.c: clear a path's INCOMPLETE/FAILED neighbour entry */
+int fabricd_neigh_unstick(int ifindex, int family, const void *addr);
 
 /* Config -> engine/module translation, shared by both executors. */
 void fo_policy_from_cfg(const struct fabricd_config *c,

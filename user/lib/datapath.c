@@ -267,7 +267,7 @@ int fabric_unpin(const char *pin_dir)
 	static const char *const names[] = {
 		FABRIC_PIN_XDP, FABRIC_PIN_TC, "fabric_flows",
 		"fabric_tx_flows", "fabric_ports", "fabric_ports_hi", "fabric_stats",
-		"fabric_events",
+		"fabric_events", "fabric_silence",
 	};
 	char path[PATH_MAX];
 	unsigned int i;

@@ -486,6 +486,23 @@ int ffe_drain(struct ffe *e, uint32_t group, uint32_t path, bool on)
 	return 0;
 }
 
+int ffe_path_signal(struct ffe *e, uint32_t group, uint32_t path,
+		    uint32_t signal, uint64_t now, uint64_t lag)
+{
+	struct ffe_grp *g;
+
+	if (group >= e->cfg.n_groups)
+		return -EINVAL;
+	g = &e->grp[group];
+	if (path >= g->cfg.n_paths ||
+	    (signal != FABRIC_FO_SIG_GAP_BURST &&
+	     signal != FABRIC_FO_SIG_SILENCE &&
+	     signal != FABRIC_FO_SIG_PROBE_OK))
+		return -EINVAL;
+	ffe_signal(g, 1U << path, signal, now, lag);
+	return 0;
+}
+
 uint32_t ffe_n_groups(const struct ffe *e)
 {
 	return e->cfg.n_groups;

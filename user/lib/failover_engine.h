@@ -98,6 +98,15 @@ int ffe_fds(const struct ffe *e, int *fds, int max);
 void ffe_dispatch(struct ffe *e, int fd);
 
 int ffe_drain(struct ffe *e, uint32_t group, uint32_t path, bool on);
+/*
+ * One signal for one path from a detector outside the engine: the data
+ * path's passive signals (FABRIC_FO_SIG_GAP_BURST, FABRIC_FO_SIG_SILENCE),
+ * or FABRIC_FO_SIG_PROBE_OK as other proof of life for a path without
+ * probes. now is CLOCK_MONOTONIC ns, lag the detector's own lateness.
+ * Carrier stays the engine's own. 0 or -EINVAL.
+ */
+int ffe_path_signal(struct ffe *e, uint32_t group, uint32_t path,
+		    uint32_t signal, uint64_t now, uint64_t lag);
 uint32_t ffe_n_groups(const struct ffe *e);
 int ffe_group_status(const struct ffe *e, uint32_t group,
 		     struct ffe_group_status *st);
