@@ -18,7 +18,9 @@
 #   - `fabricctl -j replay` of a tcpdump capture on e1 equals the live
 #     counters per flow.
 # Runs: ib_write_bw --tclass=2, ib_read_bw, ib_send_bw, ib_write_bw through
-# RED, ib_write_bw through 2% netem loss (NAKs, go-back-N retransmissions).
+# RED, ib_write_bw through 2% netem loss (NAKs, go-back-N retransmissions),
+# ib_write_bw whose very first request netem drops (the tracker starts
+# behind it).
 # Captures and counters go to the host between "### RXE-ARTIFACT" markers
 # (base64 of gzip) for selftests/vm/test_vm_rxe_oracle.sh and tshark.
 . /tests/ktap.sh
@@ -156,23 +158,30 @@ drops() { # total tx_dropped of e0, e1, w0, w1 (veth counts its drops there)
 
 # perf NAME TOOL ARGS...: TOOL server on rxe1, client on rxe0. Sets SQPN and
 # CQPN (server's and client's QP numbers) and CPSN (client's first PSN).
+# PERF_HOST: where the client reaches the server's out-of-band TCP port
+# (default IP1, through the wire; the RoCE traffic goes to IP1 anyway).
+# QP timeout 4 us << 18 (1 s, perftest's default is 67 ms): a TCG guest on
+# a loaded host can go that long without running, and 7 timeouts in a row
+# with no ACK end the run with a retry-exceeded error.
 perf() {
-	local name=$1 tool=$2 port srv rc
+	local name=$1 tool=$2 port srv rc host=${PERF_HOST:-$IP1}
 	shift 2
 	RUN=$((RUN + 1))
 	port=$((18600 + RUN))
-	timeout 60 $tool -d rxe1 -x "$G1" -n $N -s $S -m $MTU -F -p $port "$@" \
+	timeout 60 $tool -d rxe1 -x "$G1" -n $N -s $S -m $MTU -F -u 18 -p $port "$@" \
 		>$T/$name.srv 2>&1 &
 	srv=$!
 	PERF_PIDS+=("$srv")
 	wait_for 15000 listening $port || { echo "# $tool server did not listen"; return 1; }
-	timeout 60 $tool -d rxe0 -x "$G0" -n $N -s $S -m $MTU -F -p $port "$@" $IP1 \
+	timeout 60 $tool -d rxe0 -x "$G0" -n $N -s $S -m $MTU -F -u 18 -p $port "$@" $host \
 		>$T/$name.cli 2>&1
 	rc=$?
 	wait $srv
 	(($? == 0 && rc == 0)) || {
 		echo "# $tool failed: client $rc"
-		tail -5 $T/$name.cli $T/$name.srv | sed 's/^/# /'
+		grep -iE -m 5 'error|fail|status|retry|unable|timeout' $T/$name.cli $T/$name.srv |
+			sed 's/^/# /'
+		tail -3 $T/$name.cli $T/$name.srv | sed 's/^/# /'
 		return 1
 	}
 	SQPN=$(awk '/local address/ { print $6; exit }' $T/$name.srv)
@@ -203,6 +212,22 @@ cap_stop() { # FILE: wait until the capture stops growing, then stop it
 	wait $CAP_PID
 	grep -q '^0 packets dropped by kernel' "$1.err" || {
 		echo "# tcpdump: $(tr '\n' ' ' <"$1.err")"; return 1; }
+}
+
+# first_psn PCAP SRC DST QP: the BTH PSN of that flow's first packet in the
+# capture (tcpdump -x prints from the IP header; the BTH follows UDP)
+first_psn() {
+	local out line hex= ihl off
+	out=$($TCPDUMP -Z root -r "$1" -n -c 1 -x "src host $2 and dst host $3 and \
+		udp dst port 4791 and (udp[12:4] & 0xffffff) = $4" 2>"$1.first.err")
+	while read -r line; do
+		[[ $line == 0x* ]] && line=${line#*:} && hex+=${line// /}
+	done <<<"$out"
+	[[ $hex =~ ^[0-9a-f]+$ ]] || return 1
+	ihl=$(((16#${hex:0:2} & 15) * 4))
+	off=$(((ihl + 8 + 9) * 2))
+	((${#hex} >= off + 6)) || return 1
+	echo $((16#${hex:off:6}))
 }
 
 # flow_vars VAR FILE SRC DST QP: VAR_<field> for each number of that flow
@@ -280,7 +305,9 @@ ok_if() { # NAME WHY-FILE: ok when WHY-FILE is empty, else its lines as diagnost
 # scenario NAME TOOL ECN CAPTURE [PERFTEST ARGS...]
 #   ECN: none (Not-ECT expected), ect (--tclass=2), red (--tclass=2 and a
 #   RED qdisc with ecn on w1, toward the responder), loss (Not-ECT, and
-#   netem drops 2% of the requests on w1: NAKs and retransmissions)
+#   netem drops 2% of the requests on w1: NAKs and retransmissions), head
+#   (Not-ECT, netem drops exactly the first request on w1; perftest's TCP
+#   goes over loopback so that the first packet through w1 is RoCE)
 # Prints 6 results, 7 with CAPTURE=1.
 scenario() {
 	local name=$1 tool=$2 ecn=$3 capture=$4 d0 d1 why=$T/$1.why uniq marked qdrop d i
@@ -306,10 +333,18 @@ scenario() {
 	elif [[ $ecn == loss ]]; then
 		"${NSE[@]}" $TC qdisc replace dev w1 root handle 1: netem loss 2% ||
 			echo "# netem setup failed"
+	elif [[ $ecn == head ]]; then
+		# 4-state loss model from "good": the first packet moves to
+		# "lost in burst" (p13 100%), the next to "sent in burst" (p32
+		# 100%), which it never leaves (p23 0%): only packet 1 is lost
+		"${NSE[@]}" $TC qdisc replace dev w1 root handle 1: netem \
+			loss state 100% 0% 100% 0% 0% || echo "# netem setup failed"
 	fi
 	((capture)) && { cap_start $e.pcap || echo "# tcpdump did not start"; }
 	d0=$(drops)
-	if ! perf "$name" "$tool" "$@"; then
+	local host=$IP1
+	[[ $ecn == head ]] && host=127.0.0.1
+	if ! PERF_HOST=$host perf "$name" "$tool" "$@"; then
 		((capture)) && kill -INT $CAP_PID 2>/dev/null
 		for ((i = 0; i < nres; i++)); do ktap_fail "$name: $tool runs"; done
 		return
@@ -319,7 +354,7 @@ scenario() {
 	d1=$(drops)
 	# what the qdisc on w1 (after the router's tc egress) marked and dropped
 	marked=0 qdrop=0
-	[[ $ecn == red || $ecn == loss ]] && {
+	[[ $ecn == red || $ecn == loss || $ecn == head ]] && {
 		"${NSE[@]}" $TC -s qdisc show dev w1 >$e.qdisc
 		grep -E 'qdisc|marked|Sent' $e.qdisc | sed 's/^/# /'
 		marked=$(sed -n 's/.*marked \([0-9]*\).*/\1/p' $e.qdisc)
@@ -346,12 +381,27 @@ scenario() {
 	nr_lost=$((P_tx_non_roce - Q_rx_non_roce))
 	local drop=$((d1 - d0))
 
-	# requests: distinct PSNs one per packet (WRITE, SEND) or one per READ
+	# requests: distinct PSNs one per packet (WRITE, SEND) or one per READ.
+	# The tracker starts at the first request it sees: when the first
+	# ones were lost on the wire (head), their PSNs arrive later only as
+	# retransmissions behind the expectation, i.e. as dups. The head comes
+	# from the capture (the same frames, in the same order, as e1's XDP
+	# saw); without a capture nothing drops requests (no qdisc), so 0.
 	[[ $tool == ib_read_bw ]] && uniq=$N || uniq=$((N * PPM))
+	local fpsn=$CPSN head=0
 	{
+		if ((capture)); then
+			fpsn=$(first_psn $e.pcap $IP0 $IP1 "$SQPN") || {
+				echo "no request of the flow in the capture: $(tr '\n' ' ' <$e.pcap.first.err)"
+				fpsn=$CPSN
+			}
+			head=$(((fpsn - CPSN) & 0xffffff))
+		fi
 		((R_n == 1)) || echo "request flow found $R_n times"
-		((R_packets == uniq + R_psn_dups - R_psn_missing)) ||
-			echo "packets $R_packets != $uniq + dups $R_psn_dups - missing $R_psn_missing"
+		((R_packets == uniq - head + R_psn_dups - R_psn_missing)) ||
+			echo "packets $R_packets != $uniq - head $head + dups $R_psn_dups - missing $R_psn_missing"
+		((head <= qdrop + drop && R_psn_dups >= head)) ||
+			echo "first request seen PSN $fpsn, $head after perftest's $CPSN: more than the $qdrop + $drop dropped, or not all retransmitted (dups $R_psn_dups)"
 		((R_psn_gaps == 0 || V_naks_seq > 0)) ||
 			echo "$R_psn_gaps PSN gaps ($R_psn_missing missing) but no sequence NAK"
 		(((R_psn_dups == 0) == (R_psn_rewinds == 0))) ||
@@ -360,7 +410,7 @@ scenario() {
 			echo "acks $R_acks naks $R_naks in the request flow, cnp $R_cnp/$V_cnp"
 		(($($JQ length $e.flows.json) == 2)) || echo "$($JQ length $e.flows.json) flows, not 2"
 	} >"$why"
-	echo "# $name: request flow $R_packets packets ($uniq PSNs), gaps $R_psn_gaps missing $R_psn_missing dups $R_psn_dups rewinds $R_psn_rewinds; reverse $V_packets packets, acks $V_acks naks $V_naks (seq $V_naks_seq rnr $V_naks_rnr); ect $R_ect/$V_ect ce $R_ce/$V_ce; veth drops $drop, wire qdisc drops $qdrop"
+	echo "# $name: request flow $R_packets packets ($uniq PSNs, first seen $fpsn = perftest's + $head), gaps $R_psn_gaps missing $R_psn_missing dups $R_psn_dups rewinds $R_psn_rewinds; reverse $V_packets packets, acks $V_acks naks $V_naks (seq $V_naks_seq rnr $V_naks_rnr); ect $R_ect/$V_ect ce $R_ce/$V_ce; veth drops $drop, wire qdisc drops $qdrop"
 	ok_if "$name: request flow at the responder: $uniq PSNs + retransmissions, gaps only with a NAK" "$why"
 
 	# the same frames at every hop, less exactly the RoCE frames the qdisc
@@ -414,6 +464,13 @@ scenario() {
 			((R_ect + R_ce + V_ect + V_ce == 0)) ||
 				echo "ect $R_ect/$V_ect ce $R_ce/$V_ce without --tclass"
 			((qdrop > 0)) || echo "netem dropped nothing" ;;
+		head)
+			((R_ect + R_ce + V_ect + V_ce == 0)) ||
+				echo "ect $R_ect/$V_ect ce $R_ce/$V_ce without --tclass"
+			((qdrop == 1 && head == 1)) ||
+				echo "netem dropped $qdrop, the responder first saw PSN $fpsn ($head after perftest's)"
+			((V_naks_seq >= 1 && R_psn_dups >= 1)) ||
+				echo "no sequence NAK ($V_naks_seq) or retransmission (dups $R_psn_dups) for the lost first request" ;;
 		ect)
 			((R_ect == R_packets && V_ect == V_packets && R_ce + V_ce == 0)) ||
 				echo "ect $R_ect/$R_packets $V_ect/$V_packets ce $R_ce/$V_ce" ;;
@@ -428,6 +485,7 @@ scenario() {
 	case $ecn in
 	none) d="Not-ECT without --tclass" ;;
 	loss) d="Not-ECT without --tclass, netem dropped requests" ;;
+	head) d="Not-ECT without --tclass, netem dropped the first request only, NAKed and resent" ;;
 	ect) d="every packet ECT(0) with --tclass=2" ;;
 	red) d="CE on exactly the packets RED (ecn) marked on the wire, none before it" ;;
 	esac
@@ -462,14 +520,15 @@ scenario() {
 	fi
 }
 
-ktap_plan 34
+NRES=41
+ktap_plan $NRES
 if setup >$T/setup.out 2>&1; then
 	cat $T/setup.out
 	ktap_ok "two rxe endpoints in the default netns, routed through the wire netns"
 else
 	sed 's/^/# /' $T/setup.out
 	ktap_fail "two rxe endpoints in the default netns, routed through the wire netns"
-	for ((i = 1; i < 34; i++)); do ktap_fail "rxe setup failed"; done
+	for ((i = 1; i < NRES; i++)); do ktap_fail "rxe setup failed"; done
 	ktap_finish
 fi
 
@@ -478,4 +537,5 @@ scenario read ib_read_bw none 0
 scenario send ib_send_bw none 0
 scenario ecn ib_write_bw red 1 --tclass=2
 scenario loss ib_write_bw loss 1
+scenario head ib_write_bw head 1
 ktap_finish
