@@ -28,9 +28,19 @@ NODES=(h1 h2 l1 l2 s1 s2)
 ns() { echo "$P-$1"; }
 nx() { local n=$1; shift; nsenter --net=/run/netns/"$(ns "$n")" "$@"; }
 
-# veth A(dev a) <-> B(dev b)
+# veth A(dev a) <-> B(dev b). Every end gets an ifindex of its own, unique
+# in the lab and never equal to its peer's: the kernel's linkwatch treats
+# a carrier change of a device whose ifindex differs from its iflink (the
+# peer's ifindex, for a veth) as urgent and reports it at once; otherwise
+# the report waits for the next batch, up to a second later (and each
+# namespace numbers from 1, so some ends would match by chance: carrier
+# loss on those links was seen late, by probes first, or not at all).
+LINK_INDEX=100
 link() {
-	ip -n "$(ns "$1")" link add name "$2" type veth peer name "$4" netns "$(ns "$3")"
+	local a=$LINK_INDEX b=$((LINK_INDEX + 1))
+	LINK_INDEX=$((LINK_INDEX + 2))
+	ip -n "$(ns "$1")" link add name "$2" index "$a" type veth \
+		peer name "$4" index "$b" netns "$(ns "$3")"
 	ip -n "$(ns "$1")" link set "$2" up
 	ip -n "$(ns "$3")" link set "$4" up
 }

@@ -7,7 +7,9 @@
  *           runs the engine until SIGTERM; one line per transition,
  *           a status dump at exit (SIGUSR1: status now)
  *   traffic --src NS --dst NS --to IP [--flows N] [--pps N] --seconds S
- *           flows through the lab; per-flow report at the end
+ *           flows through the lab for at most S seconds (SIGTERM ends
+ *           it sooner); "flowing" once every flow arrives; per-flow
+ *           report at the end
  *   fault   --pin DIR --pct N     set a lab port's drop rate; prints time
  *   carrier --ns NS --dev DEV up|down
  *   now     CLOCK_MONOTONIC ns
@@ -239,6 +241,15 @@ static int cmd_engine(int argc, char **argv)
 	return 0;
 }
 
+/* Wait up to ns for a signal in ss: >0 signal, 0 timeout. */
+static int lt_wait_signal(const sigset_t *ss, uint64_t ns)
+{
+	struct timespec ts = { ns / 1000000000ULL, ns % 1000000000ULL };
+	int sig = sigtimedwait(ss, NULL, &ts);
+
+	return sig < 0 ? 0 : sig;
+}
+
 static int cmd_traffic(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -248,8 +259,10 @@ static int cmd_traffic(int argc, char **argv)
 	};
 	static struct lt_flow fl[LT_MAX_FLOWS];
 	struct lt_cfg c = { .flows = 32, .pps = 8000 };
-	uint64_t sent = 0, recv = 0, lost = 0, moves = 0;
+	uint64_t sent = 0, recv = 0, lost = 0, moves = 0, t0, end;
 	double secs = 5;
+	bool stopped = false;
+	sigset_t ss;
 	const char *to = NULL;
 	struct lt *t;
 	uint32_t i;
@@ -268,38 +281,63 @@ static int cmd_traffic(int argc, char **argv)
 	}
 	if (!c.src_ns || !c.dst_ns || !to || inet_pton(AF_INET, to, &c.dst) != 1)
 		usage();
+	/* SIGTERM/SIGINT end the run early (the tests stop it on events). */
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	sigprocmask(SIG_BLOCK, &ss, NULL);
 	t = lt_start(&c);
 	if (!t) {
 		fprintf(stderr, "traffic: %s\n", strerror(errno));
 		return 1;
 	}
-	printf("start t=%llu\n", (unsigned long long)lt_now());
+	t0 = lt_now();
+	end = t0 + (uint64_t)(secs * 1e9);
+	printf("start t=%llu\n", (unsigned long long)t0);
 	fflush(stdout);
-	usleep((useconds_t)(secs * 1e6));
-	lt_stop(t);
-	/* Let the last packets in flight be counted before the report. */
+	/* "flowing": every flow has a path (its first spine is known). */
+	while (!stopped && !lt_all_flowing(t) && lt_now() < end)
+		stopped = lt_wait_signal(&ss, 2000000) > 0;
+	if (lt_all_flowing(t))
+		printf("flowing t=%llu\n", (unsigned long long)lt_now());
+	fflush(stdout);
+	while (!stopped && lt_now() < end)
+		stopped = lt_wait_signal(&ss, end - lt_now()) > 0;
+	/* Count what is still in flight before the report. */
+	lt_finish(t, 100000000ULL, 2000000000ULL);
 	lt_snapshot(t, fl);
+	printf("tx_end t=%llu\n", (unsigned long long)t->tx_end_ns);
 	for (i = 0; i < t->cfg.flows; i++) {
 		printf("flow %u sport=%u sent=%llu recv=%llu lost=%llu reordered=%llu "
-		       "first=%d last=%d moves=%u max_gap_us=%llu last_rx=%llu\n", i,
+		       "first=%d last=%d moves=%u max_gap_us=%llu last_rx=%llu "
+		       "last_tx=%llu\n", i,
 		       t->cfg.sport_base + i, (unsigned long long)fl[i].sent,
 		       (unsigned long long)fl[i].recv,
 		       (unsigned long long)fl[i].lost,
 		       (unsigned long long)fl[i].reordered,
 		       lt_spine(fl[i].first_path), lt_spine(fl[i].path),
 		       fl[i].moves, (unsigned long long)fl[i].max_gap_ns / 1000,
-		       (unsigned long long)fl[i].last_rx_ns);
+		       (unsigned long long)fl[i].last_rx_ns,
+		       (unsigned long long)fl[i].last_tx_ns);
 		sent += fl[i].sent;
 		recv += fl[i].recv;
 		lost += fl[i].lost;
 		moves += fl[i].moves;
 	}
 	for (i = 0; i < t->n_moves; i++)
-		printf("move t=%llu flow=%u from=%d to=%d gap_us=%llu lost=%llu\n",
+		printf("move t=%llu flow=%u from=%d to=%d gap_us=%llu "
+		       "tx_gap_us=%llu lost=%llu\n",
 		       (unsigned long long)t->move[i].t_ns, t->move[i].flow,
 		       lt_spine(t->move[i].from), lt_spine(t->move[i].to),
 		       (unsigned long long)t->move[i].gap_ns / 1000,
+		       (unsigned long long)t->move[i].tx_gap_ns / 1000,
 		       (unsigned long long)t->move[i].lost);
+	for (i = 0; i < t->n_gaps; i++)
+		printf("gap t=%llu flow=%u on=%d gap_us=%llu lost=%llu\n",
+		       (unsigned long long)t->gap[i].t_ns, t->gap[i].flow,
+		       lt_spine(t->gap[i].path),
+		       (unsigned long long)t->gap[i].gap_ns / 1000,
+		       (unsigned long long)t->gap[i].lost);
 	printf("end t=%llu\n", (unsigned long long)lt_now());
 	printf("summary flows=%u sent=%llu recv=%llu lost=%llu moves=%llu\n",
 	       t->cfg.flows, (unsigned long long)sent, (unsigned long long)recv,

@@ -81,7 +81,8 @@ static void *lt_tx(void *arg)
 	round_ns = 1000000000ULL * n / c->pps;
 	next = lt_now();
 	h->magic = LT_MAGIC;
-	while (!t->stop) {
+	while (!t->stop && !t->stop_tx) {
+		t->tx_end_ns = lt_now();
 		for (i = 0; i < n; i++) {
 			h->flow = i;
 			h->seq = t->flow[i].sent;
@@ -120,6 +121,7 @@ static void lt_account(struct lt *t, const struct lt_hdr *h, uint8_t dscp,
 		lost = h->seq - f->next_seq;
 		f->lost += lost;
 		f->next_seq = h->seq + 1;
+		f->last_tx_ns = h->tx_ns;
 	} else {
 		f->reordered++;
 		if (f->lost)
@@ -129,6 +131,15 @@ static void lt_account(struct lt *t, const struct lt_hdr *h, uint8_t dscp,
 	gap = f->last_rx_ns && rx > f->last_rx_ns ? rx - f->last_rx_ns : 0;
 	if (gap > f->max_gap_ns)
 		f->max_gap_ns = gap;
+	if (gap >= LT_GAP_NS && t->n_gaps < LT_MAX_GAPS) {
+		struct lt_gap *g = &t->gap[t->n_gaps++];
+
+		g->t_ns = rx;
+		g->gap_ns = gap;
+		g->lost = lost;
+		g->flow = h->flow;
+		g->path = dscp;
+	}
 	if (!f->path) {
 		f->first_path = dscp;
 	} else if (dscp != f->path) {
@@ -137,6 +148,8 @@ static void lt_account(struct lt *t, const struct lt_hdr *h, uint8_t dscp,
 
 			m->t_ns = rx;
 			m->gap_ns = gap;
+			m->tx_gap_ns = h->tx_ns > f->prev_tx_ns ?
+				       h->tx_ns - f->prev_tx_ns : 0;
 			m->lost = lost;
 			m->flow = h->flow;
 			m->from = f->path;
@@ -148,6 +161,7 @@ static void lt_account(struct lt *t, const struct lt_hdr *h, uint8_t dscp,
 	}
 	f->path = dscp;
 	f->last_rx_ns = rx;
+	f->prev_tx_ns = h->tx_ns;
 	pthread_mutex_unlock(&t->lock);
 }
 
@@ -276,6 +290,60 @@ void lt_stop(struct lt *t)
 		return;
 	t->stop = 1;
 	pthread_join(t->tx, NULL);
+	pthread_join(t->rx, NULL);
+}
+
+int lt_all_flowing(struct lt *t)
+{
+	uint32_t i;
+	int all = 1;
+
+	pthread_mutex_lock(&t->lock);
+	for (i = 0; i < t->cfg.flows; i++)
+		if (!t->flow[i].recv)
+			all = 0;
+	pthread_mutex_unlock(&t->lock);
+	return all;
+}
+
+/* Packets received so far; *pending: flows whose last packet is not in. */
+static uint64_t lt_progress(struct lt *t, uint32_t *pending)
+{
+	uint64_t n = 0;
+	uint32_t i;
+
+	*pending = 0;
+	pthread_mutex_lock(&t->lock);
+	for (i = 0; i < t->cfg.flows; i++) {
+		n += t->flow[i].recv;
+		if (t->flow[i].next_seq < t->flow[i].sent)
+			(*pending)++;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+void lt_finish(struct lt *t, uint64_t quiet_ns, uint64_t max_ns)
+{
+	uint64_t start, last_change, seen, n;
+	uint32_t pending;
+
+	if (!t || t->stop)
+		return;
+	t->stop_tx = 1;
+	pthread_join(t->tx, NULL);
+	start = last_change = lt_now();
+	seen = lt_progress(t, &pending);
+	while (pending && lt_now() - start < max_ns &&
+	       lt_now() - last_change < quiet_ns) {
+		usleep(2000);
+		n = lt_progress(t, &pending);
+		if (n != seen) {
+			seen = n;
+			last_change = lt_now();
+		}
+	}
+	t->stop = 1;
 	pthread_join(t->rx, NULL);
 }
 

@@ -16,6 +16,8 @@
 
 #define LT_MAX_FLOWS	256
 #define LT_MAX_MOVES	8192
+#define LT_MAX_GAPS	4096
+#define LT_GAP_NS	20000000ULL	/* arrival gaps logged from 20 ms */
 
 struct lt_cfg {
 	const char *src_ns, *dst_ns;	/* names under /run/netns */
@@ -34,6 +36,8 @@ struct lt_flow {
 	uint64_t reordered;
 	uint64_t next_seq;
 	uint64_t last_rx_ns;
+	uint64_t last_tx_ns;	/* send time of the newest packet received */
+	uint64_t prev_tx_ns;	/* send time of the last packet received */
 	uint64_t max_gap_ns;
 	uint8_t path;		/* DSCP of the last packet, 0 = none yet */
 	uint8_t first_path;
@@ -43,15 +47,27 @@ struct lt_flow {
 struct lt_move {
 	uint64_t t_ns;		/* receive time of the first packet on `to` */
 	uint64_t gap_ns;	/* since the previous packet of the flow */
+	uint64_t tx_gap_ns;	/* the same, by send times: the flow's idle time */
 	uint64_t lost;		/* packets skipped across the move */
 	uint32_t flow;
 	uint8_t from, to;
 };
 
+/* An arrival gap of LT_GAP_NS or more: where a flow went quiet. */
+struct lt_gap {
+	uint64_t t_ns;		/* receive time of the packet ending it */
+	uint64_t gap_ns;
+	uint64_t lost;
+	uint32_t flow;
+	uint8_t path;		/* DSCP of that packet */
+};
+
 struct lt {
 	struct lt_cfg cfg;
 	pthread_t tx, rx;
-	volatile int stop;
+	volatile int stop;		/* receiver */
+	volatile int stop_tx;
+	uint64_t tx_end_ns;		/* start of the sender's last round */
 	volatile int ready;		/* both threads set up */
 	int err;
 	pthread_mutex_t lock;	/* flows[].path/recv/lost, moves */
@@ -59,6 +75,8 @@ struct lt {
 	struct lt_move move[LT_MAX_MOVES];
 	uint32_t n_moves;
 	uint64_t moves_lost;	/* beyond LT_MAX_MOVES */
+	struct lt_gap gap[LT_MAX_GAPS];
+	uint32_t n_gaps;
 };
 
 uint64_t lt_now(void);
@@ -66,6 +84,14 @@ int lt_enter_ns(const char *name);
 struct lt *lt_start(const struct lt_cfg *cfg);
 /* Stop both threads; the counters stay readable until lt_free(). */
 void lt_stop(struct lt *t);
+/*
+ * Stop the sender, let the receiver take what is still in flight (until
+ * every flow's last packet is accounted for, the receiver has been quiet
+ * for quiet_ns, or max_ns passed), then stop it.
+ */
+void lt_finish(struct lt *t, uint64_t quiet_ns, uint64_t max_ns);
+/* Every flow has received at least one packet. */
+int lt_all_flowing(struct lt *t);
 void lt_free(struct lt *t);
 /* Snapshot under the lock. */
 void lt_snapshot(struct lt *t, struct lt_flow *flows);

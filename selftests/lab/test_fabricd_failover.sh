@@ -43,7 +43,11 @@ listen = 127.0.0.1:19471
 [control]
 socket = $FABRIC_SOCKET
 [thresholds]
-probe_interval_us = 200
+# Tolerant probing (selftests/lab/failover_lib.sh says why): this checks
+# what fabricd does, bench/failover how fast.
+probe_interval_us = 1000
+probe_timeout_us = 5000
+stall_tolerance_us = 2000
 probe_miss_threshold = 3
 recover_probes = 10
 holddown_ms = 300
@@ -99,9 +103,9 @@ path_is() {
 ctl_jq() { # OBJECT JQ-EXPR
 	ctl -j "$1" | jq -e "$2" >/dev/null || { echo "# $(ctl -j "$1" | head -c 600)"; return 1; }
 }
-down_and() { # PATH REASON GROUP-MEMBERS
-	path_is "$1" ".state == \"down\" and .reason == \"$2\" and (.installed | not)" 3 &&
-		fo_wait_members 1 "$3" 2
+down_and() { # PATH REASON-REGEX GROUP-MEMBERS: DOWN, carrier lost
+	path_is "$1" ".state == \"down\" and (.reason | test(\"^$2\$\")) and (.installed | not) and (.carrier | not)" 5 &&
+		fo_wait_members 1 "$3" 5
 }
 up_and() { # PATH GROUP-MEMBERS SECONDS
 	path_is "$1" '.state == "up" and .installed' "$3" && fo_wait_members 1 "$2" 2
@@ -118,23 +122,27 @@ ktap_check "paths: both UP and installed" ctl_jq paths \
 	'[.paths[] | select(.state == "up" and .installed)] | length == 2'
 
 # Silent blackhole under traffic.
-fo_traffic bh 4
-"$FAULT" l1-s1 blackhole >"$WORK/fault.log"
+fo_traffic bh || exit 1
+fo_fault l1-s1 blackhole
+t_fault=$FO_T
 ktap_check "blackhole: l1-s1 DOWN by probe loss" path_is l1-s1 '.state == "down" and .reason == "probe-loss" and (.installed | not)' 3
-ktap_check "blackhole: kernel group 100 has one member (12)" fo_wait_members 1 "12" 2
+ktap_check "blackhole: kernel group 100 has one member (12)" fo_wait_members 1 "12" 5
 sleep 0.3
-"$FAULT" l1-s1 recover >>"$WORK/fault.log"
+fo_fault l1-s1 recover
 ktap_check "blackhole recovered: l1-s1 restored after hold-down" path_is l1-s1 '.state == "up" and .installed and .reason == "holddown-expired"' 5
-ktap_check "blackhole recovered: group 100 is 11 12 again" fo_wait_members 1 "11 12" 2
-fo_traffic_wait bh
+ktap_check "blackhole recovered: group 100 is 11 12 again" \
+	eval 'fo_wait_members 1 "11 12" 5 && fo_wait_settled 1 5'
+sleep 0.3	# traffic across the settled group
+fo_traffic_stop bh
 ktap_check "blackhole: no flow permanently lost" fo_check_resumed bh
-ktap_check "blackhole: healthy flows never moved" fo_check_moves bh 1
+ktap_check "blackhole: healthy flows never moved" fo_check_moves bh 1 "$t_fault"
 
 # Carrier loss: the kernel deletes nexthop 11; restore re-creates it.
-sleep 1.5	# let the restore's second step (the real idle timer) pass
-"$FAULT" l1-s1 carrier >>"$WORK/fault.log"
-ktap_check "carrier: l1-s1 DOWN (carrier-down), group 100 is 12" down_and l1-s1 carrier-down 12
-"$FAULT" l1-s1 recover >>"$WORK/fault.log"
+# Probes may see the loss before the carrier event does (a busy machine
+# delays linkwatch): either reason, but fabricd must have seen the carrier.
+fo_fault l1-s1 carrier
+ktap_check "carrier: l1-s1 DOWN without carrier, group 100 is 12" down_and l1-s1 '(carrier-down|probe-loss)' 12
+fo_fault l1-s1 recover
 ktap_check "carrier recovered: nexthop 11 re-created, group 11 12, path UP" nh11_back
 
 # Manual drain: audited; the last path cannot be drained.
@@ -189,8 +197,8 @@ else
 fi
 
 # fabricd restart during a failure.
-"$FAULT" l1-s1 carrier >>"$WORK/fault.log"
-fo_wait_members 1 "12" 3 >/dev/null
+fo_fault l1-s1 carrier
+fo_wait_members 1 "12" 5 >/dev/null
 kill -TERM "$DPID"; wait "$DPID"; DPID=
 sleep 0.3
 if [[ $(fo_members 1) == "12" ]] && start_fabricd &&
@@ -199,7 +207,7 @@ if [[ $(fo_members 1) == "12" ]] && start_fabricd &&
 else
 	ktap_fail "restart during a failure: group stays 12, l1-s1 DOWN"
 fi
-"$FAULT" l1-s1 recover >>"$WORK/fault.log"
+fo_fault l1-s1 recover
 ktap_check "restart: the new fabricd restores l1-s1 when healthy" up_and l1-s1 "11 12" 10
 ktap_check "groups: in sync with both members" ctl_jq groups \
 	'.groups[0] | .in_sync and .members == ["l1-s1", "l1-s2"] and .id == 100'
