@@ -21,10 +21,10 @@ $(BUILD)/vm-tools/%.bpf.o: selftests/vm/bpf/%.bpf.c common/fabric_genl.h
 	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall \
 		-I/usr/include/$(shell gcc -dumpmachine) -Icommon -c $< -o $@
 
-vm-initramfs: kmod vm-tools $(BPF_OBJS)
+vm-initramfs: kmod vm-tools $(BPF_OBJS) $(PROGS)
 	$(Q)scripts/vm/mkinitramfs.sh $(BUILD)/vm/initramfs.cpio
 
-vm-check: kmod vm-tools $(BPF_OBJS)
+vm-check: kmod vm-tools $(BPF_OBJS) $(PROGS)
 	$(Q)BUILD=$(BUILD) selftests/run_all.sh vm
 
 vm-shell: vm-initramfs

@@ -40,6 +40,13 @@
 
 struct fo_kmod;
 
+/* A GROUP_GET reply compared with a group's configuration. */
+struct km_check {
+	const struct km_grp	*g;
+	bool			seen;
+	char			diff[96];	/* the first difference, "" none */
+};
+
 struct km_grp {
 	struct fo_kmod		*km;
 	unsigned int		idx;
@@ -48,6 +55,7 @@ struct km_grp {
 	__u32			probe_path[FNH_MAX_MEMBERS];	/* probe -> path */
 	__u32			path_probe[FNH_MAX_MEMBERS];	/* path -> probe + 1 */
 	__u32			ok_left[FNH_MAX_MEMBERS];	/* answers to forward */
+	bool			probing[FNH_MAX_MEMBERS];	/* prober enabled */
 };
 
 struct fo_kmod {
@@ -62,6 +70,7 @@ struct fo_kmod {
 	int			last_err;	/* 1: waiting */
 	char			last_msg[256];
 	struct fo_view		*view;		/* GROUP_GET dump target */
+	struct km_check		*check;		/* GROUP_GET: compare with config */
 	__u64			pe_sent, pe_errors;
 };
 
@@ -177,6 +186,50 @@ static int km_group_msg(struct fo_kmod *km, struct nlattr **tb)
 	return NL_OK;
 }
 
+/* Up with carrier (IFF_RUNNING follows linkwatch, as the module does). */
+static bool if_carrier(const char *ifname)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool up = false;
+
+	if (fd < 0)
+		return true;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (!ioctl(fd, SIOCGIFFLAGS, &ifr))
+		up = (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+	close(fd);
+	return up;
+}
+
+/*
+ * Probe a path only while it has carrier: a path without carrier cannot
+ * answer (its carrier is the module's own signal). When probing resumes,
+ * the next answers are forwarded, and a neighbour entry left INCOMPLETE
+ * by probes sent into the dead link is cleared (neigh.c).
+ */
+static void km_probe_set(struct km_grp *g, __u32 path, bool on)
+{
+	const struct ffe_path_cfg *pc = &g->cfg.path[path];
+	int err;
+
+	if (!g->path_probe[path] || g->probing[path] == on)
+		return;
+	g->probing[path] = on;
+	fprobe_enable(g->probe, g->path_probe[path] - 1, on);
+	if (!on)
+		return;
+	g->ok_left[path] = g->km->pol.recover_probes;
+	err = fabricd_neigh_unstick(pc->nh.ifindex, pc->probe_cfg.family,
+				    &pc->probe_cfg.peer);
+	if (err > 0)
+		pr_info("failover: path %s: cleared a stale neighbour entry on %s\n",
+			pc->name, pc->ifname);
+	else if (err < 0)
+		pr_debug("failover: path %s: neighbour check: %s\n", pc->name,
+			 strerror(-err));
+}
+
 static void km_hist_add(struct ffe_hist *h, __u64 ns)
 {
 	__u32 i;
@@ -215,12 +268,85 @@ static int km_event_msg(struct fo_kmod *km, struct nlattr **tb)
 	snprintf(t.path, sizeof(t.path), "%s", g->cfg.path[pi].name);
 	if (t.repair_ns)
 		km_hist_add(&km->d->fo->hist, t.repair_ns);
-	if (g->path_probe[pi] && t.reason == FABRIC_FO_R_CARRIER_DOWN)
-		fprobe_enable(g->probe, g->path_probe[pi] - 1, false);
-	if (g->path_probe[pi] && t.reason == FABRIC_FO_R_CARRIER_UP)
-		fprobe_enable(g->probe, g->path_probe[pi] - 1, true);
+	if (t.reason == FABRIC_FO_R_CARRIER_DOWN)
+		km_probe_set(g, pi, false);
+	if (t.reason == FABRIC_FO_R_CARRIER_UP)
+		km_probe_set(g, pi, true);
 	g->ok_left[pi] = km->pol.recover_probes;
 	fabricd_fo_record(km->d->fo, &t);
+	return NL_OK;
+}
+
+/* Does a registered member match its configured nexthop? "" or what differs. */
+static const char *km_member_diff(const struct fnh_member *nh, struct nlattr **m)
+{
+	struct nlattr *gw4 = m[FABRIC_MEMBER_A_GW4], *gw6 = m[FABRIC_MEMBER_A_GW6];
+
+	if (!m[FABRIC_MEMBER_A_IFINDEX] ||
+	    nla_get_u32(m[FABRIC_MEMBER_A_IFINDEX]) != nh->ifindex)
+		return "device";
+	if (!m[FABRIC_MEMBER_A_WEIGHT] ||
+	    nla_get_u16(m[FABRIC_MEMBER_A_WEIGHT]) != (nh->weight ? nh->weight : 1))
+		return "weight";
+	if (nh->family == AF_INET ?
+	    !gw4 || gw6 || memcmp(nla_data(gw4), &nh->gw.v4, 4) :
+	    nh->family == AF_INET6 ?
+	    !gw6 || gw4 || memcmp(nla_data(gw6), &nh->gw.v6, 16) :
+	    gw4 || gw6)
+		return "gateway";
+	return "";
+}
+
+/*
+ * The module's registration of a group against its configuration: type,
+ * buckets, idle timer, and the member set with each member's device,
+ * gateway and weight. Thresholds are not compared (SET_PARAMS on adopt).
+ */
+static int km_check_msg(struct km_check *c, struct nlattr **tb)
+{
+	const struct km_grp *g = c->g;
+	struct nlattr *m[FABRIC_MEMBER_A_MAX + 1], *a;
+	__u32 seen = 0, idle_s = (g->cfg.nh.idle_timer_ms + 999) / 1000;
+	const char *d;
+	int pi, rem;
+
+	if (!tb[FABRIC_A_GROUP_ID] || nla_get_u32(tb[FABRIC_A_GROUP_ID]) != g->cfg.nh.id)
+		return NL_SKIP;
+	c->seen = true;
+	if (idle_s > 3600)
+		idle_s = 3600;
+	if (!tb[FABRIC_A_GROUP_TYPE] ||
+	    nla_get_u8(tb[FABRIC_A_GROUP_TYPE]) != FABRIC_GROUP_RES)
+		snprintf(c->diff, sizeof(c->diff), "group type");
+	else if (!tb[FABRIC_A_GROUP_BUCKETS] ||
+		 nla_get_u16(tb[FABRIC_A_GROUP_BUCKETS]) != g->cfg.nh.buckets)
+		snprintf(c->diff, sizeof(c->diff), "buckets");
+	else if (!tb[FABRIC_A_GROUP_IDLE_TIMER] ||
+		 nla_get_u32(tb[FABRIC_A_GROUP_IDLE_TIMER]) != idle_s)
+		snprintf(c->diff, sizeof(c->diff), "idle timer");
+	if (c->diff[0] || !tb[FABRIC_A_MEMBERS])
+		goto out;
+	nla_for_each_nested(a, tb[FABRIC_A_MEMBERS], rem) {
+		if (nla_parse_nested(m, FABRIC_MEMBER_A_MAX, a, NULL) ||
+		    !m[FABRIC_MEMBER_A_NH_ID])
+			continue;
+		pi = km_path_idx(g, nla_get_u32(m[FABRIC_MEMBER_A_NH_ID]));
+		if (pi < 0 || (seen & (1U << pi))) {
+			snprintf(c->diff, sizeof(c->diff), "member nexthop %u is not configured",
+				 nla_get_u32(m[FABRIC_MEMBER_A_NH_ID]));
+			goto out;
+		}
+		seen |= 1U << pi;
+		d = km_member_diff(&g->cfg.path[pi].nh, m);
+		if (*d) {
+			snprintf(c->diff, sizeof(c->diff), "%s of path %s", d,
+				 g->cfg.path[pi].name);
+			goto out;
+		}
+	}
+out:
+	if (!c->diff[0] && seen != (1U << g->cfg.n_paths) - 1)
+		snprintf(c->diff, sizeof(c->diff), "member set");
 	return NL_OK;
 }
 
@@ -235,6 +361,8 @@ static int km_valid_cb(struct nl_msg *msg, void *arg)
 		return NL_SKIP;
 	if (gh->cmd == FABRIC_CMD_EVENT)
 		return km_event_msg(km, tb);
+	if (gh->cmd == FABRIC_CMD_GROUP_GET && km->check)
+		return km_check_msg(km->check, tb);
 	if (gh->cmd == FABRIC_CMD_GROUP_GET)
 		return km_group_msg(km, tb);
 	return NL_SKIP;
@@ -348,32 +476,27 @@ static int km_simple(struct fo_kmod *km, int cmd, __u32 group, __u32 nh)
 	return km_transact(km, msg, false);
 }
 
-/* Does the module's registration of the group match the configuration? */
-static int km_registered(struct fo_kmod *km, const struct km_grp *g, bool *same)
+/*
+ * Is the group registered with the module (0, or -ENOENT), and does the
+ * registration match the configuration (diff empty)?
+ */
+static int km_registered(struct fo_kmod *km, const struct km_grp *g,
+			 char *diff, size_t len)
 {
-	struct fo_view *v = calloc(1, sizeof(*v));
-	struct nl_msg *msg;
-	__u32 p;
+	struct km_check c = { .g = g };
+	struct nl_msg *msg = km_msg(km, FABRIC_CMD_GROUP_GET, 0);
 	int err;
 
-	if (!v)
-		return -ENOMEM;
-	/* mark every path "not seen": a member missing from the reply */
-	for (p = 0; p < g->cfg.n_paths; p++)
-		v->g[g->idx].path[p].state = 0xff;
-	msg = km_msg(km, FABRIC_CMD_GROUP_GET, 0);
 	if (msg && nla_put_u32(msg, FABRIC_A_GROUP_ID, g->cfg.nh.id)) {
 		nlmsg_free(msg);
 		msg = NULL;
 	}
-	km->view = v;
+	km->check = &c;
 	err = km_transact(km, msg, false);
-	km->view = NULL;
-	*same = !err;
-	for (p = 0; !err && p < g->cfg.n_paths; p++)
-		if (v->g[g->idx].path[p].state == 0xff)
-			*same = false;
-	free(v);
+	km->check = NULL;
+	if (!err && !c.seen)
+		snprintf(c.diff, sizeof(c.diff), "no reply");
+	snprintf(diff, len, "%s", c.diff);
 	return err;
 }
 
@@ -389,6 +512,15 @@ static void km_probe_cb(void *arg, uint32_t pi, int verdict, uint64_t now,
 		if (!g->ok_left[path])
 			return;
 		g->ok_left[path]--;
+	} else if (!if_carrier(g->cfg.path[path].ifname)) {
+		/*
+		 * Lost with the carrier, which the module handles; sent
+		 * before its event reached us. As evidence it would mark
+		 * the path soft-failed, and a carrier return alone would
+		 * then not restore it.
+		 */
+		km_probe_set(g, path, false);
+		return;
 	} else {
 		g->ok_left[path] = km->pol.recover_probes;
 	}
@@ -417,21 +549,6 @@ static int km_pe_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	return NL_SKIP;
 }
 
-static bool if_carrier(const char *ifname)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	bool up = false;
-
-	if (fd < 0)
-		return true;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (!ioctl(fd, SIOCGIFFLAGS, &ifr))
-		up = (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
-	close(fd);
-	return up;
-}
-
 static int km_probe_open(struct fo_kmod *km, struct km_grp *g)
 {
 	const struct fabricd_config *c = &km->d->cfg;
@@ -453,6 +570,7 @@ static int km_probe_open(struct fo_kmod *km, struct km_grp *g)
 		g->probe_path[n] = p;
 		g->path_probe[p] = n + 1;
 		g->ok_left[p] = km->pol.recover_probes;
+		g->probing[p] = true;
 		n++;
 	}
 	if (!n)
@@ -461,8 +579,8 @@ static int km_probe_open(struct fo_kmod *km, struct km_grp *g)
 	if (!g->probe)
 		return -errno;
 	for (p = 0; p < g->cfg.n_paths; p++)
-		if (g->path_probe[p] && !if_carrier(g->cfg.path[p].ifname))
-			fprobe_enable(g->probe, g->path_probe[p] - 1, false);
+		if (!if_carrier(g->cfg.path[p].ifname))
+			km_probe_set(g, p, false);
 	return fprobe_start(g->probe);
 }
 
@@ -476,11 +594,11 @@ static int km_probe_open(struct fo_kmod *km, struct km_grp *g)
 static int km_register(struct fo_kmod *km, struct km_grp *g, struct fnh_ctx *nh,
 		       char *why, size_t len)
 {
-	bool same = false;
+	char diff[384];
 	int err;
 
-	err = km_registered(km, g, &same);
-	if (!err && same) {
+	err = km_registered(km, g, diff, sizeof(diff));
+	if (!err && !diff[0]) {
 		struct nl_msg *msg = km_msg(km, FABRIC_CMD_SET_PARAMS, 0);
 
 		if (msg && (nla_put_u32(msg, FABRIC_A_GROUP_ID, g->cfg.nh.id) ||
@@ -494,9 +612,13 @@ static int km_register(struct fo_kmod *km, struct km_grp *g, struct fnh_ctx *nh,
 				g->cfg.name, g->cfg.nh.id);
 			return 0;
 		}
-	} else if (!err) {
-		pr_info("failover: group %s (%u) registered with fabric.ko differs; replacing it\n",
-			g->cfg.name, g->cfg.nh.id);
+		snprintf(diff, sizeof(diff), "its thresholds were refused: %s%s%s",
+			 strerror(-err), km->last_msg[0] ? ": " : "", km->last_msg);
+		err = 0;
+	}
+	if (!err) {
+		pr_info("failover: group %s (%u) registered with fabric.ko differs (%s); replacing it\n",
+			g->cfg.name, g->cfg.nh.id, diff);
 		km_simple(km, FABRIC_CMD_GROUP_DEL, g->cfg.nh.id, 0);
 	}
 	if (nh) {
@@ -664,6 +786,10 @@ int fo_kmod_view(struct fo_kmod *km, struct fo_view *v)
 	int err;
 
 	v->n_groups = km->n_groups;
+	/* Backstop for a missed carrier event: follow the device's carrier. */
+	for (i = 0; i < km->n_groups; i++)
+		for (p = 0; p < km->g[i].cfg.n_paths; p++)
+			km_probe_set(&km->g[i], p, if_carrier(km->g[i].cfg.path[p].ifname));
 	for (i = 0; i < km->n_groups; i++) {
 		const struct km_grp *g = &km->g[i];
 		const struct fprobe_stats *ps = g->probe ? fprobe_stats(g->probe) : NULL;
