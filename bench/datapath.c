@@ -8,9 +8,7 @@
  * and its cost is taken out so every figure is comparable to the floor:
  *	fig = T(driver -> prog) - T(driver -> pass) + T(pass)
  * Every figure is the median of ROUNDS rounds, rounds of one group
- * interleaved so that drift hits all of them alike. -v adds variants of
- * bench/bpf/fabric_proto.bpf.c, a knob-laden copy of the XDP program, run
- * over the same maps to take the per-packet cost apart.
+ * interleaved so that drift hits all of them alike.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -30,7 +28,6 @@
 #include "fabric.skel.h"
 #include "bench_driver.skel.h"
 #include "bench_floor.skel.h"
-#include "fabric_proto.skel.h"
 #include "bench.h"
 
 /* The case: 10^6 flows in 2^17 sets; -n and -s only to explore. */
@@ -363,115 +360,6 @@ static unsigned long long group_packets(const struct bcase *c)
 	return (unsigned long long)c->s.repeat * ROUNDS + CALIBRATE_REPEAT;
 }
 
-/* Knobs of bench/bpf/fabric_proto.bpf.c; 1 1 1 1 0 is the product. */
-struct variant {
-	const char *name;
-	__u32 len_helper, clock, port, flow, probe, early;
-	bool own_table;		/* a fresh table, prefilled by this variant */
-};
-
-static const struct variant variants[] = {
-	{ "as the product",				1, 1, 1, 1, 0, 0 },
-	{ "length without bpf_xdp_get_buff_len",	0, 1, 1, 1, 0, 0 },
-	{ "no clock read",				1, 0, 1, 1, 0, 0 },
-	{ "bpf_ktime_get_coarse_ns",			1, 2, 1, 1, 0, 0 },
-	{ "no port counters",				1, 1, 0, 1, 0, 0 },
-	{ "port counters in a per-CPU array",		1, 1, 2, 1, 0, 0 },
-	{ "none of length helper, clock, ports",	0, 0, 0, 1, 0, 0 },
-	{ "parse, helpers, ports; no flow",		1, 1, 1, 0, 0, 0 },
-	{ "flow: set lookup + tag scan only",		1, 1, 1, 2, 0, 0 },
-	{ "flow: + key compare, no accounting",		1, 1, 1, 3, 0, 0 },
-	{ "probe: load all 16 lines of the set first",	1, 1, 1, 1, 1, 0 },
-	{ "probe: load 8 slot keys with the tags",	1, 1, 1, 1, 2, 0 },
-	{ "probe: preferred way first (own table)",	1, 1, 1, 1, 3, 0, true },
-	{ "early: tag line loaded before the helpers",	1, 1, 1, 1, 0, 1 },
-	{ "coarse clock + array ports",			1, 2, 2, 1, 0, 0 },
-	{ "coarse + array ports + preferred way (own)",	1, 2, 2, 1, 3, 0, true },
-};
-
-
-static struct fabric_proto_bpf *proto_load(struct bench *b,
-					   const struct variant *v)
-{
-	struct fabric_proto_bpf *p = fabric_proto_bpf__open();
-	struct bpf_map *m;
-
-	if (!p)
-		return NULL;
-	p->rodata->flow_set_mask = NSETS - 1;
-	p->rodata->k_len_helper = v->len_helper;
-	p->rodata->k_clock = v->clock;
-	p->rodata->k_port = v->port;
-	p->rodata->k_flow = v->flow;
-	p->rodata->k_probe = v->probe;
-	p->rodata->k_early = v->early;
-	bpf_map__set_max_entries(p->maps.fabric_flows, NSETS);
-	/* run over the product's maps: the same prefilled table */
-	bpf_object__for_each_map(m, p->obj) {
-		struct bpf_map *orig;
-
-		if (bpf_map__is_internal(m) || m == p->maps.proto_ports ||
-		    (v->own_table && m == p->maps.fabric_flows))
-			continue;
-		orig = bpf_object__find_map_by_name(b->fab->obj,
-						    bpf_map__name(m));
-		if (!orig || bpf_map__reuse_fd(m, bpf_map__fd(orig)))
-			goto err;
-	}
-	if (fabric_proto_bpf__load(p))
-		goto err;
-	return p;
-err:
-	fabric_proto_bpf__destroy(p);
-	return NULL;
-}
-
-/* Each variant on the hot frame and on random flows; driver taken out. */
-static int run_variants(struct bench *b, double floor, double drv_r)
-{
-	unsigned int i;
-
-	printf("variants (bench/bpf/fabric_proto.bpf.c over the same maps; "
-	       "random: driver taken out):\n");
-	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
-		const struct variant *v = &variants[i];
-		struct fabric_proto_bpf *p = proto_load(b, v);
-		int fd;
-
-		if (!p) {
-			fprintf(stderr, "datapath: load %s: %s\n", v->name,
-				strerror(errno));
-			return -1;
-		}
-		fd = bpf_program__fd(p->progs.fabric_xdp_rx);
-		if (v->own_table) {
-			double ns;
-
-			drive(b, BENCH_MODE_SEQ, NFLOWS, QP_BASE);
-			if (set_target(b, fd) || run(b->drv_fd, b->roce, NFLOWS, &ns)) {
-				fabric_proto_bpf__destroy(p);
-				return -1;
-			}
-			drive(b, BENCH_MODE_RANDOM, NFLOWS, QP_BASE);
-		}
-		{
-			struct bcase c[] = {
-				{ { "hot flow" }, fd, -1, b->roce },
-				{ { "driver(random) ->" }, b->drv_fd, fd, b->roce },
-			};
-
-			printf(" proto, %s:\n", v->name);
-			if (measure(b, c, 2)) {
-				fabric_proto_bpf__destroy(p);
-				return -1;
-			}
-			printf("   => hot %.0f ns, 1M random %.0f ns\n",
-			       c[0].s.median, c[1].s.median - drv_r + floor);
-		}
-		fabric_proto_bpf__destroy(p);
-	}
-	return 0;
-}
 
 int main(int argc, char **argv)
 {
@@ -481,13 +369,10 @@ int main(int argc, char **argv)
 	long long memlock;
 	double tstart = now_ns(), ns;
 	long occ;
-	int cpu, ret = 1, verbose = 0, opt;
+	int cpu, ret = 1, opt;
 
-	while ((opt = getopt(argc, argv, "vn:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:")) != -1) {
 		switch (opt) {
-		case 'v':
-			verbose = 1;
-			break;
 		case 'n':
 			nflows = strtoul(optarg, NULL, 0);
 			break;
@@ -495,8 +380,7 @@ int main(int argc, char **argv)
 			nsets_log = strtoul(optarg, NULL, 0);
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-v] [-n flows] [-s log2(sets)]\n"
-				"  -v  also run the prototype variants\n",
+			fprintf(stderr, "usage: %s [-n flows] [-s log2(sets)]\n",
 				argv[0]);
 			return 2;
 		}
@@ -610,8 +494,6 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	if (verbose && run_variants(&b, floor, drv_r))
-		goto out;
 	printf("driver cost (driver + tail call, above the floor): burst %.0f ns, "
 	       "random %.0f ns\n", drv_b - floor, drv_r - floor);
 	printf("targets (informational):\n");
