@@ -13,7 +13,6 @@
 
 #include "fabricctl.h"
 
-const char *ctl_socket_path(const char *opt);
 int ctl_daemon_connect(const char *path);
 struct json_object *ctl_daemon_read(int fd, char **buf, size_t *len);
 int ctl_daemon_send(int fd, const char *req);

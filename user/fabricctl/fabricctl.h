@@ -37,8 +37,15 @@ int cmd_path(struct ctl *ctl, int argc, char **argv);
 const char *ctl_socket_path(const char *opt);
 int ctl_daemon_ask(const char *path, const char *req, struct json_object **out);
 void ctl_daemon_err(const char *path, int err);
-/* --socket PATH as the only option; returns optind or -1 (usage error). */
+/* groups.c: --socket PATH as the only option; optind or -1 (usage error) */
 int ctl_socket_opt(int argc, char **argv, const char **sock);
+/* groups.c: ask fabricd, or explain on stderr why it can't answer */
+int ctl_ask_or_explain(const char *sock, const char *req, struct json_object **out);
+
+/* main.c: fields of fabricd's replies; a missing key reads as "" or 0 */
+const char *ctl_jstr(struct json_object *o, const char *k);
+unsigned long long ctl_ju64(struct json_object *o, const char *k);
+struct json_object *ctl_jget(struct json_object *o, const char *k);
 
 int ctl_open_maps(struct ctl *ctl, struct fabric_maps *m);
 void ctl_print_json(struct ctl *ctl, struct json_object *o);

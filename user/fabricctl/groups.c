@@ -29,28 +29,6 @@ int ctl_socket_opt(int argc, char **argv, const char **sock)
 	return optind;
 }
 
-static const char *jstr(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return o && json_object_object_get_ex(o, k, &v) && v ?
-	       json_object_get_string(v) : "";
-}
-
-static unsigned long long ju64(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return o && json_object_object_get_ex(o, k, &v) ? json_object_get_uint64(v) : 0;
-}
-
-static struct json_object *jget(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return o && json_object_object_get_ex(o, k, &v) ? v : NULL;
-}
-
 static void names(struct json_object *arr, char *buf, size_t len)
 {
 	size_t i, n = 0;
@@ -71,7 +49,7 @@ int ctl_ask_or_explain(const char *sock, const char *req, struct json_object **o
 	if (!err)
 		return 0;
 	if (err == -EREMOTEIO)
-		ctl_err("%s", jstr(*out, "error"));
+		ctl_err("%s", ctl_jstr(*out, "error"));
 	else
 		ctl_daemon_err(sock, err);
 	return EXIT_ERR;
@@ -92,13 +70,13 @@ int cmd_groups(struct ctl *ctl, int argc, char **argv)
 	ret = ctl_ask_or_explain(sock, "{\"cmd\":\"groups\"}\n", &r);
 	if (ret)
 		goto out;
-	groups = jget(r, "groups");
+	groups = ctl_jget(r, "groups");
 	n = groups ? json_object_array_length(groups) : 0;
 	if (ctl->json) {
 		ctl_print_json(ctl, r);
 		goto out;
 	}
-	printf("executor %s\n", jstr(r, "executor"));
+	printf("executor %s\n", ctl_jstr(r, "executor"));
 	if (!n) {
 		printf("no groups configured ([group NAME] in fabricd's configuration)\n");
 		goto out;
@@ -107,32 +85,32 @@ int cmd_groups(struct ctl *ctl, int argc, char **argv)
 	       "MEMBERS", "SYNC", "FAILOVERS", "RESTORES", "ERRORS");
 	for (i = 0; i < n; i++) {
 		g = json_object_array_get_idx(groups, i);
-		names(jget(g, "paths"), all, sizeof(all));
-		names(jget(g, "members"), mem, sizeof(mem));
-		printf("%-16s %10llu %-24s %-24s %-5s %9llu %8llu %6llu\n", jstr(g, "name"),
-		       ju64(g, "id"), all, mem,
-		       json_object_get_boolean(jget(g, "in_sync")) ? "yes" : "no",
-		       ju64(g, "failovers"), ju64(g, "restores"),
-		       ju64(g, "executor_errors"));
-		if (*jstr(g, "last_error"))
-			printf("  last error: %s\n", jstr(g, "last_error"));
+		names(ctl_jget(g, "paths"), all, sizeof(all));
+		names(ctl_jget(g, "members"), mem, sizeof(mem));
+		printf("%-16s %10llu %-24s %-24s %-5s %9llu %8llu %6llu\n", ctl_jstr(g, "name"),
+		       ctl_ju64(g, "id"), all, mem,
+		       json_object_get_boolean(ctl_jget(g, "in_sync")) ? "yes" : "no",
+		       ctl_ju64(g, "failovers"), ctl_ju64(g, "restores"),
+		       ctl_ju64(g, "executor_errors"));
+		if (*ctl_jstr(g, "last_error"))
+			printf("  last error: %s\n", ctl_jstr(g, "last_error"));
 	}
 	for (i = 0; i < n; i++) {
 		g = json_object_array_get_idx(groups, i);
-		rec = jget(g, "recent");
+		rec = ctl_jget(g, "recent");
 		if (!rec || !json_object_array_length(rec))
 			continue;
-		printf("\nrecent transitions of %s:\n", jstr(g, "name"));
+		printf("\nrecent transitions of %s:\n", ctl_jstr(g, "name"));
 		for (j = 0; j < json_object_array_length(rec); j++) {
 			t = json_object_array_get_idx(rec, j);
-			printf("  %s %-12s %s -> %s (%s)%s%s", jstr(t, "time"), jstr(t, "path"),
-			       jstr(t, "from"), jstr(t, "to"), jstr(t, "reason"),
-			       json_object_get_boolean(jget(t, "kept")) ? " kept: last path" : "",
-			       json_object_get_boolean(jget(t, "flap")) ? " flap" : "");
-			if (ju64(t, "repair_us"))
-				printf(" repaired in %llu us", ju64(t, "repair_us"));
-			if (*jstr(t, "error"))
-				printf(" error: %s", jstr(t, "error"));
+			printf("  %s %-12s %s -> %s (%s)%s%s", ctl_jstr(t, "time"), ctl_jstr(t, "path"),
+			       ctl_jstr(t, "from"), ctl_jstr(t, "to"), ctl_jstr(t, "reason"),
+			       json_object_get_boolean(ctl_jget(t, "kept")) ? " kept: last path" : "",
+			       json_object_get_boolean(ctl_jget(t, "flap")) ? " flap" : "");
+			if (ctl_ju64(t, "repair_us"))
+				printf(" repaired in %llu us", ctl_ju64(t, "repair_us"));
+			if (*ctl_jstr(t, "error"))
+				printf(" error: %s", ctl_jstr(t, "error"));
 			printf("\n");
 		}
 	}

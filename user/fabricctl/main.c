@@ -89,6 +89,29 @@ void ctl_print_json(struct ctl *ctl, struct json_object *o)
 	puts(json_object_to_json_string_ext(o, flags | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
+const char *ctl_jstr(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, k, &v) && v ?
+	       json_object_get_string(v) : "";
+}
+
+unsigned long long ctl_ju64(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, k, &v) ?
+	       json_object_get_uint64(v) : 0;
+}
+
+struct json_object *ctl_jget(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, k, &v) ? v : NULL;
+}
+
 void ctl_human_count(__u64 v, char *buf, size_t len)
 {
 	static const char *const unit[] = { "", "K", "M", "G", "T", "P" };

@@ -11,33 +11,9 @@
 
 #include "fabricctl.h"
 
-int ctl_ask_or_explain(const char *sock, const char *req, struct json_object **out);
-
-static const char *jstr(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return o && json_object_object_get_ex(o, k, &v) && v ?
-	       json_object_get_string(v) : "";
-}
-
-static unsigned long long ju64(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return o && json_object_object_get_ex(o, k, &v) ? json_object_get_uint64(v) : 0;
-}
-
-static struct json_object *jget(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return o && json_object_object_get_ex(o, k, &v) ? v : NULL;
-}
-
 static void since(struct json_object *p, char *buf, size_t len)
 {
-	struct json_object *v = jget(p, "since_s");
+	struct json_object *v = ctl_jget(p, "since_s");
 	double s;
 
 	if (!v) {
@@ -63,27 +39,27 @@ static void print_paths(struct json_object *arr)
 	       "FAILOVER", "FLAPS", "PROBES", "MISSED", "RTT");
 	for (i = 0; i < n; i++) {
 		struct json_object *p = json_object_array_get_idx(arr, i);
-		struct json_object *pr = jget(p, "probe"), *c = jget(p, "counters");
-		const char *state = jstr(p, "state");
+		struct json_object *pr = ctl_jget(p, "probe"), *c = ctl_jget(p, "counters");
+		const char *state = ctl_jstr(p, "state");
 
 		snprintf(st, sizeof(st), "%s%s", !strcmp(state, "up") ? "UP" :
 			 !strcmp(state, "down") ? "DOWN" : !strcmp(state, "holddown") ?
 			 "HOLDDOWN" : state,
-			 json_object_get_boolean(jget(p, "drained")) ? "*" : "");
+			 json_object_get_boolean(ctl_jget(p, "drained")) ? "*" : "");
 		since(p, ago, sizeof(ago));
-		if (jget(pr, "rtt_avg_us"))
+		if (ctl_jget(pr, "rtt_avg_us"))
 			snprintf(rtt, sizeof(rtt), "%.1fus",
-				 json_object_get_double(jget(pr, "rtt_avg_us")));
+				 json_object_get_double(ctl_jget(pr, "rtt_avg_us")));
 		else
 			snprintf(rtt, sizeof(rtt), "-");
 		printf("%-12s %-12s %-8s %-16s %-9s %-7s %-17s %9s %8llu %5llu ",
-		       jstr(p, "name"), jstr(p, "group"), jstr(p, "dev"), jstr(p, "gateway"),
-		       st, ago, jstr(p, "reason"),
-		       json_object_get_boolean(jget(p, "installed")) ?
-		       (json_object_get_boolean(jget(p, "kept")) ? "kept" : "yes") : "no",
-		       ju64(c, "failovers"), ju64(c, "flaps"));
-		if (json_object_get_boolean(jget(pr, "enabled")))
-			printf("%10llu %8llu %8s\n", ju64(pr, "sent"), ju64(pr, "missed"), rtt);
+		       ctl_jstr(p, "name"), ctl_jstr(p, "group"), ctl_jstr(p, "dev"), ctl_jstr(p, "gateway"),
+		       st, ago, ctl_jstr(p, "reason"),
+		       json_object_get_boolean(ctl_jget(p, "installed")) ?
+		       (json_object_get_boolean(ctl_jget(p, "kept")) ? "kept" : "yes") : "no",
+		       ctl_ju64(c, "failovers"), ctl_ju64(c, "flaps"));
+		if (json_object_get_boolean(ctl_jget(pr, "enabled")))
+			printf("%10llu %8llu %8s\n", ctl_ju64(pr, "sent"), ctl_ju64(pr, "missed"), rtt);
 		else
 			printf("%10s %8s %8s\n", "off", "-", "-");
 	}
@@ -103,7 +79,7 @@ int cmd_paths(struct ctl *ctl, int argc, char **argv)
 	ret = ctl_ask_or_explain(sock, "{\"cmd\":\"paths\"}\n", &r);
 	if (ret)
 		goto out;
-	arr = jget(r, "paths");
+	arr = ctl_jget(r, "paths");
 	if (ctl->json)
 		ctl_print_json(ctl, r);
 	else if (!arr || !json_object_array_length(arr))
@@ -140,15 +116,15 @@ int cmd_path(struct ctl *ctl, int argc, char **argv)
 	err = ctl_daemon_ask(sock, list, &r);
 	list[0] = '\0';
 	if (err == -EREMOTEIO) {
-		known = jget(r, "known_paths");
+		known = ctl_jget(r, "known_paths");
 		for (i = 0; known && i < json_object_array_length(known) && n < sizeof(list); i++)
 			n += snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
 				      json_object_get_string(json_object_array_get_idx(known, i)));
-		if (!strcmp(jstr(r, "code"), "ENOENT"))
+		if (!strcmp(ctl_jstr(r, "code"), "ENOENT"))
 			ctl_err("%s: unknown path \"%s\"; known paths: %s", verb, name,
 				n ? list : "none (no [group] configured)");
 		else
-			ctl_err("%s", jstr(r, "error"));
+			ctl_err("%s", ctl_jstr(r, "error"));
 		if (ctl->json)
 			ctl_print_json(ctl, r);
 	} else if (err) {
@@ -157,7 +133,7 @@ int cmd_path(struct ctl *ctl, int argc, char **argv)
 		if (ctl->json)
 			ctl_print_json(ctl, r);
 		else
-			printf("%s\n", jstr(r, "message"));
+			printf("%s\n", ctl_jstr(r, "message"));
 		ret = EXIT_OK;
 	}
 	json_object_put(r);

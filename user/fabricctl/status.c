@@ -211,51 +211,30 @@ static struct json_object *datapath_json(struct ctl *ctl, int *err)
 	return o;
 }
 
-static const char *jstr(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : "";
-}
-
-static __u64 ju64(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_uint64(v) : 0;
-}
-
-static struct json_object *jget(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return o && json_object_object_get_ex(o, k, &v) ? v : NULL;
-}
-
 /* One event, one line: shared with `fabricctl events`. */
 void ctl_print_event(struct json_object *ev)
 {
-	const char *type = jstr(ev, "type");
+	const char *type = ctl_jstr(ev, "type");
 
 	if (!strcmp(type, "silence")) {
 		printf("%s %-8s %-10s no RoCE for %llu ms (timer %llu us late, port silences %llu)\n",
-		       jstr(ev, "time"), type, jstr(ev, "ifname"),
-		       (unsigned long long)ju64(ev, "quiet_us") / 1000,
-		       (unsigned long long)ju64(ev, "lag_us"),
-		       (unsigned long long)ju64(ev, "port_silences"));
+		       ctl_jstr(ev, "time"), type, ctl_jstr(ev, "ifname"),
+		       (unsigned long long)ctl_ju64(ev, "quiet_us") / 1000,
+		       (unsigned long long)ctl_ju64(ev, "lag_us"),
+		       (unsigned long long)ctl_ju64(ev, "port_silences"));
 		return;
 	}
-	printf("%s %-8s %-10s %s -> %s qp %llu psn %llu", jstr(ev, "time"), type,
-	       jstr(ev, "ifname"), jstr(ev, "src"), jstr(ev, "dst"),
-	       (unsigned long long)ju64(ev, "qp"), (unsigned long long)ju64(ev, "psn"));
+	printf("%s %-8s %-10s %s -> %s qp %llu psn %llu", ctl_jstr(ev, "time"), type,
+	       ctl_jstr(ev, "ifname"), ctl_jstr(ev, "src"), ctl_jstr(ev, "dst"),
+	       (unsigned long long)ctl_ju64(ev, "qp"), (unsigned long long)ctl_ju64(ev, "psn"));
 	if (!strcmp(type, "psn_gap"))
 		printf(" expected %llu (%llu missing)",
-		       (unsigned long long)ju64(ev, "expected_psn"),
-		       (unsigned long long)ju64(ev, "missing"));
+		       (unsigned long long)ctl_ju64(ev, "expected_psn"),
+		       (unsigned long long)ctl_ju64(ev, "missing"));
 	else
-		printf(" syndrome 0x%02llx", (unsigned long long)ju64(ev, "syndrome"));
-	printf(" flow gaps %llu naks %llu\n", (unsigned long long)ju64(ev, "flow_gaps"),
-	       (unsigned long long)ju64(ev, "flow_naks"));
+		printf(" syndrome 0x%02llx", (unsigned long long)ctl_ju64(ev, "syndrome"));
+	printf(" flow gaps %llu naks %llu\n", (unsigned long long)ctl_ju64(ev, "flow_gaps"),
+	       (unsigned long long)ctl_ju64(ev, "flow_naks"));
 }
 
 static void print_uptime(__u64 s)
@@ -270,8 +249,8 @@ static void print_uptime(__u64 s)
 
 static void print_human(struct json_object *st)
 {
-	struct json_object *dm = jget(st, "daemon"), *dp = jget(st, "datapath");
-	struct json_object *ifs = jget(dp, "interfaces"), *x, *top, *arr;
+	struct json_object *dm = ctl_jget(st, "daemon"), *dp = ctl_jget(st, "datapath");
+	struct json_object *ifs = ctl_jget(dp, "interfaces"), *x, *top, *arr;
 	static const char *const stats[] = {
 		"flow_inserts", "flow_evictions", "flow_insert_races", "tx_flow_inserts",
 		"tx_flow_insert_errors", "port_insert_errors", "events_sent",
@@ -279,68 +258,68 @@ static void print_human(struct json_object *st)
 	};
 	size_t i, n;
 
-	if (json_object_get_boolean(jget(dm, "running"))) {
+	if (json_object_get_boolean(ctl_jget(dm, "running"))) {
 		printf("fabricd     running, pid %llu, version %s, up ",
-		       (unsigned long long)ju64(dm, "pid"), jstr(dm, "version"));
-		print_uptime(ju64(dm, "uptime_s"));
-		printf(", config %s\n", jstr(dm, "config"));
+		       (unsigned long long)ctl_ju64(dm, "pid"), ctl_jstr(dm, "version"));
+		print_uptime(ctl_ju64(dm, "uptime_s"));
+		printf(", config %s\n", ctl_jstr(dm, "config"));
 	} else {
 		printf("fabricd     NOT RUNNING (%s); showing the pinned data path\n",
-		       jstr(dm, "error"));
+		       ctl_jstr(dm, "error"));
 	}
-	x = jget(st, "module");
+	x = ctl_jget(st, "module");
 	printf("module      fabric.ko %s\n",
-	       json_object_get_boolean(jget(x, "present")) ? "loaded" : "not loaded");
-	printf("executor    %s\n", jget(st, "executor") ? jstr(st, "executor") : "none (fabricd not running)");
-	if (!json_object_get_boolean(jget(dp, "loaded"))) {
-		printf("data path   not loaded (nothing pinned at %s)\n", jstr(dp, "pin_dir"));
+	       json_object_get_boolean(ctl_jget(x, "present")) ? "loaded" : "not loaded");
+	printf("executor    %s\n", ctl_jget(st, "executor") ? ctl_jstr(st, "executor") : "none (fabricd not running)");
+	if (!json_object_get_boolean(ctl_jget(dp, "loaded"))) {
+		printf("data path   not loaded (nothing pinned at %s)\n", ctl_jstr(dp, "pin_dir"));
 	} else {
-		x = jget(dp, "flows");
-		printf("data path   pinned at %s\n", jstr(dp, "pin_dir"));
+		x = ctl_jget(dp, "flows");
+		printf("data path   pinned at %s\n", ctl_jstr(dp, "pin_dir"));
 		printf("flows       %llu tracked of %llu\n",
-		       (unsigned long long)ju64(x, "tracked"),
-		       (unsigned long long)ju64(x, "capacity"));
-		x = jget(dp, "stats");
+		       (unsigned long long)ctl_ju64(x, "tracked"),
+		       (unsigned long long)ctl_ju64(x, "capacity"));
+		x = ctl_jget(dp, "stats");
 		printf("dp stats   ");
 		for (i = 0; i < sizeof(stats) / sizeof(stats[0]); i++)
-			printf(" %s %llu%s", stats[i], (unsigned long long)ju64(x, stats[i]),
+			printf(" %s %llu%s", stats[i], (unsigned long long)ctl_ju64(x, stats[i]),
 			       i + 1 < sizeof(stats) / sizeof(stats[0]) ? "," : "\n");
 	}
 	n = ifs ? json_object_array_length(ifs) : 0;
 	printf("interfaces  %s", n ? "" : "none attached\n");
 	for (i = 0; i < n; i++) {
 		x = json_object_array_get_idx(ifs, i);
-		printf("%s%s (xdp %s%s)", i ? ", " : "", jstr(x, "name"), jstr(x, "xdp"),
-		       json_object_get_boolean(jget(x, "tc_egress")) ? ", tc egress" : "");
+		printf("%s%s (xdp %s%s)", i ? ", " : "", ctl_jstr(x, "name"), ctl_jstr(x, "xdp"),
+		       json_object_get_boolean(ctl_jget(x, "tc_egress")) ? ", tc egress" : "");
 	}
 	if (n)
 		printf("\n");
 
-	x = jget(st, "events");
+	x = ctl_jget(st, "events");
 	if (x) {
-		arr = jget(x, "recent");
+		arr = ctl_jget(x, "recent");
 		printf("events      %llu received (%llu PSN gaps, %llu NAKs)%s\n",
-		       (unsigned long long)ju64(x, "received"),
-		       (unsigned long long)ju64(x, "psn_gap"),
-		       (unsigned long long)ju64(x, "nak"),
+		       (unsigned long long)ctl_ju64(x, "received"),
+		       (unsigned long long)ctl_ju64(x, "psn_gap"),
+		       (unsigned long long)ctl_ju64(x, "nak"),
 		       arr && json_object_array_length(arr) ? "; most recent:" : "");
 		for (i = 0; arr && i < json_object_array_length(arr); i++) {
 			printf("  ");
 			ctl_print_event(json_object_array_get_idx(arr, i));
 		}
 	}
-	x = jget(st, "rates");
-	top = jget(x, "top");
-	arr = jget(top, "bytes");
+	x = ctl_jget(st, "rates");
+	top = ctl_jget(x, "top");
+	arr = ctl_jget(top, "bytes");
 	if (arr && json_object_array_length(arr)) {
-		printf("top flows   by bytes/s over %llu s:\n", (unsigned long long)ju64(x, "window_s"));
+		printf("top flows   by bytes/s over %llu s:\n", (unsigned long long)ctl_ju64(x, "window_s"));
 		for (i = 0; i < json_object_array_length(arr) && i < 5; i++) {
 			struct json_object *f = json_object_array_get_idx(arr, i);
 			char b[16];
 
-			ctl_human_count((__u64)json_object_get_double(jget(f, "per_second")), b, sizeof(b));
-			printf("  %s -> %s qp %llu: %sB/s\n", jstr(f, "src"), jstr(f, "dst"),
-			       (unsigned long long)ju64(f, "qp"), b);
+			ctl_human_count((__u64)json_object_get_double(ctl_jget(f, "per_second")), b, sizeof(b));
+			printf("  %s -> %s qp %llu: %sB/s\n", ctl_jstr(f, "src"), ctl_jstr(f, "dst"),
+			       (unsigned long long)ctl_ju64(f, "qp"), b);
 		}
 	}
 }
