@@ -281,3 +281,31 @@ fo_dump() { # name...: show logs on failure
 		sed 's/^/# /' "$WORK/$n" | grep -v '^# flow ' | head -80
 	done
 }
+
+# fabricd on leaf 1, for the tests that run it: the caller sets L1 (netns
+# path), PIN, CONF and LOG; start_fabricd sets DPID.
+ctl() { nsenter --net="$L1" "$FABRICCTL" --pin-dir "$PIN" "$@"; }
+
+start_fabricd() {
+	nsenter --net="$L1" "$FABRICD" -c "$CONF" >>"$LOG" 2>&1 &
+	DPID=$!
+	for _ in $(seq 50); do
+		ctl -j paths >/dev/null 2>&1 && return 0
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# fabricd did not come up:"; sed 's/^/# /' "$LOG"
+	return 1
+}
+
+# path_is NAME JQ-CONDITION SECONDS: poll `fabricctl -j paths`
+path_is() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		ctl -j paths | jq -e --arg n "$1" ".paths[] | select(.name == \$n) | $2" \
+			>/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "# path $1: want $2, have: $(ctl -j paths | jq -c --arg n "$1" '.paths[] | select(.name == $n) | {state, reason, installed, drained, probe}')"
+	return 1
+}

@@ -73,32 +73,7 @@ probe = on
 probe_peer = 10.2.12.2
 EOC
 
-ctl() { nsenter --net="$L1" "$FABRICCTL" --pin-dir "$PIN" "$@"; }
 metrics() { nsenter --net="$L1" curl -sf http://127.0.0.1:19471/metrics; }
-
-start_fabricd() {
-	nsenter --net="$L1" "$FABRICD" -c "$CONF" >>"$LOG" 2>&1 &
-	DPID=$!
-	for _ in $(seq 50); do
-		ctl -j paths >/dev/null 2>&1 && return 0
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "# fabricd did not come up:"; sed 's/^/# /' "$LOG"
-	return 1
-}
-
-# path_is NAME JQ-CONDITION SECONDS: poll `fabricctl -j paths`
-path_is() {
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		ctl -j paths | jq -e --arg n "$1" ".paths[] | select(.name == \$n) | $2" \
-			>/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	echo "# path $1: want $2, have: $(ctl -j paths | jq -c --arg n "$1" '.paths[] | select(.name == $n) | {state, reason, installed, drained}')"
-	return 1
-}
 
 ctl_jq() { # OBJECT JQ-EXPR
 	ctl -j "$1" | jq -e "$2" >/dev/null || { echo "# $(ctl -j "$1" | head -c 600)"; return 1; }
