@@ -81,45 +81,8 @@ for name, tags in (('cap-vlan.pcap', [(0x8100, 100)]),
     open(out + '/' + name, 'wb').write(res)
 EOF
 
-# tshark's view, as fabricctl-style flow objects: FILE > JSON
-tshark_flows() {
-	tshark -n -r "$1" -d udp.port==4791,infiniband \
-		-Y 'infiniband && !icmp && !icmpv6' -T fields -E occurrence=f \
-		-e frame.len -e ip.src -e ipv6.src -e ip.dst -e ipv6.dst \
-		-e infiniband.bth.destqp -e infiniband.bth.opcode \
-		-e infiniband.aeth.syndrome -e ip.dsfield.ecn -e ipv6.tclass.ecn \
-		2>"$T/tshark.err" | python3 -c '
-import json, sys
-flows = {}
-for line in sys.stdin:
-    f = line.rstrip("\n").split("\t")
-    length, s4, s6, d4, d6, qp, op, syn, e4, e6 = f
-    key = (s4 or s6, d4 or d6, int(qp, 0))
-    r = flows.setdefault(key, dict(src=key[0], dst=key[1], qp=key[2],
-        packets=0, bytes=0, acks=0, naks_seq=0, naks_rnr=0, naks_other=0,
-        cnp=0, ce=0, ect=0))
-    r["packets"] += 1
-    r["bytes"] += int(length)
-    ecn = int(e4 or e6 or 0)
-    if ecn == 3:
-        r["ce"] += 1
-    elif ecn:
-        r["ect"] += 1
-    op = int(op, 0)
-    if op == 0x81:
-        r["cnp"] += 1
-    elif op in (0x11, 0x12) and syn:
-        syn = int(syn, 0)
-        cls = syn >> 5
-        if cls == 0:
-            r["acks"] += 1
-        elif cls == 1:
-            r["naks_rnr"] += 1
-        elif cls == 3:
-            r["naks_" + ("seq" if syn & 0x1f == 0 else "other")] += 1
-print(json.dumps(list(flows.values())))
-'
-}
+# tshark's view, as fabricctl-style flow objects: FILE ERRFILE > JSON
+source selftests/lib/tshark_flows.sh
 
 FIELDS=(packets bytes acks naks_seq naks_rnr naks_other cnp ce ect)
 
@@ -128,7 +91,7 @@ FIELDS=(packets bytes acks naks_seq naks_rnr naks_other cnp ce ect)
 lab_gen_expected "$T/gen4.json" "$T/gen6.json" "$T/genr.json" >"$T/gen.json"
 ok=1
 for f in cap.pcap cap.pcapng; do
-	tshark_flows "$T/$f" >"$T/ts-gen-$f.json" &&
+	tshark_flows "$T/$f" "$T/tshark.err" >"$T/ts-gen-$f.json" &&
 		lab_flows_diff "$T/gen.json" "$T/ts-gen-$f.json" "${FIELDS[@]}" \
 			>"$T/diff" || {
 		echo "# $f:"
@@ -145,7 +108,7 @@ fi
 #3-#6 replay equals tshark, per flow
 for f in cap.pcap cap.pcapng cap-vlan.pcap cap-qinq.pcap; do
 	desc="replay $f: per-flow counts equal tshark's"
-	if ! tshark_flows "$T/$f" >"$T/ts-$f.json"; then
+	if ! tshark_flows "$T/$f" "$T/tshark.err" >"$T/ts-$f.json"; then
 		ktap_fail "$desc" "tshark failed: $(head -3 "$T/tshark.err")"
 		continue
 	fi

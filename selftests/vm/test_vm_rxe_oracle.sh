@@ -19,6 +19,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 source selftests/lib/ktap.sh
+source selftests/lib/tshark_flows.sh
 . scripts/vm/common.sh
 BUILD=${BUILD:-build}
 CTL=$BUILD/fabricctl
@@ -86,43 +87,6 @@ fi
 
 # tshark's flows as fabricctl-style JSON, plus each flow's PSN list:
 # PCAP > JSON. Decoded by port 4791, never by heuristics.
-tshark_flows() {
-	tshark -n -r "$1" -d udp.port==4791,infiniband -Y 'infiniband && !icmp' \
-		-T fields -E occurrence=f -e frame.len -e ip.src -e ip.dst \
-		-e infiniband.bth.destqp -e infiniband.bth.opcode -e infiniband.bth.psn \
-		-e infiniband.aeth.syndrome -e ip.dsfield.ecn 2>"$T/tshark.err" |
-		python3 -c '
-import json, sys
-flows = {}
-for line in sys.stdin:
-    length, src, dst, qp, op, psn, syn, ecn = line.rstrip("\n").split("\t")
-    key = (src, dst, int(qp, 0))
-    r = flows.setdefault(key, dict(src=src, dst=dst, qp=key[2], packets=0,
-        bytes=0, acks=0, naks_seq=0, naks_rnr=0, naks_other=0, cnp=0, ce=0,
-        ect=0, psns=[]))
-    r["packets"] += 1
-    r["bytes"] += int(length)
-    ecn = int(ecn or 0, 0)
-    if ecn == 3:
-        r["ce"] += 1
-    elif ecn:
-        r["ect"] += 1
-    op = int(op, 0)
-    r["psns"].append(int(psn, 0))
-    if op == 0x81:
-        r["cnp"] += 1
-    elif op in (0x11, 0x12) and syn:
-        syn = int(syn, 0)
-        cls = syn >> 5
-        if cls == 0:
-            r["acks"] += 1
-        elif cls == 1:
-            r["naks_rnr"] += 1
-        elif cls == 3:
-            r["naks_" + ("seq" if syn & 0x1f == 0 else "other")] += 1
-print(json.dumps(list(flows.values())))
-'
-}
 
 # flows_diff A B FIELD...: A's and B's flows (by src, dst, qp) agree on each
 # FIELD (NAME, or A_NAME=B_NAME); prints differences
@@ -159,7 +123,7 @@ for sc in "${scenarios[@]}"; do
 	pcap=$T/$sc.pcap
 	why=$T/$sc.why
 
-	if ! tshark_flows "$pcap" >"$T/$sc.ts.json"; then
+	if ! tshark_flows "$pcap" "$T/tshark.err" >"$T/$sc.ts.json"; then
 		for i in 1 2 3 4; do
 			ktap_fail "$sc: tshark decodes the capture" "$(head -3 "$T/tshark.err")"
 		done
