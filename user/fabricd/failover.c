@@ -104,25 +104,14 @@ static void passive_sync(struct fabricd *d)
 				(__u64)d->cfg.thr.silence_ms * 1000000 : 0;
 }
 
-/* The data path's per-CPU RoCE receive count of a port. */
+/* The data path's RoCE receive count of a port. */
 static __u64 port_rx_roce(const struct fabricd *d, __u32 ifindex)
 {
-	int ncpu = libbpf_num_possible_cpus(), fd, i;
-	struct fabric_port_counters *v;
-	__u64 sum = 0;
+	struct fabric_port_counters pc;
 
-	if (!d->dp || ncpu <= 0)
+	if (!d->dp || fabric_maps_port(&d->dp->maps, ifindex, &pc))
 		return 0;
-	fd = ifindex < FABRIC_PORT_SLOTS ? d->dp->maps.ports_fd :
-	     d->dp->maps.ports_hi_fd;
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		return 0;
-	if (!bpf_map_lookup_elem(fd, &ifindex, v))
-		for (i = 0; i < ncpu; i++)
-			sum += v[i].rx_roce_packets;
-	free(v);
-	return sum;
+	return pc.rx_roce_packets;
 }
 
 static __u64 mono_ns(void)

@@ -104,6 +104,8 @@ typedef int (*fabric_port_cb)(__u32 ifindex,
 			      const struct fabric_port_counters *pc, void *ctx);
 int fabric_maps_for_each_port(const struct fabric_maps *m, fabric_port_cb cb,
 			      void *ctx);
+int fabric_maps_port(const struct fabric_maps *m, __u32 ifindex,
+		     struct fabric_port_counters *out);
 int fabric_maps_stats(const struct fabric_maps *m, struct fabric_dp_stats *out);
 
 #endif

@@ -219,6 +219,27 @@ static void port_sum(struct fabric_port_counters *sum,
 	}
 }
 
+/* One port's counters, summed over CPUs; -ENOENT if it has none. */
+int fabric_maps_port(const struct fabric_maps *m, __u32 ifindex,
+		     struct fabric_port_counters *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), err = 0, fd;
+	struct fabric_port_counters *vals;
+
+	if (ncpu <= 0)
+		return ncpu;
+	fd = ifindex < FABRIC_PORT_SLOTS ? m->ports_fd : m->ports_hi_fd;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &ifindex, vals))
+		err = -errno;
+	else
+		port_sum(out, vals, ncpu);
+	free(vals);
+	return err;
+}
+
 /* Array slots of ports that never saw a packet are skipped. */
 int fabric_maps_for_each_port(const struct fabric_maps *m, fabric_port_cb cb,
 			      void *ctx)
