@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * RoCEv2 telemetry: per-flow and per-port counters at XDP ingress and tc
- * egress. The monitor never drops: every path returns XDP_PASS / TC_ACT_OK.
+ * egress. The monitor never drops: every path returns XDP_PASS, or at tc
+ * TC_ACT_UNSPEC, which lets the next filter of the clsact chain run.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -12,7 +13,7 @@
 #include "roce.h"
 #include "parse.h"
 
-#define TC_ACT_OK_	0
+#define TC_ACT_UNSPEC_	(-1)	/* not TC_ACT_OK: that ends the filter chain */
 #define CLOCK_MONOTONIC_	1	/* <linux/time.h>, not in vmlinux.h */
 
 /* Set by the loader before load; see Documentation/datapath.md. */
@@ -579,7 +580,7 @@ int fabric_tc_tx(struct __sk_buff *skb)
 	}
 	if (res == FABRIC_PARSE_ROCE)
 		tx_flow_account(&p, len, now);
-	return TC_ACT_OK_;
+	return TC_ACT_UNSPEC_;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

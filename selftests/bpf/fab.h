@@ -14,7 +14,7 @@
 #define FAB_T0		1000000000000ULL	/* clock at load, ns */
 #define FAB_LO_IFINDEX	1			/* test_run's ingress: netns lo */
 #define FAB_XDP_PASS	2
-#define FAB_TC_ACT_OK	0
+#define FAB_TC_ACT_UNSPEC	((__u32)-1)	/* let the next tc filter run */
 
 struct fab_opts {
 	__u32	nsets;			/* power of two; 0: 16 */
