@@ -19,7 +19,9 @@
 #                            sets LAB_BG_PID
 #   lab_stop PID...          SIGTERM then wait (SIGKILL after 5 s)
 #   lab_tmp                  per-test scratch directory ($LAB_TMP)
-#   lab_skip_all WHY         KTAP "1..0 # SKIP", exit 4
+#   lab_skip_all WHY         KTAP "1..0 # SKIP", exit 4 (a missing kernel
+#                            feature or tool; under CI only the former)
+#   lab_bail WHY             a setup step failed: "Bail out!", exit 1
 
 LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LAB_BUILD=${BUILD:-build}
@@ -29,6 +31,11 @@ LAB_NETNS=()
 LAB_PINS=()
 LAB_PIDS=()
 LAB_TMP=
+
+lab_bail() {
+	echo "Bail out! $*"
+	exit 1
+}
 
 lab_skip_all() {
 	echo "1..0 # SKIP $*"

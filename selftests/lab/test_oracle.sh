@@ -26,7 +26,7 @@ lab_ns A a && lab_ns B b && lab_veth "$A" a0 "$B" b0 &&
 	lab_addr "$A" a0 fd72::1/64 && lab_addr "$B" b0 fd72::2/64 &&
 	lab_neigh "$A" a0 10.72.0.2 "$B" b0 && lab_neigh "$A" a0 fd72::2 "$B" b0 &&
 	lab_neigh "$B" b0 10.72.0.1 "$A" a0 && lab_neigh "$B" b0 fd72::1 "$A" a0 ||
-	lab_skip_all "lab setup failed"
+	lab_bail "lab setup failed"
 
 #1 capture. Nothing listens on 4791 in B: the ICMP errors that come back
 # quote RoCE packets, which neither side may count as RoCE flows.
