@@ -43,7 +43,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ip netns add "$NA" && ip netns add "$NB" || skip_all "cannot create network namespaces"
+ip netns add "$NA" && ip netns add "$NB" || { echo "Bail out! cannot create network namespaces"; exit 1; }
 ip link add va netns "$NA" type veth peer name vb netns "$NB"
 ip link add vc netns "$NA" type veth peer name vd netns "$NB"
 A ip link set lo up
