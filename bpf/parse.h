@@ -141,6 +141,9 @@ static __always_inline int parse_ipv6(const struct parse_ctx *c, void *l3,
 		case 44:	/* fragment */
 			if (cur + 8 > data_end)
 				return short_result(data_end, c);
+			/* bits past the payload length are not a header */
+			if (parse_off(c, cur) + 8 > end)
+				return FABRIC_PARSE_MALFORMED;
 			/* offset or more-fragments set: not a whole datagram */
 			if (*(__be16 *)(cur + 2) & bpf_htons(0xfff9))
 				return FABRIC_PARSE_UNPARSED;
@@ -161,8 +164,11 @@ static __always_inline int parse_ipv6(const struct parse_ctx *c, void *l3,
 			return FABRIC_PARSE_MALFORMED;
 		cur += len & PARSE_MAX_OFF;
 	}
+	/* a fifth extension header is beyond us; TCP, ICMPv6... are not RoCE */
 	if (next != IPPROTO_UDP_)
-		return FABRIC_PARSE_UNPARSED;
+		return next == 0 || next == 43 || next == 60 || next == 44 ||
+		       next == 50 || next == 51 ?
+		       FABRIC_PARSE_UNPARSED : FABRIC_PARSE_NON_ROCE;
 
 	p->ecn = (bpf_ntohs(*(__be16 *)ip6) >> 4) & 3;
 	__builtin_memcpy(p->key.src, &ip6->saddr, 16);

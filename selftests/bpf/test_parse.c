@@ -177,7 +177,6 @@ TEST_F(fab, read_request_reth_exact)
 		{ RC(ROCE_OP_READ_REQUEST), 1024, 1 },
 		{ RC(ROCE_OP_READ_REQUEST), 1025, 2 },
 		{ RC(ROCE_OP_READ_REQUEST), 65536, 64 },
-		{ UC(ROCE_OP_READ_REQUEST), 4096, 4 },	/* UC opcode space */
 		/* XRCETH sits before the RETH: dma_len is 4 bytes later */
 		{ XRC(ROCE_OP_READ_REQUEST), 3 * 1024, 3 },
 		{ XRC(ROCE_OP_READ_REQUEST), 0x100000, 1024 },
