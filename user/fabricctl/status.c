@@ -130,17 +130,54 @@ int ctl_daemon_ask(const char *path, const char *req, struct json_object **out)
 	return err;
 }
 
-static bool module_present(void)
+static int kfunc_reply(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[FABRIC_A_MAX + 1];
+	int *kfunc = arg;
+
+	if (!genlmsg_parse(nlmsg_hdr(msg), 0, tb, FABRIC_A_MAX, NULL) && tb[FABRIC_A_KFUNC])
+		*kfunc = nla_get_u8(tb[FABRIC_A_KFUNC]);
+	return NL_OK;
+}
+
+/*
+ * fabric.ko: loaded (its genetlink family answers), whether its kfunc is
+ * registered (FABRIC_A_KFUNC of STATS_GET) and the module's own account
+ * of it ("available", or "unavailable: <reason>", from sysfs).
+ */
+static void module_info(struct json_object *mod)
 {
 	struct nl_sock *sk = nl_socket_alloc();
-	bool present = false;
+	char state[160] = "";
+	int family = -1, kfunc = -1;
+	FILE *f;
 
-	if (!sk)
-		return false;
-	if (!genl_connect(sk))
-		present = genl_ctrl_resolve(sk, FABRIC_GENL_NAME) >= 0;
+	if (sk && !genl_connect(sk))
+		family = genl_ctrl_resolve(sk, FABRIC_GENL_NAME);
+	json_object_object_add(mod, "present", json_object_new_boolean(family >= 0));
+	if (family >= 0 &&
+	    !nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, kfunc_reply, &kfunc)) {
+		struct nl_msg *msg = nlmsg_alloc();
+
+		if (msg && genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0,
+				       FABRIC_CMD_STATS_GET, FABRIC_GENL_VERSION) &&
+		    nl_send_auto(sk, msg) >= 0)
+			nl_recvmsgs_default(sk);
+		nlmsg_free(msg);
+	}
 	nl_socket_free(sk);
-	return present;
+	if (family < 0)
+		return;
+	f = fopen("/sys/module/fabric/parameters/kfunc", "r");
+	if (f) {
+		if (fgets(state, sizeof(state), f))
+			state[strcspn(state, "\n")] = 0;
+		fclose(f);
+	}
+	if (kfunc >= 0)
+		json_object_object_add(mod, "kfunc", json_object_new_boolean(kfunc == 1));
+	json_object_object_add(mod, "kfunc_state", json_object_new_string(
+		*state ? state : kfunc == 1 ? "available" : "unavailable: reason not reported"));
 }
 
 /* Probing interfaces without our qdisc makes libbpf print netlink errors. */
@@ -268,8 +305,11 @@ static void print_human(struct json_object *st)
 		       ctl_jstr(dm, "error"));
 	}
 	x = ctl_jget(st, "module");
-	printf("module      fabric.ko %s\n",
-	       json_object_get_boolean(ctl_jget(x, "present")) ? "loaded" : "not loaded");
+	if (json_object_get_boolean(ctl_jget(x, "present")))
+		printf("module      fabric.ko loaded, kfunc %s\n",
+		       ctl_jget(x, "kfunc_state") ? ctl_jstr(x, "kfunc_state") : "unknown");
+	else
+		printf("module      fabric.ko not loaded\n");
 	printf("executor    %s\n", ctl_jget(st, "executor") ? ctl_jstr(st, "executor") : "none (fabricd not running)");
 	if (!json_object_get_boolean(ctl_jget(dp, "loaded"))) {
 		printf("data path   not loaded (nothing pinned at %s)\n", ctl_jstr(dp, "pin_dir"));
@@ -368,13 +408,13 @@ int cmd_status(struct ctl *ctl, int argc, char **argv)
 	json_object_object_add(st, "daemon", dm);
 	json_object_object_add(st, "datapath", datapath_json(ctl, &dp_err));
 	if (!err && json_object_object_get_ex(reply, "module", &v)) {
-		json_object_object_add(st, "module", json_object_get(v));
+		v = json_object_get(v);
 	} else {
 		v = json_object_new_object();
-		json_object_object_add(v, "present", json_object_new_boolean(module_present()));
 		json_object_object_add(v, "name", json_object_new_string("fabric.ko"));
-		json_object_object_add(st, "module", v);
 	}
+	module_info(v);
+	json_object_object_add(st, "module", v);
 	json_object_object_add(st, "executor", !err && json_object_object_get_ex(reply, "executor", &v) ?
 			       json_object_get(v) : NULL);
 	json_object_object_add(st, "events", !err && json_object_object_get_ex(reply, "events", &v) ?
