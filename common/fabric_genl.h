@@ -20,6 +20,7 @@
 
 /* Limits enforced by the policy. */
 #define FABRIC_MAX_MEMBERS	16	/* == FABRIC_FO_MAX_PATHS */
+#define FABRIC_MAX_ROUTES	64	/* routes registered per group */
 #define FABRIC_WEIGHT_MAX	256	/* kernel nexthop group weight range */
 
 enum fabric_cmd {
@@ -127,6 +128,9 @@ enum fabric_attr {
 	FABRIC_A_FLAGS,			/* u32: FABRIC_TF_* (event) */
 	FABRIC_A_GROUP_STATS,		/* nest of FABRIC_GSTAT_* (reply) */
 	FABRIC_A_DONE_NS,		/* u64: CLOCK_MONOTONIC replace acked */
+	FABRIC_A_ROUTES,		/* nest of FABRIC_A_ROUTE: routes through
+					 * the group, re-installed when the
+					 * kernel deleted them with it */
 	__FABRIC_A_MAX,
 };
 #define FABRIC_A_MAX (__FABRIC_A_MAX - 1)
@@ -161,6 +165,18 @@ enum fabric_member_attr {
 };
 #define FABRIC_MEMBER_A_MAX (__FABRIC_MEMBER_A_MAX - 1)
 
+/* FABRIC_A_ROUTES holds FABRIC_A_ROUTE nests with these attributes. */
+#define FABRIC_A_ROUTE 1
+enum fabric_route_attr {
+	FABRIC_ROUTE_A_UNSPEC,
+	FABRIC_ROUTE_A_DST4,		/* be32: IPv4 prefix (one of DST4/DST6) */
+	FABRIC_ROUTE_A_DST6,		/* 16 bytes: IPv6 prefix */
+	FABRIC_ROUTE_A_PREFIXLEN,	/* u8, required: <= 32 / 128 */
+	FABRIC_ROUTE_A_TABLE,		/* u32 >= 1, default 254 (main) */
+	__FABRIC_ROUTE_A_MAX,
+};
+#define FABRIC_ROUTE_A_MAX (__FABRIC_ROUTE_A_MAX - 1)
+
 /* FABRIC_A_CONFIG: the knobs of struct fabric_fo_config. A request may
  * give any subset; the others keep their current value. */
 enum fabric_cfg_attr {
@@ -190,6 +206,7 @@ enum fabric_gstat_attr {
 	FABRIC_GSTAT_MEMBERS,		/* desired member mask (bit = index) */
 	FABRIC_GSTAT_INSTALLED,		/* mask as last programmed */
 	FABRIC_GSTAT_PAD,
+	FABRIC_GSTAT_ROUTE_RESTORES,	/* times its routes were re-installed */
 	__FABRIC_GSTAT_MAX,
 };
 #define FABRIC_GSTAT_MAX (__FABRIC_GSTAT_MAX - 1)
@@ -215,6 +232,10 @@ enum fabric_stat_attr {
 	FABRIC_STAT_NOTES_LOST,		/* event notifications dropped */
 	FABRIC_STAT_UNINSTALLABLE,	/* executor runs with no member
 					 * that could be installed */
+	FABRIC_STAT_ROUTES_INSTALLED,	/* routes (re-)installed */
+	FABRIC_STAT_ROUTE_ERRORS,	/* route installs the kernel refused */
+	FABRIC_STAT_EVENTS_DEAD,	/* signals for a group being torn
+					 * down (GROUP_DEL, rmmod): ignored */
 	__FABRIC_STAT_MAX,
 };
 #define FABRIC_STAT_MAX (__FABRIC_STAT_MAX - 1)
@@ -232,7 +253,7 @@ enum fabric_param_attr {
 };
 #define FABRIC_PARAM_MAX (__FABRIC_PARAM_MAX - 1)
 
-/* kfunc exported to BPF (XDP, tc, tracing, syscall programs):
+/* kfunc exported to BPF programs (Documentation/netlink-api.md, kfunc):
  *   int bpf_fabric_report_path(u32 group_id, u32 nh_id, u32 signal,
  *                              u64 lag_ns);
  * signal is enum fabric_signal; lag_ns the detector's own lateness (0 if

@@ -28,6 +28,18 @@ struct fabric_member {
 	};
 };
 
+/* A route through the group: re-installed when the kernel deleted it
+ * with the group (the group's last member lost its carrier). */
+struct fabric_route {
+	u8 family;			/* AF_INET, AF_INET6 */
+	u8 plen;
+	u32 table;
+	union {
+		__be32 dst4;
+		struct in6_addr dst6;
+	};
+};
+
 /* A policy transition waiting to be multicast by the executor work. */
 struct fabric_note {
 	u64 signal_ns;			/* time of the signal (or tick) */
@@ -51,6 +63,8 @@ struct fabric_group {
 	bool has_idle_timer;
 	u32 n_members;
 	struct fabric_member members[FABRIC_MAX_MEMBERS];
+	u32 n_routes;
+	struct fabric_route routes[FABRIC_MAX_ROUTES];
 
 	spinlock_t lock;		/* everything below; any context */
 	bool dead;			/* being destroyed: no new work */
@@ -58,8 +72,11 @@ struct fabric_group {
 	u32 installed;			/* member mask as last programmed */
 	u32 flushed;			/* nexthops the kernel may have deleted
 					 * (carrier loss) and not re-created */
+	bool routes_lost;		/* the kernel group (and its routes) may
+					 * be gone: install the routes after
+					 * the next successful replace */
 	u64 deadline;			/* hold-down expiry the timer is set to */
-	u64 replaces, replace_errors;
+	u64 replaces, replace_errors, route_restores;
 	struct fabric_fo_group fo;	/* the shared policy (common/) */
 	struct fabric_fo_result res;	/* scratch of the policy calls */
 	u32 n_notes;
@@ -71,6 +88,7 @@ struct fabric_group {
 
 struct fabric_net {
 	struct net *net;
+	struct list_head node;		/* fabric_nets (main.c) */
 	struct socket *rtnl_sock;	/* kernel NETLINK_ROUTE socket */
 	struct mutex sock_lock;		/* one request in flight */
 	u32 seq;
@@ -87,8 +105,11 @@ extern atomic64_t fabric_stats[__FABRIC_STAT_MAX];
 /* main.c */
 extern struct workqueue_struct *fabric_wq;
 extern unsigned int fabric_max_groups;
+extern bool fabric_unloading;		/* read under fn->groups_lock */
 struct fabric_net *fabric_net(struct net *net);
 bool fabric_kfunc_available(void);
+bool fabric_group_slot_get(void);
+void fabric_group_slot_put(void);
 
 /* group.c */
 int fabric_group_add(struct fabric_net *fn, struct fabric_group *tmpl,
@@ -96,6 +117,7 @@ int fabric_group_add(struct fabric_net *fn, struct fabric_group *tmpl,
 		     struct netlink_ext_ack *extack);
 int fabric_group_del(struct fabric_net *fn, u32 id);
 void fabric_groups_teardown(struct fabric_net *fn);
+void fabric_groups_kill(struct fabric_net *fn);
 int fabric_group_set_config(struct fabric_group *g,
 			    const struct fabric_fo_config *cfg);
 int fabric_path_signal(struct fabric_net *fn, u32 group_id, u32 nh_id,
@@ -113,6 +135,8 @@ int fabric_nh_ensure_member(struct fabric_net *fn, const struct fabric_member *m
 int fabric_nh_replace_group(struct fabric_net *fn, const struct fabric_group *g,
 			    const struct fabric_member *const *act, u32 n,
 			    char *errmsg, size_t errlen);
+int fabric_nh_set_route(struct fabric_net *fn, const struct fabric_route *r,
+			u32 nh_id, char *errmsg, size_t errlen);
 
 /* genl.c */
 int fabric_genl_init(void);

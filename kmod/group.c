@@ -114,6 +114,8 @@ int fabric_group_add(struct fabric_net *fn, struct fabric_group *tmpl,
 	g->synced = false;
 	g->dead = true;		/* not visible yet: queue nothing */
 	g->installed = 0;
+	g->routes_lost = true;	/* the first sync installs the routes */
+	g->route_restores = 0;
 	/* Nothing is known to exist yet: the first sync creates members. */
 	g->flushed = BIT32(g->n_members) - 1;
 	g->n_notes = 0;
@@ -150,20 +152,26 @@ int fabric_group_add(struct fabric_net *fn, struct fabric_group *tmpl,
 	g->dead = false;
 
 	mutex_lock(&fn->groups_lock);
-	if (atomic64_read(&fabric_stats[FABRIC_STAT_GROUPS]) >= fabric_max_groups) {
+	if (READ_ONCE(fabric_unloading)) {
+		NL_SET_ERR_MSG(extack, "fabric.ko is being unloaded");
+		err = -ESHUTDOWN;
+		goto unlock;
+	}
+	/* The limit is global: one atomic count for every namespace. */
+	if (!fabric_group_slot_get()) {
 		NL_SET_ERR_MSG(extack, "too many groups (module parameter max_groups)");
 		err = -ENOSPC;
 		goto unlock;
 	}
 	err = xa_insert(&fn->groups, g->id, g, GFP_KERNEL);
 	if (err) {
+		fabric_group_slot_put();
 		if (err == -EBUSY) {
 			NL_SET_ERR_MSG(extack, "group already registered");
 			err = -EEXIST;
 		}
 		goto unlock;
 	}
-	atomic64_inc(&fabric_stats[FABRIC_STAT_GROUPS]);
 	/* First sync: program the group as the policy wants it. */
 	queue_delayed_work(fabric_wq, &g->work, 0);
 unlock:
@@ -175,8 +183,9 @@ free:
 	return err;
 }
 
-/* Caller holds fn->groups_lock and has removed g from fn->groups. */
-static void group_destroy(struct fabric_group *g)
+/* Stop g for good: every signal is ignored from now on, and no timer or
+ * replace runs after this returns. */
+static void group_kill(struct fabric_group *g)
 {
 	unsigned long flags;
 
@@ -185,7 +194,13 @@ static void group_destroy(struct fabric_group *g)
 	spin_unlock_irqrestore(&g->lock, flags);
 	hrtimer_cancel(&g->timer);
 	cancel_delayed_work_sync(&g->work);
-	atomic64_dec(&fabric_stats[FABRIC_STAT_GROUPS]);
+}
+
+/* Caller holds fn->groups_lock and has removed g from fn->groups. */
+static void group_destroy(struct fabric_group *g)
+{
+	group_kill(g);
+	fabric_group_slot_put();
 	kfree_rcu(g, rcu);	/* kfunc/notifier readers may still look */
 }
 
@@ -199,6 +214,19 @@ int fabric_group_del(struct fabric_net *fn, u32 id)
 		group_destroy(g);
 	mutex_unlock(&fn->groups_lock);
 	return g ? 0 : -ENOENT;
+}
+
+/* Unload: every group of fn dead, still registered (freed by the pernet
+ * exit). */
+void fabric_groups_kill(struct fabric_net *fn)
+{
+	struct fabric_group *g;
+	unsigned long id;
+
+	mutex_lock(&fn->groups_lock);
+	xa_for_each(&fn->groups, id, g)
+		group_kill(g);
+	mutex_unlock(&fn->groups_lock);
 }
 
 void fabric_groups_teardown(struct fabric_net *fn)
@@ -250,8 +278,11 @@ int fabric_path_signal(struct fabric_net *fn, u32 group_id, u32 nh_id,
 	g = xa_load(&fn->groups, group_id);
 	if (g) {
 		spin_lock_irqsave(&g->lock, flags);
-		p = g->dead ? -1 : group_member_index(g, nh_id);
-		if (p >= 0) {
+		p = group_member_index(g, nh_id);
+		if (p >= 0 && g->dead) {
+			fabric_stat_inc(FABRIC_STAT_EVENTS_DEAD);
+			err = -ESHUTDOWN;
+		} else if (p >= 0) {
 			struct fabric_fo_event ev = {
 				.now_ns = ktime_get_ns(), .lag_ns = lag_ns,
 				.paths = BIT32(p), .signal = signal,
@@ -270,7 +301,7 @@ int fabric_path_signal(struct fabric_net *fn, u32 group_id, u32 nh_id,
 	rcu_read_unlock();
 	if (err == -ENOENT)
 		fabric_stat_inc(FABRIC_STAT_UNKNOWN_PATH);
-	return err;
+	return err == -ESHUTDOWN ? -ENOENT : err;
 }
 
 int fabric_path_drain(struct fabric_net *fn, u32 group_id, u32 nh_id,
@@ -312,11 +343,16 @@ void fabric_dev_signal(struct fabric_net *fn, int ifindex, bool carrier)
 	xa_for_each(&fn->groups, id, g) {
 		spin_lock_irqsave(&g->lock, flags);
 		mask = 0;
-		for (i = 0; i < g->n_members && !g->dead; i++)
+		for (i = 0; i < g->n_members; i++)
 			if (g->members[i].ifindex == ifindex &&
 			    g->fo.path[i].carrier != carrier)
 				mask |= BIT32(i);
-		if (mask) {
+		if (mask && g->dead) {
+			/* e.g. the events unregister_netdevice_notifier()
+			 * replays at unload */
+			atomic64_add(hweight32(mask),
+				     &fabric_stats[FABRIC_STAT_EVENTS_DEAD]);
+		} else if (mask) {
 			struct fabric_fo_event ev = {
 				.now_ns = now, .paths = mask,
 				.signal = carrier ? FABRIC_FO_SIG_CARRIER_UP :
@@ -384,6 +420,28 @@ retry:
 	return err;
 }
 
+/* Routes through g (immutable after registration), after g was
+ * (re-)created: 0 if every one is in place. */
+static int group_install_routes(struct fabric_group *g)
+{
+	char msg[128];
+	int err, ret = 0;
+	u32 i;
+
+	for (i = 0; i < g->n_routes; i++) {
+		err = fabric_nh_set_route(g->fn, &g->routes[i], g->id, msg, sizeof(msg));
+		if (err) {
+			fabric_stat_inc(FABRIC_STAT_ROUTE_ERRORS);
+			pr_warn_ratelimited("fabric: group %u: route %u of %u: %d %s\n",
+					    g->id, i + 1, g->n_routes, err, msg);
+			ret = err;
+		} else {
+			fabric_stat_inc(FABRIC_STAT_ROUTES_INSTALLED);
+		}
+	}
+	return ret;
+}
+
 void fabric_group_work(struct work_struct *work)
 {
 	struct fabric_group *g = container_of(to_delayed_work(work),
@@ -393,9 +451,9 @@ void fabric_group_work(struct work_struct *work)
 	u32 i, n_notes, want, install = 0, flushed, created = 0, n_act = 0;
 	u64 t0 = 0, done = 0;
 	unsigned long flags;
-	bool need;
+	bool need, routes;
 	char errmsg[128] = "";
-	int err = 0;
+	int err = 0, route_err = 0;
 
 	notes = kmalloc_array(FABRIC_NOTES_MAX, sizeof(*notes), GFP_KERNEL);
 	spin_lock_irqsave(&g->lock, flags);
@@ -422,8 +480,16 @@ void fabric_group_work(struct work_struct *work)
 		if ((want & BIT32(i)) &&
 		    !((flushed & BIT32(i)) && !g->fo.path[i].carrier))
 			install |= BIT32(i);
+	/*
+	 * The kernel deletes a group, and every route through it, when its
+	 * last member goes: every member installed last time may have been
+	 * flushed since. Re-install the routes once the group is back.
+	 */
+	if (g->synced && !(g->installed & ~flushed))
+		g->routes_lost = true;
+	routes = g->routes_lost && g->n_routes;
 	need = install && (!g->synced || install != g->installed ||
-			   (install & flushed));
+			   (install & flushed) || routes);
 	spin_unlock_irqrestore(&g->lock, flags);
 
 	if (!install)
@@ -440,6 +506,8 @@ void fabric_group_work(struct work_struct *work)
 		} else {
 			fabric_stat_inc(FABRIC_STAT_REPLACES);
 			stat_replace_time(done - t0);
+			if (routes)
+				route_err = group_install_routes(g);
 		}
 	}
 
@@ -449,11 +517,18 @@ void fabric_group_work(struct work_struct *work)
 		g->installed = install;
 		g->synced = true;
 		g->replaces++;
+		if (routes && !route_err) {
+			g->routes_lost = false;
+			g->route_restores++;
+		}
 	} else if (need) {
 		g->replace_errors++;
 	}
+	if (!g->n_routes)
+		g->routes_lost = false;
 	install = g->synced ? g->installed : 0;
-	if (!g->dead && need && err)	/* kernel refused: try again later */
+	/* kernel refused: try again later */
+	if (!g->dead && need && (err || route_err))
 		queue_delayed_work(fabric_wq, &g->work, HZ);
 	spin_unlock_irqrestore(&g->lock, flags);
 

@@ -19,6 +19,31 @@ atomic64_t fabric_stats[__FABRIC_STAT_MAX];
 struct workqueue_struct *fabric_wq;
 static unsigned int fabric_net_id __read_mostly;
 
+/* Every namespace's state, so that unload can stop all groups before the
+ * notifier goes (fabric_exit). */
+static LIST_HEAD(fabric_nets);
+static DEFINE_MUTEX(fabric_nets_lock);
+bool fabric_unloading;
+
+/* Registered groups of all namespaces: one global count, so that
+ * max_groups holds whatever namespace lock a registration takes. */
+static atomic_t fabric_ngroups = ATOMIC_INIT(0);
+
+bool fabric_group_slot_get(void)
+{
+	if (atomic_fetch_add_unless(&fabric_ngroups, 1, fabric_max_groups) >=
+	    fabric_max_groups)
+		return false;
+	atomic64_inc(&fabric_stats[FABRIC_STAT_GROUPS]);
+	return true;
+}
+
+void fabric_group_slot_put(void)
+{
+	atomic64_dec(&fabric_stats[FABRIC_STAT_GROUPS]);
+	atomic_dec(&fabric_ngroups);
+}
+
 struct fabric_net *fabric_net(struct net *net)
 {
 	return net_generic(net, fabric_net_id);
@@ -27,19 +52,29 @@ struct fabric_net *fabric_net(struct net *net)
 static int __net_init fabric_net_init(struct net *net)
 {
 	struct fabric_net *fn = fabric_net(net);
+	int err;
 
 	fn->net = net;
 	mutex_init(&fn->sock_lock);
 	mutex_init(&fn->groups_lock);
 	xa_init(&fn->groups);
 	fabric_fo_config_default(&fn->cfg);
-	return fabric_nhsock_init(fn);
+	err = fabric_nhsock_init(fn);
+	if (err)
+		return err;
+	mutex_lock(&fabric_nets_lock);
+	list_add(&fn->node, &fabric_nets);
+	mutex_unlock(&fabric_nets_lock);
+	return 0;
 }
 
 static void __net_exit fabric_net_exit(struct net *net)
 {
 	struct fabric_net *fn = fabric_net(net);
 
+	mutex_lock(&fabric_nets_lock);
+	list_del(&fn->node);
+	mutex_unlock(&fabric_nets_lock);
 	fabric_groups_teardown(fn);	/* cancels every group's work */
 	fabric_nhsock_release(fn);
 	xa_destroy(&fn->groups);
@@ -82,17 +117,41 @@ err_wq:
 	return err;
 }
 
+/*
+ * Stop every group of every namespace before the notifier goes:
+ * unregister_netdevice_notifier() replays GOING_DOWN, DOWN and UNREGISTER
+ * for every device, and a live group would take that for carrier loss on
+ * all its members and reprogram the kernel group on its way out. Dead
+ * groups ignore every signal (counted in FABRIC_STAT_EVENTS_DEAD).
+ */
+static void fabric_kill_all(void)
+{
+	struct fabric_net *fn;
+
+	/* A GROUP_ADD checks this under its namespace's groups_lock, which
+	 * fabric_groups_kill() takes after: it either sees the flag or its
+	 * group is killed here. */
+	WRITE_ONCE(fabric_unloading, true);
+	mutex_lock(&fabric_nets_lock);
+	list_for_each_entry(fn, &fabric_nets, node)
+		fabric_groups_kill(fn);
+	mutex_unlock(&fabric_nets_lock);
+}
+
 static void __exit fabric_exit(void)
 {
-	/* No new commands, then no new carrier signals. kfunc callers hold a
-	 * module reference, so none is running. Then every namespace's groups
-	 * are torn down (work cancelled) and the sockets released. */
+	/* Groups dead first (no replace from now on), then no new commands,
+	 * then no carrier signals. kfunc callers hold a module reference, so
+	 * none is running. Then every namespace's groups are freed and the
+	 * sockets released. */
+	fabric_kill_all();
 	fabric_genl_exit();
 	fabric_notifier_exit();
 	unregister_pernet_subsys(&fabric_net_ops);
 	rcu_barrier();		/* kfree_rcu() of groups */
 	destroy_workqueue(fabric_wq);
-	pr_info("fabric: unloaded\n");
+	pr_info("fabric: unloaded (signals for dead groups ignored: %lld)\n",
+		(long long)atomic64_read(&fabric_stats[FABRIC_STAT_EVENTS_DEAD]));
 }
 
 module_init(fabric_init);

@@ -238,3 +238,41 @@ out:
 	kfree_skb(skb);
 	return err;
 }
+
+/* Install (create or replace) route r through nexthop (group) nh_id, as
+ * `ip route replace PREFIX nhid ID table T proto static` would. */
+int fabric_nh_set_route(struct fabric_net *fn, const struct fabric_route *r,
+			u32 nh_id, char *errmsg, size_t errlen)
+{
+	struct nlmsghdr *nlh;
+	struct sk_buff *skb;
+	struct rtmsg *rtm;
+	int err = -EMSGSIZE;
+
+	skb = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	nlh = nlmsg_put(skb, 0, 0, RTM_NEWROUTE, sizeof(*rtm),
+			NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE);
+	if (!nlh)
+		goto out;
+	rtm = nlmsg_data(nlh);
+	memset(rtm, 0, sizeof(*rtm));
+	rtm->rtm_family = r->family;
+	rtm->rtm_dst_len = r->plen;
+	rtm->rtm_table = r->table < 256 ? r->table : RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	if ((r->family == AF_INET && nla_put_be32(skb, RTA_DST, r->dst4)) ||
+	    (r->family == AF_INET6 &&
+	     nla_put(skb, RTA_DST, sizeof(r->dst6), &r->dst6)) ||
+	    nla_put_u32(skb, RTA_TABLE, r->table) ||
+	    nla_put_u32(skb, RTA_NH_ID, nh_id))
+		goto out;
+	nlmsg_end(skb, nlh);
+	err = nhsock_transact(fn, skb, errmsg, errlen);
+out:
+	kfree_skb(skb);
+	return err;
+}
