@@ -4,7 +4,10 @@
 # netns B, where the data path is attached; Prometheus (Debian's package,
 # loopback only, temporary TSDB, 1 s scrape interval) scrapes it there. A
 # known RoCEv2 traffic pattern is sent from netns A and the counters must
-# show up in Prometheus's HTTP API with exactly the expected values.
+# show up in Prometheus's HTTP API with exactly the expected values. Then
+# the port identity rules (Documentation/metrics.md, "Port series"): a
+# renamed port is a new label set, and an interface that gets a deleted
+# one's ifindex starts from zero, a counter reset rather than a splice.
 #
 # The exporter is fabricd when it is built and accepts our config (set
 # FABRIC_EXPORTER=dump to force the fallback), otherwise fabric-loader plus
@@ -26,7 +29,7 @@ done
 [[ -x $PROMETHEUS ]] || lab_skip_all "prometheus not installed (scripts/setup-deps)"
 lab_init curl jq python3
 
-ktap_plan 10
+ktap_plan 14
 T=$LAB_TMP
 
 lab_ns A a && lab_ns B b && lab_veth "$A" a0 "$B" b0 &&
@@ -219,5 +222,48 @@ expect "two flows tracked and exported, no PSN gaps" \
 	'fabric_flows_tracked' 2 'count(fabric_flow_rx_packets_total)' 2 \
 	'sum(fabric_flow_psn_gaps_total)' 0
 expect "fabric_build_info == 1" 'sum(fabric_build_info)' 1
+
+IFX=$(ip -n "$B" -o link show b0 | cut -d: -f1)
+expect "timestamps are Unix times; truncation is a gauge" \
+	"abs(time() - fabric_port_rx_last_timestamp_seconds{port=\"b0\",ifindex=\"$IFX\"}) < bool 120" 1 \
+	'abs(time() - max(fabric_flow_last_rx_timestamp_seconds)) < bool 120' 1 \
+	'fabric_flows_not_exported' 0 'absent(fabric_flows_truncated_total)' 1
+
+# Rename b0 to b9: the same interface, so its counters go on, under a new
+# label set; the old one ends.
+ip -n "$B" link set b0 down && ip -n "$B" link set b0 name b9 &&
+	ip -n "$B" link set b9 up || lab_log "renaming b0 failed"
+expect "a renamed port is a new label set, with its interface's counters" \
+	"fabric_port_rx_roce_packets_total{port=\"b9\",ifindex=\"$IFX\"}" 500 \
+	'absent(fabric_port_rx_roce_packets_total{port="b0"})' 1
+
+# Delete it and make a new b0 with the same ifindex: until fabricd attaches
+# to it, the old interface's counters must not show under the new one; then
+# they start from zero.
+reuse() {
+	local n
+
+	[[ $EXPORTER == fabricd ]] || { echo "# needs fabricd (exporter: $EXPORTER)"; return 1; }
+	lab_stop "$EXPORTER_PID"
+	ip -n "$B" link del b9 &&
+		ip -n "$B" link add b0 index "$IFX" type veth peer name a0 netns "$A" &&
+		ip -n "$B" link set b0 up && ip -n "$A" link set a0 up &&
+		lab_addr "$A" a0 10.73.0.1/24 && lab_addr "$B" b0 10.73.0.2/24 &&
+		lab_neigh "$A" a0 10.73.0.2 "$B" b0 && lab_neigh "$B" b0 10.73.0.1 "$A" a0 ||
+		{ echo "# could not recreate b0 with ifindex $IFX"; return 1; }
+	lab_nsenter "$B" "$DUMP" --pin-dir "$PB" >"$T/reuse.txt" 2>"$T/reuse.err" ||
+		{ sed 's/^/# /' "$T/reuse.err"; return 1; }
+	n=$(grep -c "^fabric_port_.*ifindex=\"$IFX\"" "$T/reuse.txt")
+	[[ $n == 0 ]] || { echo "# $n series of the deleted interface before the attach"; return 1; }
+	lab_bg "$B" "$T/exporter2.out" "$FABRICD" -c "$T/fabric.conf"
+	EXPORTER_PID=$LAB_BG_PID
+	wait_http "http://127.0.0.1:$EPORT/metrics" || { echo "# fabricd did not come back"; return 1; }
+	lab_nsenter "$A" "$GEN" -d 10.73.0.2 --qp-base 0x600 -n 100 -r 20000 \
+		>"$T/g3.json" 2>"$T/g3.err" || { sed 's/^/# /' "$T/g3.err"; return 1; }
+}
+ktap_check "ifindex reuse: the old interface's counters are not shown for the new one" reuse
+expect "ifindex reuse: the new interface counts from zero; Prometheus sees one reset" \
+	"fabric_port_rx_roce_packets_total{port=\"b0\",ifindex=\"$IFX\"}" 100 \
+	"resets(fabric_port_rx_roce_packets_total{port=\"b0\",ifindex=\"$IFX\"}[5m])" 1
 
 ktap_finish

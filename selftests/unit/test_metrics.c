@@ -2,7 +2,9 @@
 /*
  * The Prometheus text building blocks of user/lib/metrics.c and the listen
  * address parser of the exporter: exact output for escaping, numbers and
- * histograms, buffer growth, and every listen-address form.
+ * histograms, buffer growth, and every listen-address form. Also the top-K
+ * flow selection of metrics_flows.c against a brute-force reference, and
+ * the monotonic-to-Unix conversion of the *_timestamp_seconds gauges.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,6 +17,7 @@
 
 #include "exporter.h"
 #include "metrics.h"
+#include "metrics_int.h"
 
 FIXTURE(buf) {
 	struct fabric_metrics_buf b;
@@ -120,6 +123,123 @@ TEST_F(buf, grows_and_resets)
 	ASSERT_EQ(0, self->b.len);
 	fabric_metrics_printf(&self->b, "x %s\n", "y");
 	ASSERT_STREQ("x y\n", self->b.data);
+}
+
+static __u64 lcg(__u64 *x)
+{
+	*x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *x >> 33;
+}
+
+static void flow_at(struct fabric_flow *f, unsigned int i, __u64 *rnd)
+{
+	memset(f, 0, sizeof(*f));
+	f->key.qp_family = ((i + 1) << 8) | FABRIC_AF_INET;
+	f->key.src[10] = f->key.src[11] = 0xff;
+	f->key.src[12] = 10;
+	f->key.src[15] = i & 0xff;
+	f->key.src[14] = i >> 8;
+	/* few distinct values: ties between flows are common */
+	f->bytes = lcg(rnd) % 3000;
+	f->ce = lcg(rnd) % 4 ? 0 : lcg(rnd) % 20;
+	f->cnp = lcg(rnd) % 5 ? 0 : lcg(rnd) % 20;
+	f->psn_gaps = lcg(rnd) % 6 ? 0 : lcg(rnd) % 20;
+}
+
+/* The k-th largest non-zero (or any, for bytes) value of one ranking. */
+static __u64 kth(const struct fabric_flow *f, unsigned int n, unsigned int k,
+		 int which, unsigned int *nonzero)
+{
+	__u64 v[2000], t;
+	unsigned int i, j, m = 0;
+
+	for (i = 0; i < n; i++) {
+		__u64 x = which == 0 ? f[i].bytes : which == 1 ? f[i].ce :
+			  which == 2 ? f[i].cnp : f[i].psn_gaps;
+
+		if (which && !x)
+			continue;
+		v[m++] = x;
+	}
+	for (i = 0; i < m; i++)		/* descending, small n */
+		for (j = i + 1; j < m; j++)
+			if (v[j] > v[i]) {
+				t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+			}
+	*nonzero = m;
+	return m >= k ? v[k - 1] : 0;
+}
+
+/*
+ * A flow must be exported if it is strictly above the k-th value of some
+ * ranking, may be if it ties it, and must not be otherwise; each ranking
+ * contributes min(k, candidates) flows, and no flow appears twice.
+ */
+TEST(top_k_selection_matches_brute_force)
+{
+	static struct fabric_flow f[2000];
+	const unsigned int n = 2000, k = 7;
+	struct fabric_metrics_heap *hp = fabric_metrics_heap_new(k);
+	struct fabric_metrics_row *rows;
+	unsigned int i, j, nrows, cand[4], must = 0, round;
+	__u64 rnd = 42, th[4];
+
+	ASSERT_NE(NULL, hp);
+	for (round = 0; round < 3; round++) {
+		fabric_metrics_heap_reset(hp);
+		for (i = 0; i < n; i++) {
+			flow_at(&f[i], i, &rnd);
+			fabric_metrics_heap_offer(hp, &f[i]);
+		}
+		for (j = 0; j < 4; j++)
+			th[j] = kth(f, n, k, j, &cand[j]);
+		nrows = fabric_metrics_heap_rows(hp, &rows);
+		ASSERT_LE(nrows, 4 * k);
+		for (i = 0; i < nrows; i++) {
+			const struct fabric_flow *r = &rows[i].r.rx;
+			__u64 v[4] = { r->bytes, r->ce, r->cnp, r->psn_gaps };
+			bool ok = false;
+
+			for (j = 0; j < 4; j++)
+				ok = ok || (v[j] >= th[j] && (j == 0 || v[j]));
+			ASSERT_TRUE(ok);
+			if (i) {
+				ASSERT_NE(0, memcmp(&r->key, &rows[i - 1].r.rx.key,
+						    sizeof(r->key)));
+				ASSERT_GE(rows[i - 1].r.rx.bytes, r->bytes);
+			}
+			ASSERT_NE(NULL, strstr(rows[i].labels, "src=\"10.0."));
+		}
+		/* every flow strictly above a threshold is in */
+		for (i = 0; i < n; i++) {
+			__u64 v[4] = { f[i].bytes, f[i].ce, f[i].cnp, f[i].psn_gaps };
+			bool need = false, found = false;
+
+			for (j = 0; j < 4; j++)
+				need = need || (cand[j] > k ? v[j] > th[j] :
+						(j == 0 || v[j]));
+			if (!need)
+				continue;
+			must++;
+			for (j = 0; j < nrows && !found; j++)
+				found = !memcmp(&rows[j].r.rx.key, &f[i].key,
+						sizeof(f[i].key));
+			ASSERT_TRUE(found);
+		}
+	}
+	ASSERT_GT(must, 0);
+	fabric_metrics_heap_free(hp);
+}
+
+TEST(unix_timestamps_from_the_monotonic_clock)
+{
+	/* boot 1000 s ago at Unix time 1.7e9: an event at 500 s after boot */
+	__s64 off = 1700000000LL * 1000000000LL - 1000LL * 1000000000LL;
+
+	ASSERT_EQ(1699999500.25, fabric_metrics_unix_s(500250000000ULL, off));
+	ASSERT_EQ(0, fabric_metrics_unix_s(0, off));	/* never: absent */
 }
 
 static int parse(const char *s, struct sockaddr_storage *ss, char *err)

@@ -24,6 +24,7 @@
 #include "fabricd.h"
 #include "failover.h"
 #include "flow_rows.h"
+#include "flow_window.h"
 #include "log.h"
 #include "loop.h"
 
@@ -229,7 +230,7 @@ struct json_object *fabricd_status_json(struct fabricd *d)
 	json_object_object_add(o, "exporter", x);
 
 	if (d->dp) {
-		fabric_maps_for_each_flow(&d->dp->maps, count_flow, &flows);
+		fabric_flow_window_for_each(&d->dp->maps, count_flow, &flows);
 		fabric_maps_stats(&d->dp->maps, &st);
 	}
 	x = json_object_new_object();

@@ -12,7 +12,9 @@
 
 #include "exporter.h"
 #include "fabricd.h"
+#include "flow_window.h"
 #include "log.h"
+#include "port_reset.h"
 
 static void dp_opts(const struct fabricd_config *c, struct fabric_dp_opts *o)
 {
@@ -31,6 +33,10 @@ static int attach_one(struct fabricd *d, const struct fcfg_iface *ci)
 	bool xdp, tc, generic = false;
 	int err;
 
+	/* an interface new to the data path starts its counters at zero */
+	if (!fabric_attached(ci->ifindex, &xdp, &tc, NULL) && !xdp && !tc &&
+	    fabric_port_reset(&d->dp->maps, ci->ifindex))
+		pr_warn("%s: cannot zero the port counters\n", ci->name);
 	err = fabric_dp_attach(d->dp, ci->ifindex, d->cfg.xdp_mode);
 	if (err)
 		return err;
@@ -93,6 +99,8 @@ int fabricd_dp_start(struct fabricd *d)
 	err = fabric_dp_load(&o, &d->dp);
 	if (err)
 		return err;
+	/* the exporter and rates read it window by window (bounded RSS) */
+	fabric_maps_unmap_flows(&d->dp->maps);
 	if (d->dp->reused)
 		pr_info("reusing the maps pinned in %s: counters continue\n",
 			d->cfg.pin_dir);
@@ -158,6 +166,7 @@ int fabricd_dp_reconcile(struct fabricd *d, const struct fabricd_config *old)
 			       strerror(-err));
 			return err;
 		}
+		fabric_maps_unmap_flows(&ndp->maps);
 		/* atomic replace on every kept interface, then switch */
 		for (i = 0; i < d->n_ifaces; i++)
 			if (in_config(c, d->iface[i].ifindex) &&

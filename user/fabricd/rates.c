@@ -7,8 +7,9 @@
  * them. The rate is an exponentially weighted moving average whose time
  * constant is [exporter] rate_window_s. Memory is bounded: at most
  * RATES_MAX_TRACKED flows are kept (the table is twice that, two copies);
- * flows beyond that are counted as truncated. A tick with no new packets
- * on any port skips the scan, so an idle node costs nothing.
+ * flows active beyond that are counted, per tick, as untracked. A tick with
+ * no new packets on any port skips the scan, so an idle node costs nothing.
+ * The flow table is read a window at a time (flow_window.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include "fabricd.h"
 #include "flow_hash.h"
 #include "flow_rows.h"
+#include "flow_window.h"
 
 #define RATES_MAX_TRACKED	16384
 #define RATES_SLOTS		(2 * RATES_MAX_TRACKED)	/* power of two */
@@ -41,8 +43,9 @@ struct fabricd_rates {
 	size_t			n;		/* entries in tab[cur] */
 	__u64			last_ns;
 	__u64			last_port_pkts;
-	__u64			truncated_total;
+	__u64			untracked;	/* at the last scan */
 	__u64			scans;
+	struct fabric_flow_window win;
 	struct fabricd_top	top[RATE_N][RATES_TOP];
 	unsigned int		ntop[RATE_N];
 };
@@ -72,6 +75,7 @@ void fabricd_rates_free(struct fabricd_rates *r)
 		return;
 	free(r->tab[0]);
 	free(r->tab[1]);
+	fabric_flow_window_free(&r->win);
 	free(r);
 }
 
@@ -132,7 +136,7 @@ static int scan_flow(const struct fabric_flow *f, void *arg)
 	if (found)
 		return 0;	/* a racing copy of the same key */
 	if (s->r->n >= RATES_MAX_TRACKED) {
-		s->r->truncated_total++;
+		s->r->untracked++;
 		return 0;
 	}
 	counters(f, c);
@@ -274,7 +278,8 @@ void fabricd_rates_sample(struct fabricd *d)
 	r->n = 0;
 
 	if (ps.pkts != r->last_port_pkts) {
-		fabric_maps_for_each_flow(&d->dp->maps, scan_flow, &s);
+		r->untracked = 0;
+		fabric_flow_window_read(&d->dp->maps, &r->win, scan_flow, &s);
 		r->scans++;
 	}
 	r->last_port_pkts = ps.pkts;
@@ -297,7 +302,7 @@ struct json_object *fabricd_rates_json(const struct fabricd *d)
 		return o;
 	json_object_object_add(o, "tracked", json_object_new_uint64(r->n));
 	json_object_object_add(o, "tracked_max", json_object_new_uint64(RATES_MAX_TRACKED));
-	json_object_object_add(o, "truncated_total", json_object_new_uint64(r->truncated_total));
+	json_object_object_add(o, "untracked", json_object_new_uint64(r->untracked));
 	top = json_object_new_object();
 	for (m = 0; m < RATE_N; m++) {
 		arr = json_object_new_array();

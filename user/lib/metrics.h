@@ -5,8 +5,9 @@
  *
  * Cardinality is bounded: per-port series, plus per-flow series for at most
  * 4 * top_k flows (the top_k by bytes, by CE, by CNP and by PSN gaps,
- * de-duplicated). The flow table is scanned once through its mmap with
- * bounded min-heaps: no sort, no syscall and no allocation per flow.
+ * de-duplicated). The flow table is scanned once, a few MiB window at a
+ * time (flow_window.h), with bounded min-heaps: no sort, no syscall and no
+ * allocation per flow.
  */
 #ifndef FABRIC_METRICS_H
 #define FABRIC_METRICS_H
@@ -21,8 +22,9 @@
 #define FABRIC_METRICS_DEFAULT_TOP_K	100
 #define FABRIC_METRICS_MAX_TOP_K	10000
 
-/* Selection scratch, reused across renders; internal to metrics.c. */
+/* Selection scratch and the table window, reused across renders. */
 struct fabric_metrics_heap;
+struct fabric_flow_window;
 
 /*
  * Output text plus the state one scraper keeps across renders. Keep one per
@@ -36,9 +38,9 @@ struct fabric_metrics_buf {
 	int		err;		/* sticky: -ENOMEM once an append failed */
 
 	struct fabric_metrics_heap *heap;
+	struct fabric_flow_window *window;
 	void		*ports;		/* port snapshot array, internal */
 	size_t		ports_cap;
-	__u64		flows_truncated_total;	/* sum over renders */
 	__u64		last_render_ns;		/* duration of the previous render */
 };
 

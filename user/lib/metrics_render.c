@@ -4,10 +4,14 @@
  * daemon counters and build info. Documentation/metrics.md is the reference
  * for every name rendered here.
  *
- * Flow selection makes one pass over the mmap()ed flow table and offers
- * every live slot to four bounded min-heaps (bytes, CE, CNP, PSN gaps).
- * Only the winners are then copied (with the tag re-check that guards
- * against a concurrent rewrite) and looked up in the tx map.
+ * Per-flow selection and families are in metrics_flows.c.
+ *
+ * A port's series carry its ifindex and its current name, and exist only
+ * while an interface with that ifindex carries the data path: a renamed
+ * port starts a new label set, and the counters of a deleted interface are
+ * never shown under another interface that later got its ifindex (fabricd
+ * zeroes a port's counters when it attaches to an interface that did not
+ * carry the data path, see port_reset.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,41 +21,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "flow_rows.h"
-#include "metrics.h"
-
-enum rank_by {
-	RANK_BYTES,
-	RANK_CE,
-	RANK_CNP,
-	RANK_GAPS,
-	RANK_NR,
-};
-
-struct heap_ent {
-	__u64	key;
-	__u32	set;
-	__u32	tag;
-	__u32	way;
-};
-
-struct sel_row {
-	struct fabric_flow_row	r;
-	char			labels[160];	/* src="..",dst="..",qp=".." */
-};
-
-struct fabric_metrics_heap {
-	unsigned int	k;
-	unsigned int	n[RANK_NR];
-	struct heap_ent	*h[RANK_NR];
-	struct heap_ent	*all;		/* union of the heaps, 4k entries */
-	struct sel_row	*rows;		/* 4k */
-	unsigned int	nrows;
-};
+#include "flow_window.h"
+#include "metrics_int.h"
 
 struct port_snap {
 	__u32				ifindex;
-	char				name[IF_NAMESIZE + 2];
+	char				name[IF_NAMESIZE];
+	char				idx[12];
 	struct fabric_port_counters	c;
 };
 
@@ -68,193 +44,15 @@ static __u64 now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static void heap_free(struct fabric_metrics_heap *hp)
-{
-	int i;
-
-	if (!hp)
-		return;
-	for (i = 0; i < RANK_NR; i++)
-		free(hp->h[i]);
-	free(hp->all);
-	free(hp->rows);
-	free(hp);
-}
-
-static struct fabric_metrics_heap *heap_get(struct fabric_metrics_buf *b,
-					    unsigned int k)
-{
-	struct fabric_metrics_heap *hp = b->heap;
-	bool ok;
-	int i;
-
-	if (hp && hp->k == k)
-		return hp;
-	heap_free(hp);
-	b->heap = NULL;
-	hp = calloc(1, sizeof(*hp));
-	if (!hp)
-		return NULL;
-	hp->k = k;
-	ok = true;
-	for (i = 0; i < RANK_NR; i++) {
-		hp->h[i] = calloc(k, sizeof(struct heap_ent));
-		ok = ok && hp->h[i];
-	}
-	hp->all = calloc((size_t)k * RANK_NR, sizeof(struct heap_ent));
-	hp->rows = calloc((size_t)k * RANK_NR, sizeof(struct sel_row));
-	if (!ok || !hp->all || !hp->rows) {
-		heap_free(hp);
-		return NULL;
-	}
-	b->heap = hp;
-	return hp;
-}
-
 void fabric_metrics_buf_free(struct fabric_metrics_buf *b)
 {
-	heap_free(b->heap);
+	fabric_metrics_heap_free(b->heap);
+	if (b->window)
+		fabric_flow_window_free(b->window);
+	free(b->window);
 	free(b->ports);
 	free(b->data);
 	memset(b, 0, sizeof(*b));
-}
-
-static void heap_offer(struct heap_ent *h, unsigned int *np, unsigned int k,
-		       __u64 key, __u32 set, __u32 way, __u32 tag)
-{
-	unsigned int i, n = *np;
-	struct heap_ent e = { .key = key, .set = set, .way = way, .tag = tag };
-
-	if (n < k) {
-		/* sift up */
-		i = n++;
-		while (i && h[(i - 1) / 2].key > key) {
-			h[i] = h[(i - 1) / 2];
-			i = (i - 1) / 2;
-		}
-		h[i] = e;
-		*np = n;
-		return;
-	}
-	if (key <= h[0].key)
-		return;
-	/* replace the minimum, sift down */
-	i = 0;
-	for (;;) {
-		unsigned int c = 2 * i + 1;
-
-		if (c >= n)
-			break;
-		if (c + 1 < n && h[c + 1].key < h[c].key)
-			c++;
-		if (h[c].key >= key)
-			break;
-		h[i] = h[c];
-		i = c;
-	}
-	h[i] = e;
-}
-
-static void scan_flows(const struct fabric_maps *m,
-		       struct fabric_metrics_heap *hp, __u64 *tracked)
-{
-	unsigned int k = hp->k;
-	__u64 live = 0;
-	__u32 s, w;
-
-	memset(hp->n, 0, sizeof(hp->n));
-	for (s = 0; s < m->nsets; s++) {
-		const struct fabric_flow_set *set = &m->sets[s];
-
-		for (w = 0; w < FABRIC_FLOW_WAYS; w++) {
-			__u32 tag = __atomic_load_n(&set->tag[w], __ATOMIC_RELAXED);
-			const struct fabric_flow *f = &set->slot[w];
-			__u32 v;
-
-			if (tag == FABRIC_TAG_EMPTY || tag == FABRIC_TAG_BUSY)
-				continue;
-			live++;
-			/* racy reads only rank; the winners are re-read below */
-			heap_offer(hp->h[RANK_BYTES], &hp->n[RANK_BYTES], k,
-				   f->bytes, s, w, tag);
-			v = f->ce;
-			if (v)
-				heap_offer(hp->h[RANK_CE], &hp->n[RANK_CE], k,
-					   v, s, w, tag);
-			v = f->cnp;
-			if (v)
-				heap_offer(hp->h[RANK_CNP], &hp->n[RANK_CNP], k,
-					   v, s, w, tag);
-			v = f->psn_gaps;
-			if (v)
-				heap_offer(hp->h[RANK_GAPS], &hp->n[RANK_GAPS], k,
-					   v, s, w, tag);
-		}
-	}
-	*tracked = live;
-}
-
-static int ent_cmp_slot(const void *a, const void *b)
-{
-	const struct heap_ent *x = a, *y = b;
-
-	if (x->set != y->set)
-		return x->set < y->set ? -1 : 1;
-	return (int)x->way - (int)y->way;
-}
-
-static int row_cmp_bytes(const void *a, const void *b)
-{
-	const struct sel_row *x = a, *y = b;
-
-	if (x->r.rx.bytes != y->r.rx.bytes)
-		return x->r.rx.bytes > y->r.rx.bytes ? -1 : 1;
-	return memcmp(&x->r.rx.key, &y->r.rx.key, sizeof(x->r.rx.key));
-}
-
-/* Union of the heaps, de-duplicated, copied out and joined with tx. */
-static void select_rows(const struct fabric_maps *m,
-			struct fabric_metrics_heap *hp)
-{
-	unsigned int i, n = 0;
-
-	for (i = 0; i < RANK_NR; i++) {
-		memcpy(&hp->all[n], hp->h[i], hp->n[i] * sizeof(struct heap_ent));
-		n += hp->n[i];
-	}
-	qsort(hp->all, n, sizeof(struct heap_ent), ent_cmp_slot);
-	hp->nrows = 0;
-	for (i = 0; i < n; i++) {
-		const struct heap_ent *e = &hp->all[i];
-		const struct fabric_flow_set *set = &m->sets[e->set];
-		struct sel_row *row = &hp->rows[hp->nrows];
-		char sa[INET6_ADDRSTRLEN], da[INET6_ADDRSTRLEN];
-		__u8 fam;
-
-		if (i && !ent_cmp_slot(e, &hp->all[i - 1]))
-			continue;
-		if (__atomic_load_n(&set->tag[e->way], __ATOMIC_ACQUIRE) != e->tag)
-			continue;
-		memset(&row->r, 0, sizeof(row->r));
-		memcpy(&row->r.rx, &set->slot[e->way], sizeof(row->r.rx));
-		if (__atomic_load_n(&set->tag[e->way], __ATOMIC_ACQUIRE) != e->tag)
-			continue;	/* rewritten while we copied */
-		row->r.has_rx = true;
-		if (m->tx_flows_fd >= 0)
-			row->r.has_tx = !fabric_maps_tx_flow(m, &row->r.rx.key,
-							     &row->r.tx);
-		fam = fabric_flow_key_family(&row->r.rx.key);
-		if (!fabric_addr_str(fam, row->r.rx.key.src, sa, sizeof(sa)))
-			strcpy(sa, "?");
-		if (!fabric_addr_str(fam, row->r.rx.key.dst, da, sizeof(da)))
-			strcpy(da, "?");
-		/* inet_ntop output needs no label escaping */
-		snprintf(row->labels, sizeof(row->labels),
-			 "src=\"%s\",dst=\"%s\",qp=\"%u\"", sa, da,
-			 fabric_flow_key_qp(&row->r.rx.key));
-		hp->nrows++;
-	}
-	qsort(hp->rows, hp->nrows, sizeof(struct sel_row), row_cmp_bytes);
 }
 
 static int port_collect(__u32 ifindex, const struct fabric_port_counters *pc,
@@ -263,6 +61,7 @@ static int port_collect(__u32 ifindex, const struct fabric_port_counters *pc,
 	struct port_list *pl = ctx;
 	struct fabric_metrics_buf *b = pl->b;
 	struct port_snap *p;
+	bool xdp, tc;
 
 	if (pl->n == b->ports_cap) {
 		size_t cap = b->ports_cap ? b->ports_cap * 2 : 16;
@@ -273,11 +72,15 @@ static int port_collect(__u32 ifindex, const struct fabric_port_counters *pc,
 		b->ports = p;
 		b->ports_cap = cap;
 	}
-	p = &((struct port_snap *)b->ports)[pl->n++];
+	p = &((struct port_snap *)b->ports)[pl->n];
+	/* a stale entry: the interface is gone or no longer ours */
+	if (!if_indextoname(ifindex, p->name) ||
+	    fabric_attached(ifindex, &xdp, &tc, NULL) || !(xdp || tc))
+		return 0;
 	p->ifindex = ifindex;
+	snprintf(p->idx, sizeof(p->idx), "%u", ifindex);
 	p->c = *pc;
-	if (!if_indextoname(ifindex, p->name))
-		snprintf(p->name, sizeof(p->name), "#%u", ifindex);
+	pl->n++;
 	return 0;
 }
 
@@ -329,17 +132,38 @@ static const struct u64_metric stat_metrics[] = {
 	STAT(events_suppressed, "events_suppressed_total", "Events suppressed by the per-flow rate limit."),
 };
 
-static double age_s(__u64 now, __u64 then)
+static void port_labels(struct fabric_metrics_label *l,
+			const struct port_snap *p)
 {
-	__s64 d = (__s64)(now - then);
+	l[0].name = "port";
+	l[0].value = p->name;
+	l[1].name = "ifindex";
+	l[1].value = p->idx;
+}
 
-	return d > 0 ? d / 1e9 : 0.0;
+static void render_last(struct fabric_metrics_buf *b, const char *name,
+			const char *help, const struct port_snap *p,
+			unsigned int n, size_t off, __s64 wall_off)
+{
+	struct fabric_metrics_label l[2];
+	unsigned int j;
+
+	fabric_metrics_header(b, name, help, "gauge");
+	for (j = 0; j < n; j++) {
+		__u64 t = *(const __u64 *)((const char *)&p[j].c + off);
+
+		if (!t)
+			continue;
+		port_labels(l, &p[j]);
+		fabric_metrics_double(b, name, l, 2,
+				      fabric_metrics_unix_s(t, wall_off));
+	}
 }
 
 static void render_ports(struct fabric_metrics_buf *b, struct port_snap *p,
-			 unsigned int n, __u64 now)
+			 unsigned int n, __s64 wall_off)
 {
-	struct fabric_metrics_label l = { .name = "port" };
+	struct fabric_metrics_label l[2];
 	unsigned int i, j;
 
 	for (i = 0; i < sizeof(port_metrics) / sizeof(port_metrics[0]); i++) {
@@ -347,120 +171,30 @@ static void render_ports(struct fabric_metrics_buf *b, struct port_snap *p,
 
 		fabric_metrics_header(b, d->name, d->help, "counter");
 		for (j = 0; j < n; j++) {
-			l.value = p[j].name;
-			fabric_metrics_u64(b, d->name, &l, 1,
+			port_labels(l, &p[j]);
+			fabric_metrics_u64(b, d->name, l, 2,
 					   *(const __u64 *)((const char *)&p[j].c + d->off));
 		}
 	}
-	fabric_metrics_header(b, "fabric_port_rx_last_age_seconds",
-			      "Seconds since the last frame was received; absent before the first.",
-			      "gauge");
-	for (j = 0; j < n; j++) {
-		if (!p[j].c.rx_last_ns)
-			continue;
-		l.value = p[j].name;
-		fabric_metrics_double(b, "fabric_port_rx_last_age_seconds", &l, 1,
-				      age_s(now, p[j].c.rx_last_ns));
-	}
-	fabric_metrics_header(b, "fabric_port_tx_last_age_seconds",
-			      "Seconds since the last frame was transmitted; absent before the first.",
-			      "gauge");
-	for (j = 0; j < n; j++) {
-		if (!p[j].c.tx_last_ns)
-			continue;
-		l.value = p[j].name;
-		fabric_metrics_double(b, "fabric_port_tx_last_age_seconds", &l, 1,
-				      age_s(now, p[j].c.tx_last_ns));
-	}
+	render_last(b, "fabric_port_rx_last_timestamp_seconds",
+		    "Unix time of the last frame received; absent before the first.",
+		    p, n, offsetof(struct fabric_port_counters, rx_last_ns),
+		    wall_off);
+	render_last(b, "fabric_port_tx_last_timestamp_seconds",
+		    "Unix time of the last frame transmitted; absent before the first.",
+		    p, n, offsetof(struct fabric_port_counters, tx_last_ns),
+		    wall_off);
 }
 
-enum flow_val {
-	FV_RX_PACKETS, FV_RX_BYTES, FV_TX_PACKETS, FV_TX_BYTES, FV_CE, FV_ECT,
-	FV_CNP, FV_GAPS, FV_MISSING, FV_DUPS, FV_REWINDS, FV_ACKS,
-};
-
-static const struct {
-	const char	*name;
-	const char	*help;
-	enum flow_val	v;
-} flow_metrics[] = {
-	{ "fabric_flow_rx_packets_total", "Packets received on the flow.", FV_RX_PACKETS },
-	{ "fabric_flow_rx_bytes_total", "Bytes received on the flow.", FV_RX_BYTES },
-	{ "fabric_flow_tx_packets_total", "Packets transmitted on the flow (present when the tx map has it).", FV_TX_PACKETS },
-	{ "fabric_flow_tx_bytes_total", "Bytes transmitted on the flow (present when the tx map has it).", FV_TX_BYTES },
-	{ "fabric_flow_ce_packets_total", "Received packets of the flow marked ECN CE.", FV_CE },
-	{ "fabric_flow_ect_packets_total", "Received packets of the flow marked ECT(0) or ECT(1).", FV_ECT },
-	{ "fabric_flow_cnp_packets_total", "Congestion notification packets received on the flow.", FV_CNP },
-	{ "fabric_flow_psn_gaps_total", "Forward jumps of the request PSN (inferred loss events).", FV_GAPS },
-	{ "fabric_flow_psn_missing_total", "PSNs skipped by those jumps (inferred lost packets).", FV_MISSING },
-	{ "fabric_flow_psn_duplicates_total", "Requests behind the expected PSN.", FV_DUPS },
-	{ "fabric_flow_retransmissions_total", "Runs of requests behind the expected PSN (go-back-N retransmissions).", FV_REWINDS },
-	{ "fabric_flow_acks_total", "ACKs received on the flow.", FV_ACKS },
-};
-
-static bool flow_val(const struct fabric_flow_row *r, enum flow_val v,
-		     __u64 *out)
+/* CLOCK_REALTIME - CLOCK_MONOTONIC, read back to back, in ns. */
+static __s64 wall_offset(void)
 {
-	const struct fabric_flow *f = &r->rx;
+	struct timespec r, m;
 
-	switch (v) {
-	case FV_RX_PACKETS:	*out = f->packets; break;
-	case FV_RX_BYTES:	*out = f->bytes; break;
-	case FV_TX_PACKETS:	*out = r->tx.packets; return r->has_tx;
-	case FV_TX_BYTES:	*out = r->tx.bytes; return r->has_tx;
-	case FV_CE:		*out = f->ce; break;
-	case FV_ECT:		*out = f->ect; break;
-	case FV_CNP:		*out = f->cnp; break;
-	case FV_GAPS:		*out = f->psn_gaps; break;
-	case FV_MISSING:	*out = f->psn_missing; break;
-	case FV_DUPS:		*out = f->psn_dups; break;
-	case FV_REWINDS:	*out = f->psn_rewinds; break;
-	case FV_ACKS:		*out = f->acks; break;
-	}
-	return true;
-}
-
-static void render_flows(struct fabric_metrics_buf *b,
-			 const struct fabric_metrics_heap *hp, __u64 now)
-{
-	static const char *const nak_kind[] = { "seq", "rnr", "other" };
-	unsigned int i, j;
-	__u64 v = 0;
-
-	for (i = 0; i < sizeof(flow_metrics) / sizeof(flow_metrics[0]); i++) {
-		fabric_metrics_header(b, flow_metrics[i].name,
-				      flow_metrics[i].help, "counter");
-		for (j = 0; j < hp->nrows; j++) {
-			if (!flow_val(&hp->rows[j].r, flow_metrics[i].v, &v))
-				continue;
-			fabric_metrics_printf(b, "%s{%s} %llu\n",
-					      flow_metrics[i].name,
-					      hp->rows[j].labels,
-					      (unsigned long long)v);
-		}
-	}
-	fabric_metrics_header(b, "fabric_flow_naks_total",
-			      "NAKs received on the flow, by kind: seq (PSN sequence error), rnr (receiver not ready), other.",
-			      "counter");
-	for (j = 0; j < hp->nrows; j++) {
-		const struct fabric_flow *f = &hp->rows[j].r.rx;
-		__u32 nk[3] = { f->naks_seq, f->naks_rnr, f->naks_other };
-
-		for (i = 0; i < 3; i++)
-			fabric_metrics_printf(b, "fabric_flow_naks_total{%s,kind=\"%s\"} %u\n",
-					      hp->rows[j].labels, nak_kind[i], nk[i]);
-	}
-	fabric_metrics_header(b, "fabric_flow_last_rx_age_seconds",
-			      "Seconds since the flow last received a packet.",
-			      "gauge");
-	for (j = 0; j < hp->nrows; j++) {
-		char s[32];
-		double a = age_s(now, hp->rows[j].r.rx.last_seen_ns);
-
-		snprintf(s, sizeof(s), "%.6f", a);
-		fabric_metrics_printf(b, "fabric_flow_last_rx_age_seconds{%s} %s\n",
-				      hp->rows[j].labels, s);
-	}
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	clock_gettime(CLOCK_REALTIME, &r);
+	return ((__s64)r.tv_sec - m.tv_sec) * 1000000000LL +
+	       (r.tv_nsec - m.tv_nsec);
 }
 
 static void gauge1(struct fabric_metrics_buf *b, const char *name,
@@ -489,18 +223,28 @@ int fabric_metrics_render(const struct fabric_metrics_src *src,
 {
 	const struct fabric_maps *m = src->maps;
 	struct port_list pl = { .b = b };
-	struct fabric_metrics_heap *hp;
+	struct fabric_metrics_row *rows;
 	struct fabric_dp_stats st;
 	__u64 t0 = now_ns(), tracked = 0, not_exported;
+	__s64 wall_off = wall_offset();
 	struct fabric_metrics_label bi[2];
-	unsigned int i;
+	unsigned int i, k = top_k_of(src), nrows;
 	int err;
 
 	fabric_metrics_buf_reset(b);
-	if (!m || !m->sets)
+	if (!m || !m->nsets)
 		return -EINVAL;
-	hp = heap_get(b, top_k_of(src));
-	if (!hp)
+	if (b->heap && fabric_metrics_heap_k(b->heap) != k) {
+		fabric_metrics_heap_free(b->heap);
+		b->heap = NULL;
+	}
+	if (!b->heap)
+		b->heap = fabric_metrics_heap_new(k);
+	if (!b->heap)
+		return -ENOMEM;
+	if (!b->window)
+		b->window = calloc(1, sizeof(*b->window));
+	if (!b->window)
 		return -ENOMEM;
 
 	err = fabric_maps_for_each_port(m, port_collect, &pl);
@@ -509,31 +253,31 @@ int fabric_metrics_render(const struct fabric_metrics_src *src,
 	err = fabric_maps_stats(m, &st);
 	if (err)
 		return err;
-	scan_flows(m, hp, &tracked);
-	select_rows(m, hp);
-	not_exported = tracked > hp->nrows ? tracked - hp->nrows : 0;
-	b->flows_truncated_total += not_exported;
+	err = fabric_metrics_scan(m, b->window, b->heap, &tracked);
+	if (err)
+		return err;
+	nrows = fabric_metrics_heap_rows(b->heap, &rows);
+	for (i = 0; i < nrows && m->tx_flows_fd >= 0; i++)
+		rows[i].r.has_tx = !fabric_maps_tx_flow(m, &rows[i].r.rx.key,
+							&rows[i].r.tx);
+	not_exported = tracked > nrows ? tracked - nrows : 0;
 
 	qsort(b->ports, pl.n, sizeof(struct port_snap), port_cmp);
-	render_ports(b, b->ports, pl.n, t0);
+	render_ports(b, b->ports, pl.n, wall_off);
 
-	render_flows(b, hp, t0);
+	fabric_metrics_render_flows(b, rows, nrows, wall_off);
 	gauge1(b, "fabric_flows_tracked",
 	       "Flows in the receive flow table at this scrape.", tracked);
 	gauge1(b, "fabric_flow_table_capacity",
 	       "Slots of the receive flow table (sets x ways).",
 	       (__u64)m->nsets * FABRIC_FLOW_WAYS);
 	gauge1(b, "fabric_flows_exported",
-	       "Flows with per-flow series in this scrape.", hp->nrows);
+	       "Flows with per-flow series in this scrape.", nrows);
 	gauge1(b, "fabric_flows_not_exported",
 	       "Tracked flows left out of this scrape by the top-K limit.",
 	       not_exported);
-	counter1(b, "fabric_flows_truncated_total",
-		 "Sum over the scrapes served by this exporter of the flows left out by the top-K limit.",
-		 b->flows_truncated_total);
 	gauge1(b, "fabric_flows_top_k",
-	       "Per-ranking flow limit K; at most 4*K flows are exported.",
-	       hp->k);
+	       "Per-ranking flow limit K; at most 4*K flows are exported.", k);
 
 	for (i = 0; i < sizeof(stat_metrics) / sizeof(stat_metrics[0]); i++)
 		counter1(b, stat_metrics[i].name, stat_metrics[i].help,

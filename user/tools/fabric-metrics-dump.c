@@ -14,6 +14,7 @@
 
 #include "exporter.h"
 #include "fabric_dp.h"
+#include "flow_window.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -117,6 +118,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	src.maps = &maps;
+	/* a long-running exporter reads the table a window at a time */
+	fabric_maps_unmap_flows(&maps);
 	if (addr) {
 		ret = serve(addr, &src);
 		goto out;
