@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 	printf("fuzz: frames=%llu disagreements=%llu verdict_changes=%llu "
 	       "crashes=%llu seed=%#llx corpus=%llu mutated=%llu roce=%llu "
 	       "non_roce=%llu malformed=%llu unparsed=%llu requests=%llu "
-	       "new_flows=%llu ns_per_frame=%.0f\n",
+	       "new_flows=%llu multibuf=%llu tc_runs=%llu ns_per_frame=%.0f\n",
 	       (unsigned long long)r.frames,
 	       (unsigned long long)r.disagreements,
 	       (unsigned long long)r.verdict_changes,
@@ -75,6 +75,8 @@ int main(int argc, char **argv)
 	       (unsigned long long)r.per_class[3],
 	       (unsigned long long)r.requests,
 	       (unsigned long long)r.new_flows,
+	       (unsigned long long)r.multibuf,
+	       (unsigned long long)r.tc_runs,
 	       r.frames ? r.seconds * 1e9 / r.frames : 0.0);
 	return r.disagreements || r.verdict_changes || r.crashes;
 }

@@ -15,6 +15,7 @@
 #include "fuzz_ref.h"
 
 #define XDP_PASS_	2
+#define TC_ACT_UNSPEC_	0xffffffffU	/* -1: the next tc filter runs */
 #define LO_IFINDEX	1		/* test_run's ingress device: lo */
 #define T0_NS		1000000000000ULL
 #define FLOWS		4096		/* small: random keys force evictions */
@@ -25,6 +26,8 @@ struct fuzz {
 	struct fabric_dp	*dp;
 	struct fuzz_gen		*gen;
 	int			xdp_fd;
+	int			tc_fd;
+	__u64			rng;	/* which hooks and buffer layouts */
 	int			kmsg_fd;
 	struct fabric_port_counters	port;	/* as of the last frame */
 	struct fabric_dp_stats		stats;
@@ -70,9 +73,21 @@ static void cmp_port(struct fuzz *z, const struct fabric_port_counters *g,
 	CMP(z, g, w, tx_packets);
 	CMP(z, g, w, tx_bytes);
 	CMP(z, g, w, tx_roce_packets);
+	CMP(z, g, w, tx_roce_bytes);
+	CMP(z, g, w, tx_ce);
+	CMP(z, g, w, tx_cnp);
 	CMP(z, g, w, tx_non_roce);
 	CMP(z, g, w, tx_malformed);
 	CMP(z, g, w, tx_unparsed);
+	CMP(z, g, w, tx_last_ns);
+}
+
+static void cmp_tx_flow(struct fuzz *z, const struct fabric_tx_flow *g,
+			const struct fabric_tx_flow *w)
+{
+	CMP(z, g, w, packets);
+	CMP(z, g, w, bytes);
+	CMP(z, g, w, last_seen_ns);
 }
 
 static void cmp_flow(struct fuzz *z, const struct fabric_flow *g,
@@ -98,13 +113,13 @@ static void cmp_flow(struct fuzz *z, const struct fabric_flow *g,
 }
 
 /* What the port counters must read after a frame of @len bytes. */
-static void port_want(const struct ref_pkt *p, __u32 len, __u64 now,
-		      struct fabric_port_counters *w)
+static void port_want(const struct ref_pkt *p, enum ref_class cls, __u32 len,
+		      __u64 now, struct fabric_port_counters *w)
 {
 	w->rx_packets++;
 	w->rx_bytes += len;
 	w->rx_last_ns = now;
-	switch (p->cls) {
+	switch (cls) {
 	case REF_ROCE:
 		w->rx_roce_packets++;
 		w->rx_roce_bytes += len;
@@ -119,6 +134,32 @@ static void port_want(const struct ref_pkt *p, __u32 len, __u64 now,
 		break;
 	case REF_UNPARSED:
 		w->rx_unparsed++;
+		break;
+	}
+}
+
+/* The same at tc egress. */
+static void port_want_tx(const struct ref_pkt *p, __u32 len, __u64 now,
+			 struct fabric_port_counters *w)
+{
+	w->tx_packets++;
+	w->tx_bytes += len;
+	w->tx_last_ns = now;
+	switch (p->cls) {
+	case REF_ROCE:
+		w->tx_roce_packets++;
+		w->tx_roce_bytes += len;
+		w->tx_ce += p->ecn == 3;
+		w->tx_cnp += p->opcode == ROCE_OPCODE_CNP;
+		break;
+	case REF_NON_ROCE:
+		w->tx_non_roce++;
+		break;
+	case REF_MALFORMED:
+		w->tx_malformed++;
+		break;
+	case REF_UNPARSED:
+		w->tx_unparsed++;
 		break;
 	}
 }
@@ -190,8 +231,23 @@ static void report(struct fuzz *z, __u64 i, const struct fuzz_frame *f,
 	fprintf(log, "%s\n", f->len > 128 ? " ..." : "");
 }
 
-static int run_frame(struct fuzz *z, __u64 i, const struct fuzz_frame *f)
+static __u64 zrnd(struct fuzz *z)
 {
+	__u64 x = (z->rng += 0x9e3779b97f4a7c15ULL);
+
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/*
+ * Run @prog on the frame; for XDP with @linear < len, only @linear bytes
+ * are in the linear area and the rest in a fragment (xdp.frags).
+ */
+static int prog_run(struct fuzz *z, int fd, const struct fuzz_frame *f,
+		    __u32 linear, __u32 *retval, __u32 *out_len)
+{
+	struct xdp_md ctx = { .data_end = linear };
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = f->data,
 		.data_size_in = f->len,
@@ -199,44 +255,124 @@ static int run_frame(struct fuzz *z, __u64 i, const struct fuzz_frame *f)
 		.data_size_out = sizeof(z->out),
 		.repeat = 1,
 	);
+
+	if (linear < f->len) {
+		opts.ctx_in = &ctx;
+		opts.ctx_size_in = sizeof(ctx);
+	}
+	if (bpf_prog_test_run_opts(fd, &opts))
+		return -errno;
+	*retval = opts.retval;
+	*out_len = opts.data_size_out;
+	return 0;
+}
+
+/* Run one hook; false when it failed or did not pass the frame untouched. */
+/*
+ * BPF_PROG_TEST_RUN refuses an skb whose EtherType promises an IPv4 or
+ * IPv6 header that the frame is too short to hold; the stack never sends
+ * one, so such a frame has no tc egress run to check.
+ */
+static bool tc_refused(const struct fuzz_frame *f)
+{
+	__u32 type = f->data[12] << 8 | f->data[13];
+
+	return (type == 0x0800 && f->len < 14 + 20) ||
+	       (type == 0x86dd && f->len < 14 + 40);
+}
+
+static bool hook_ok(struct fuzz *z, __u64 i, const struct fuzz_frame *f,
+		    const struct ref_pkt *p, int fd, __u32 linear, __u32 pass,
+		    const char *hook, bool *ran)
+{
+	__u32 ret = 0, out_len = 0;
+	char what[64];
+	int err;
+
+	err = prog_run(z, fd, f, linear, &ret, &out_len);
+	if (err == -EINVAL && fd == z->tc_fd && tc_refused(f)) {
+		*ran = false;
+		return true;
+	}
+	*ran = true;
+	if (err) {
+		z->r->crashes++;
+		snprintf(z->diff, sizeof(z->diff), " errno=%d linear=%u", -err,
+			 linear);
+		snprintf(what, sizeof(what), "%s: BPF_PROG_TEST_RUN failed", hook);
+		report(z, i, f, p, what);
+		return false;
+	}
+	if (ret != pass || out_len != f->len || memcmp(z->out, f->data, f->len)) {
+		z->r->verdict_changes++;
+		snprintf(z->diff, sizeof(z->diff), " retval=%#x out_len=%u linear=%u",
+			 ret, out_len, linear);
+		snprintf(what, sizeof(what), "%s: verdict or bytes changed", hook);
+		report(z, i, f, p, what);
+		return false;
+	}
+	return true;
+}
+
+static int run_frame(struct fuzz *z, __u64 i, const struct fuzz_frame *f)
+{
+	struct fabric_tx_flow tx_before = {}, tx_got, tx_want;
 	struct fabric_flow before = {}, want, got;
-	const struct fabric_flow *cur = NULL;
 	struct fabric_port_counters pw = z->port;
+	const struct fabric_flow *cur = NULL;
+	__u64 now = T0_NS + i * 1000, mode = zrnd(z) % 8;
+	__u32 linear = f->len;
+	bool tc = mode >= 5, tx_had = false, ran;
+	enum ref_class cls;
 	struct fabric_dp_stats st;
-	__u64 now = T0_NS + i * 1000;
 	struct ref_pkt p;
 
 	ref_decode(f->data, f->len, &p);
 	z->r->per_class[p.cls]++;
+	/* 1 in 8: a multi-buffer frame, headers in or across the first buffer */
+	if (mode == 0 && f->len > FUZZ_FRAME_MIN) {
+		linear = FUZZ_FRAME_MIN + zrnd(z) % (f->len - FUZZ_FRAME_MIN);
+		z->r->multibuf++;
+	}
 	if (p.cls == REF_ROCE) {
 		cur = fabric_maps_find_flow(&z->dp->maps, &p.key);
 		if (cur)
 			before = *cur;
 		else
 			before.key = p.key;
+		if (tc)
+			tx_had = !fabric_maps_tx_flow(&z->dp->maps, &p.key,
+						      &tx_before);
 	}
 	fabric_dp_set_clock(z->dp, now);
 	z->diff[0] = 0;
-	if (bpf_prog_test_run_opts(z->xdp_fd, &opts)) {
-		z->r->crashes++;
-		snprintf(z->diff, sizeof(z->diff), " errno=%d", errno);
-		report(z, i, f, &p, "BPF_PROG_TEST_RUN failed");
+	if (!hook_ok(z, i, f, &p, z->xdp_fd, linear, XDP_PASS_, "xdp", &ran) ||
+	    (tc && !hook_ok(z, i, f, &p, z->tc_fd, f->len, TC_ACT_UNSPEC_, "tc",
+			    &tc))) {
+		/* reported; start the next frame from what the maps say */
+		if (fabric_maps_port(&z->dp->maps, LO_IFINDEX, &z->port) ||
+		    fabric_maps_stats(&z->dp->maps, &z->stats))
+			return -EIO;
 		return 0;
 	}
-	if (opts.retval != XDP_PASS_ || opts.data_size_out != f->len ||
-	    memcmp(z->out, f->data, f->len)) {
-		z->r->verdict_changes++;
-		snprintf(z->diff, sizeof(z->diff), " retval=%u out_len=%u",
-			 opts.retval, opts.data_size_out);
-		report(z, i, f, &p, "verdict or bytes changed");
-	}
+	z->r->tc_runs += tc;
 
 	if (fabric_maps_port(&z->dp->maps, LO_IFINDEX, &z->port) ||
 	    fabric_maps_stats(&z->dp->maps, &st))
 		return -EIO;
-	port_want(&p, f->len, now, &pw);
+	/*
+	 * Headers that run past the first buffer may leave a frame
+	 * unparsed (Documentation/datapath.md); only then.
+	 */
+	cls = p.cls;
+	if (linear < f->len && linear < p.hdr_end &&
+	    z->port.rx_unparsed != pw.rx_unparsed)
+		cls = REF_UNPARSED;
+	port_want(&p, cls, f->len, now, &pw);
+	if (tc)
+		port_want_tx(&p, f->len, now, &pw);
 	cmp_port(z, &z->port, &pw);
-	if (p.cls == REF_ROCE) {
+	if (cls == REF_ROCE) {
 		cur = fabric_maps_find_flow(&z->dp->maps, &p.key);
 		if (!cur) {
 			strcat(z->diff, " flow=missing");
@@ -260,9 +396,22 @@ static int run_frame(struct fuzz *z, __u64 i, const struct fuzz_frame *f)
 		    z->stats.events_suppressed)
 			diff_add(z, "events_delta", 1, 0);
 	}
+	if (tc && p.cls == REF_ROCE) {
+		if (fabric_maps_tx_flow(&z->dp->maps, &p.key, &tx_got)) {
+			strcat(z->diff, " tx_flow=missing");
+		} else {
+			tx_want = tx_had ? tx_before : (struct fabric_tx_flow){};
+			tx_want.packets++;
+			tx_want.bytes += f->len;
+			tx_want.last_seen_ns = now;
+			cmp_tx_flow(z, &tx_got, &tx_want);
+		}
+	}
 	z->stats = st;
-	if (z->diff[0] && !strstr(z->diff, "retval=")) {
+	if (z->diff[0]) {
 		z->r->disagreements++;
+		snprintf(z->diff + strlen(z->diff), sizeof(z->diff) - strlen(z->diff),
+			 " linear=%u tc=%d", linear, tc);
 		report(z, i, f, &p, "counters disagree");
 	}
 	return 0;
@@ -323,6 +472,8 @@ static int setup(struct fuzz *z)
 	if (err)
 		return err;
 	z->xdp_fd = fabric_dp_xdp_fd(z->dp);
+	z->tc_fd = fabric_dp_tc_fd(z->dp);
+	z->rng = z->o->seed ^ 0x5eed5eed5eed5eedULL;
 	if (fabric_maps_port(&z->dp->maps, LO_IFINDEX, &z->port) ||
 	    fabric_maps_stats(&z->dp->maps, &z->stats))
 		return -EIO;

@@ -27,6 +27,8 @@ struct fuzz_result {
 	__u64	crashes;		/* test_run errors, kernel WARN/BUG/oops */
 	__u64	per_class[4];		/* enum ref_class */
 	__u64	mutated;		/* frames with at least one mutation */
+	__u64	multibuf;		/* XDP runs with the frame in two buffers */
+	__u64	tc_runs;		/* frames also run through tc egress */
 	__u64	requests;		/* RoCE requests: PSN tracking ran */
 	__u64	new_flows;
 	__u64	corpus;			/* seed frames, built and captured */

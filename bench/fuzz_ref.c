@@ -21,6 +21,16 @@ static bool have(const struct cur *c, __u32 n)
 	return c->end >= c->pos && c->end - c->pos >= n;
 }
 
+/*
+ * Header bytes the decision rests on, including a header that turned out
+ * cut: [0, hdr_end) must be readable for the class to be known.
+ */
+static void mark(struct ref_pkt *o, const struct cur *c, __u32 n)
+{
+	if (c->pos + n > o->hdr_end)
+		o->hdr_end = c->pos + n;
+}
+
 static __u32 be16(const __u8 *p)
 {
 	return (__u32)p[0] << 8 | p[1];
@@ -88,6 +98,7 @@ static enum ref_class decode_bth(struct cur *c, struct ref_pkt *o)
 	__u32 need = ROCE_BTH_LEN, reth_at = 0, aeth_at = 0;
 	bool request, ack, read;
 
+	mark(o, c, ROCE_BTH_LEN);
 	if (!have(c, ROCE_BTH_LEN + ROCE_ICRC_LEN))
 		return set_why(o, REF_MALFORMED, "BTH+ICRC do not fit the UDP length");
 	o->opcode = bth[0];
@@ -104,6 +115,7 @@ static enum ref_class decode_bth(struct cur *c, struct ref_pkt *o)
 		aeth_at = need;
 		need += ROCE_AETH_LEN;
 	}
+	mark(o, c, need);
 	if (!have(c, need + ROCE_ICRC_LEN))
 		return set_why(o, REF_MALFORMED, "extended transport header cut");
 	o->request = request;
@@ -125,6 +137,7 @@ static enum ref_class decode_udp(struct cur *c, struct ref_pkt *o)
 	const __u8 *udp = c->buf + c->pos;
 	__u32 ulen;
 
+	mark(o, c, 8);
 	if (!have(c, 8))
 		return set_why(o, REF_MALFORMED, "UDP header cut");
 	ulen = be16(udp + 4);
@@ -149,12 +162,14 @@ static enum ref_class decode_ipv4(struct cur *c, struct ref_pkt *o)
 	const __u8 *ip = c->buf + c->pos;
 	__u32 ihl, total, frag;
 
+	mark(o, c, 20);
 	if (!have(c, 20))
 		return set_why(o, REF_MALFORMED, "IPv4 header cut");
 	if (ip[0] >> 4 != 4)
 		return set_why(o, REF_MALFORMED, "IPv4 version");
 	ihl = (ip[0] & 0xf) * 4;
 	total = be16(ip + 2);
+	mark(o, c, ihl);
 	if (ihl < 20 || !have(c, ihl))
 		return set_why(o, REF_MALFORMED, "IPv4 IHL");
 	if (total < ihl || !have(c, total))
@@ -181,6 +196,7 @@ static enum ref_class decode_ipv6(struct cur *c, struct ref_pkt *o)
 	__u32 plen, n, hlen;
 	__u8 next;
 
+	mark(o, c, 40);
 	if (!have(c, 40))
 		return set_why(o, REF_MALFORMED, "IPv6 header cut");
 	if (ip[0] >> 4 != 6)
@@ -221,6 +237,7 @@ static enum ref_class decode_ipv6(struct cur *c, struct ref_pkt *o)
 		}
 		if (n == V6_MAX_EXT)
 			return set_why(o, REF_UNPARSED, "IPv6: 5th extension header");
+		mark(o, c, 8);
 		if (!have(c, 8))
 			return set_why(o, REF_MALFORMED, "IPv6 extension header cut");
 		if (next == 44) {
@@ -248,6 +265,7 @@ void ref_decode(const __u8 *frame, __u32 len, struct ref_pkt *o)
 	if (len < 14)
 		return (void)set_why(o, REF_MALFORMED, "Ethernet header cut");
 	for (;;) {
+		mark(o, &c, 2);
 		if (!have(&c, 2))
 			return (void)set_why(o, REF_MALFORMED, "VLAN tag cut");
 		type = be16(frame + c.pos);
@@ -255,6 +273,7 @@ void ref_decode(const __u8 *frame, __u32 len, struct ref_pkt *o)
 			break;
 		if (tags == 2)
 			return (void)set_why(o, REF_UNPARSED, "third VLAN tag");
+		mark(o, &c, 6);
 		if (!have(&c, 6))
 			return (void)set_why(o, REF_MALFORMED, "VLAN tag cut");
 		c.pos += 4;

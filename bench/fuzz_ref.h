@@ -40,6 +40,7 @@ struct ref_pkt {
 	bool			is_read;
 	enum ref_ack		ack;
 	const char		*why;		/* reason for the class, for logs */
+	__u32			hdr_end;	/* header bytes the class rests on */
 };
 
 void ref_decode(const __u8 *frame, __u32 len, struct ref_pkt *out);
