@@ -15,6 +15,7 @@
 #   dead       starved, and the userspace executor SIGSTOPped
 #   KMOD_BENCH_N=80   samples per executor, trigger and phase
 #   VM_TIMEOUT=480    whole-guest timeout, s
+#   VM_KVER=6.12      guest kernel (default: 6.1, scripts/vm/common.sh)
 # Prints the distributions, the split of each latency into trigger ->
 # replace sent and sent -> acked, one line per extra phase, then exactly
 # one final line:
@@ -24,15 +25,15 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/vm/common.sh
-BUILD=${BUILD:-build}
+export BUILD=${BUILD:-build}
 N=${KMOD_BENCH_N:-80}
 out=$BUILD/bench/kmod-failover.run
-initrd=$BUILD/vm/bench-initramfs.cpio
 
 fail() { echo "kmod-failover: $*" >&2; exit 1; }
 command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 not installed"
 kver=$(vm_kver) || fail "no guest kernel in /boot"
-for f in "$BUILD/kmod/fabric.ko" "$BUILD/vm-tools/kmod-failover-bench" \
+initrd=$BUILD/vm/$kver/bench-initramfs.cpio
+for f in "$BUILD/kmod/$kver/fabric.ko" "$BUILD/vm-tools/kmod-failover-bench" \
 	"$BUILD/vm-tools/kmod_failover_ringbuf.bpf.o" "$BUILD/vm-tools/kfunc_report.bpf.o"; do
 	[[ -f $f ]] || fail "$f missing (make $BUILD/bench/kmod-failover)"
 done

@@ -1,50 +1,67 @@
-# fabric.ko, built out of tree against Debian's linux-headers (Kbuild, kmod/).
-#   make kmod               build $(BUILD)/kmod/fabric.ko (with module BTF
-#                           when vmlinux + resolve_btfids can be prepared)
+# fabric.ko, built out of tree against Debian's linux-headers (Kbuild, kmod/),
+# once per kernel of the VM matrix (scripts/vm/common.sh: 6.1 and the
+# pinned 6.12), each with its own vmlinux BTF and its own resolve_btfids:
+#   make kmod               build $(BUILD)/kmod/<kver>/fabric.ko for every
+#                           kernel in KMOD_KVERS (with module BTF when
+#                           vmlinux + resolve_btfids can be prepared), and
+#                           $(BUILD)/kmod/fabric.ko for KMOD_KVER
 #   make modules_install    install it for KMOD_KVER and run depmod
-# KMOD_KVER defaults to the running kernel when its headers are installed,
-# else to the newest Debian kernel in /boot (the qemu guest's kernel).
+# KMOD_KVERS defaults to the installed kernels of the matrix (VM_KVERS="6.12"
+# narrows it). KMOD_KVER defaults to the running kernel when its headers are
+# installed, else to the first kernel of the matrix (the qemu guest's 6.1).
 # Kbuild writes objects next to the sources, so it runs on a copy of the
-# sources in $(BUILD)/kmod/src, keeping the tree clean.
+# sources in $(BUILD)/kmod/<kver>/src, keeping the tree clean.
+KMOD_KVERS	?= $(shell bash -c '. scripts/vm/common.sh && vm_kvers_built')
 KMOD_KVER	?= $(shell bash -c 'if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
 		   else . scripts/vm/common.sh && vm_kver; fi')
 KMOD_OUT	:= $(BUILD)/kmod
 KMOD_BTF	:= $(BUILD)/kmod-btf
 KMOD_SRCS	:= Kbuild $(wildcard kmod/*.c kmod/*.h common/*.h common/failover.c)
 KMOD_KBUILD_V	:= $(if $(filter 0,$(V)),,V=1)
+KMOD_ALL_KVERS	:= $(sort $(KMOD_KVERS) $(KMOD_KVER))
+KMOD_KOS	:= $(foreach k,$(KMOD_KVERS),$(KMOD_OUT)/$(k)/fabric.ko)
 
 .PHONY: kmod kmod-btf modules_install
-kmod: $(KMOD_OUT)/fabric.ko
+kmod: $(KMOD_KOS) $(KMOD_OUT)/fabric.ko
+kmod-btf: $(foreach k,$(KMOD_ALL_KVERS),$(KMOD_BTF)/$(k)/.stamp)
 
+# Per kernel K:
 # Module BTF needs vmlinux and resolve_btfids; failure here is not fatal:
-# the module then loads without kfuncs and says so (FABRIC_A_KFUNC = 0).
-$(KMOD_BTF)/.stamp-$(KMOD_KVER): kmod/btf-prep.sh
-	$(call msg,BTFPREP,$(KMOD_BTF))
-	$(Q)mkdir -p $(KMOD_BTF)
-	$(Q)if kmod/btf-prep.sh $(KMOD_KVER) $(KMOD_BTF) >$(KMOD_BTF)/prep.log 2>&1; then \
-		echo ok >$@; \
+# the module then loads without kfuncs and says so (FABRIC_A_KFUNC = 0,
+# /sys/module/fabric/parameters/kfunc), and the VM tests fail on it.
+define kmod_rules
+$(KMOD_BTF)/$(1)/.stamp: kmod/btf-prep.sh
+	$$(call msg,BTFPREP,$(KMOD_BTF)/$(1))
+	$$(Q)mkdir -p $(KMOD_BTF)/$(1)
+	$$(Q)if kmod/btf-prep.sh $(1) $(KMOD_BTF)/$(1) >$(KMOD_BTF)/$(1)/prep.log 2>&1; then \
+		echo ok >$$@; \
 	else \
-		cat $(KMOD_BTF)/prep.log >&2; \
-		echo "kmod: WARNING: no module BTF, kfuncs will be unavailable" >&2; \
-		echo unavailable >$@; \
+		cat $(KMOD_BTF)/$(1)/prep.log >&2; \
+		echo "kmod: WARNING: no module BTF for $(1), kfuncs will be unavailable" >&2; \
+		echo unavailable >$$@; \
 	fi
-kmod-btf: $(KMOD_BTF)/.stamp-$(KMOD_KVER)
 
-$(KMOD_OUT)/fabric.ko: $(KMOD_SRCS) $(KMOD_BTF)/.stamp-$(KMOD_KVER)
-	$(call msg,KMOD,$@)
-	$(Q)mkdir -p $(KMOD_OUT)/src
-	$(Q)cp -p --parents $(KMOD_SRCS) $(KMOD_OUT)/src/
-	$(Q)if [ "$$(cat $(KMOD_BTF)/.stamp-$(KMOD_KVER))" = ok ]; then \
-		kdir=$(abspath $(KMOD_BTF))/kdir; \
-		btf="RESOLVE_BTFIDS=$(abspath $(KMOD_BTF))/resolve_btfids"; \
+$(KMOD_OUT)/$(1)/fabric.ko: $(KMOD_SRCS) $(KMOD_BTF)/$(1)/.stamp
+	$$(call msg,KMOD,$$@)
+	$$(Q)rm -rf $(KMOD_OUT)/$(1)/src && mkdir -p $(KMOD_OUT)/$(1)/src
+	$$(Q)cp -p --parents $(KMOD_SRCS) $(KMOD_OUT)/$(1)/src/
+	$$(Q)if [ "$$$$(cat $(KMOD_BTF)/$(1)/.stamp)" = ok ]; then \
+		kdir=$(abspath $(KMOD_BTF))/$(1)/kdir; \
+		btf="RESOLVE_BTFIDS=$(abspath $(KMOD_BTF))/$(1)/resolve_btfids"; \
 	else \
-		kdir=/lib/modules/$(KMOD_KVER)/build; btf=; \
+		kdir=/lib/modules/$(1)/build; btf=; \
 	fi; \
-	$(MAKE) --no-print-directory -C $$kdir M=$(abspath $(KMOD_OUT)/src) \
-		$$btf $(KMOD_KBUILD_V) modules >$(KMOD_OUT)/build.log 2>&1 || \
-		{ cat $(KMOD_OUT)/build.log >&2; exit 1; }; \
-	grep -E 'warning|error|Skipping BTF' $(KMOD_OUT)/build.log >&2 || true
-	$(Q)cp $(KMOD_OUT)/src/fabric.ko $@
+	$$(MAKE) --no-print-directory -C $$$$kdir M=$(abspath $(KMOD_OUT))/$(1)/src \
+		$$$$btf $(KMOD_KBUILD_V) modules >$(KMOD_OUT)/$(1)/build.log 2>&1 || \
+		{ cat $(KMOD_OUT)/$(1)/build.log >&2; exit 1; }; \
+	grep -E 'warning|error|Skipping BTF' $(KMOD_OUT)/$(1)/build.log >&2 || true
+	$$(Q)cp $(KMOD_OUT)/$(1)/src/fabric.ko $$@
+endef
+$(foreach k,$(KMOD_ALL_KVERS),$(eval $(call kmod_rules,$(k))))
+
+# The module for KMOD_KVER, at the path modules_install and older scripts use.
+$(KMOD_OUT)/fabric.ko: $(KMOD_OUT)/$(KMOD_KVER)/fabric.ko
+	$(Q)cp $< $@
 
 modules_install: $(KMOD_OUT)/fabric.ko
 	$(call msg,INSTALL,/lib/modules/$(KMOD_KVER)/extra/fabric.ko)

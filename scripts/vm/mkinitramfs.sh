@@ -3,8 +3,10 @@
 # Build the guest's busybox initramfs (uncompressed cpio, boots fastest under
 # TCG). Usage: scripts/vm/mkinitramfs.sh OUT.cpio [KVER]
 # Carries: busybox, bash, iproute2, bpftool, util-linux bits, rdma-core and
-# perftest, the kernel modules the tests need (with their modules.dep
-# closure), fabric.ko when built, build/*.bpf.o, the test tools from
+# perftest, KVER's kernel modules the tests need (with their modules.dep
+# closure), fabric.ko built for KVER ($BUILD/kmod/KVER/fabric.ko) when
+# built, the dkms-built one ($FABRIC_DKMS_KO, to /fabric/dkms/) when given,
+# build/*.bpf.o, the test tools from
 # build/vm-tools/, the guest test scripts from selftests/vm/guest/ and the
 # guest halves of benchmarks (bench/*-guest.sh, into /bench).
 set -euo pipefail
@@ -14,6 +16,7 @@ BUILD=${BUILD:-build}
 out=$1
 kver=${2:-$(vm_kver)}
 moddir=/lib/modules/$kver
+mkdir -p "$(dirname "$out")"
 [[ -f $moddir/modules.dep ]] || { echo "mkinitramfs: no modules for $kver" >&2; exit 1; }
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/fabric-vmroot.XXXXXX")
@@ -48,8 +51,13 @@ copy_bin /usr/bin/bash /usr/bin/bash
 ln -sf /usr/bin/bash "$root/bin/bash"
 for b in /usr/sbin/ip /usr/sbin/tc /usr/sbin/bridge /usr/bin/rdma /usr/sbin/bpftool \
 	/usr/bin/setpriv /usr/bin/nsenter /usr/bin/unshare /usr/bin/timeout \
-	/usr/bin/ib_write_bw /usr/bin/ib_send_bw /usr/bin/ib_read_bw /usr/bin/tcpdump /usr/bin/jq; do
+	/usr/bin/ib_write_bw /usr/bin/ib_send_bw /usr/bin/ib_read_bw /usr/bin/tcpdump /usr/bin/jq \
+	/usr/sbin/xdp-loader; do
 	copy_bin "$b"
+done
+# libxdp loads its multi-program dispatcher from this object at run time.
+for o in /usr/lib/x86_64-linux-gnu/bpf/xdp-dispatcher.o; do
+	[[ -e $o ]] && { mkdir -p "$root${o%/*}"; cp "$o" "$root$o"; }
 done
 
 # rdma-core's rxe provider is dlopen()ed: copy it and its driver file.
@@ -87,9 +95,16 @@ for m in "${MODS[@]}"; do
 	fi
 	add_mod "$rel"
 done
-if [[ -f $BUILD/kmod/fabric.ko ]]; then
+if [[ -f $BUILD/kmod/$kver/fabric.ko ]]; then
 	mkdir -p "$root$moddir/extra"
-	cp "$BUILD/kmod/fabric.ko" "$root$moddir/extra/fabric.ko"
+	cp "$BUILD/kmod/$kver/fabric.ko" "$root$moddir/extra/fabric.ko"
+fi
+if [[ -n ${FABRIC_DKMS_KO:-} && -f $FABRIC_DKMS_KO ]]; then
+	mkdir -p "$root/fabric/dkms"
+	case $FABRIC_DKMS_KO in
+	*.xz) xz -dc "$FABRIC_DKMS_KO" >"$root/fabric/dkms/fabric.ko" ;;
+	*) cp "$FABRIC_DKMS_KO" "$root/fabric/dkms/fabric.ko" ;;
+	esac
 fi
 cp "$moddir"/modules.builtin "$moddir"/modules.order "$root$moddir/" 2>/dev/null || true
 cp "$moddir"/modules.builtin.modinfo "$root$moddir/" 2>/dev/null || true

@@ -5,6 +5,7 @@
 # per-test timeout, framing each one's KTAP with markers for the host:
 #   ### BEGIN <name>
 #   ...KTAP...
+#   ### TIME <name> <start> <end>      (guest uptime, s)
 #   ### END <name> <exit status>
 filter=${1:-all}
 [[ $filter == all || -z $filter ]] && filter='*'
@@ -16,6 +17,11 @@ for t in /tests/test_*.sh; do
 	# shellcheck disable=SC2053
 	[[ $name == $filter ]] || continue
 	echo "### BEGIN $name"
-	/usr/bin/timeout -k 5 "${GUEST_TEST_TIMEOUT:-240}" /usr/bin/bash "$t" </dev/null 2>&1
-	echo "### END $name $?"
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	# a test may ask for more with a "# guest-timeout: SECONDS" line
+	tmo=$(sed -n 's/^# guest-timeout: \([0-9][0-9]*\)$/\1/p' "$t" | head -1)
+	/usr/bin/timeout -k 5 "${tmo:-${GUEST_TEST_TIMEOUT:-240}}" /usr/bin/bash "$t" </dev/null 2>&1
+	rc=$?
+	echo "### TIME $name $t0 $(cut -d' ' -f1 /proc/uptime)"
+	echo "### END $name $rc"
 done
