@@ -103,6 +103,63 @@ static void make_key(__u32 i, struct fabric_flow_key *k)
 	k->dst[15] = 1;
 }
 
+/*
+ * The slot layout changes with the flow-table work of issue 9: FABRIC_OWN_
+ * TAG_SHIFT marks the layout with an ownership word and cold halves.
+ */
+#ifdef FABRIC_OWN_TAG_SHIFT
+struct slot_ref {
+	struct fabric_flow_slot	*hot;
+	struct fabric_flow_cold	*cold;
+	__u32			*own;
+};
+
+static __u32 key_hash(const struct fabric_flow_key *k)
+{
+	return fabric_flow_hash_seeded(k, dp->maps.hash_seed);
+}
+
+static bool free_way(struct fabric_flow_set *set, __u32 w, struct slot_ref *r)
+{
+	if (fabric_own_tag(set->slot[w].own) != FABRIC_TAG_EMPTY)
+		return false;
+	r->hot = &set->slot[w];
+	r->cold = &set->cold[w];
+	r->own = &set->slot[w].own;
+	return true;
+}
+
+static __u32 own_word(__u32 hash)
+{
+	return fabric_flow_tag(hash) << FABRIC_OWN_TAG_SHIFT;
+}
+#else
+struct slot_ref {
+	struct fabric_flow	*hot;
+	struct fabric_flow	*cold;
+	__u32			*own;
+};
+
+static __u32 key_hash(const struct fabric_flow_key *k)
+{
+	return fabric_flow_hash(k);
+}
+
+static bool free_way(struct fabric_flow_set *set, __u32 w, struct slot_ref *r)
+{
+	if (set->tag[w] != FABRIC_TAG_EMPTY)
+		return false;
+	r->hot = r->cold = &set->slot[w];
+	r->own = &set->tag[w];
+	return true;
+}
+
+static __u32 own_word(__u32 hash)
+{
+	return fabric_flow_tag(hash);
+}
+#endif
+
 /* Fill n flows where the data path would put them; returns keys tried. */
 static __u64 fill(struct fabric_flow_set *sets, __u32 nsets, __u32 n,
 		  struct fabric_flow_key *first_keys, __u32 nfirst)
@@ -114,33 +171,32 @@ static __u64 fill(struct fabric_flow_set *sets, __u32 nsets, __u32 n,
 	while (placed < n) {
 		struct fabric_flow_key k;
 		struct fabric_flow_set *set;
-		struct fabric_flow *f;
+		struct slot_ref r;
 		__u32 h;
 
 		make_key(i++, &k);
-		h = fabric_flow_hash(&k);
+		h = key_hash(&k);
 		set = &sets[fabric_flow_set_index(h, nsets - 1)];
 		for (w = 0; w < FABRIC_FLOW_WAYS; w++)
-			if (set->tag[w] == FABRIC_TAG_EMPTY)
+			if (free_way(set, w, &r))
 				break;
 		if (w == FABRIC_FLOW_WAYS)
 			continue;
-		f = &set->slot[w];
-		f->key = k;
-		f->bytes = 1 + rnd() % 1000000000ULL;
-		f->packets = f->bytes / 1024 + 1;
-		f->first_seen_ns = now - 60000000000ULL;
-		f->last_seen_ns = now - rnd() % 60000000000ULL;
+		r.hot->key = k;
+		r.hot->bytes = 1 + rnd() % 1000000000ULL;
+		r.hot->packets = r.hot->bytes / 1024 + 1;
+		r.hot->first_seen_ns = now - 60000000000ULL;
+		r.hot->last_seen_ns = now - rnd() % 60000000000ULL;
 		if (rnd() % 100 < 5)
-			f->ce = rnd() % 10000;
+			r.hot->ce = rnd() % 10000;
 		if (rnd() % 100 < 2)
-			f->cnp = rnd() % 1000;
+			r.hot->cnp = rnd() % 1000;
 		if (rnd() % 100 < 1) {
-			f->psn_gaps = rnd() % 100;
-			f->psn_missing = f->psn_gaps * 2;
+			r.cold->psn_gaps = rnd() % 100;
+			r.cold->psn_missing = r.cold->psn_gaps * 2;
 		}
-		f->acks = f->packets / 8;
-		__atomic_store_n(&set->tag[w], fabric_flow_tag(h), __ATOMIC_RELEASE);
+		r.hot->acks = r.hot->packets / 8;
+		__atomic_store_n(r.own, own_word(h), __ATOMIC_RELEASE);
 		if (placed < nfirst)
 			first_keys[placed] = k;
 		placed++;
