@@ -93,14 +93,15 @@ static void passive_sync(struct fabricd *d)
 	}
 	if (!skel || !skel->bss || !skel->data)
 		return;
-	/* silence events only matter to fabricd's own engine (for now) */
-	if (!d->cfg.thr.silence_ms || !d->fo || !d->fo->eng)
+	/* silence events matter to whichever executor runs (fabric.ko gets
+	 * them as PATH_EVENTs) */
+	if (!d->cfg.thr.silence_ms || !d->fo || (!d->fo->eng && !d->fo->km))
 		memset(watch, 0, sizeof(watch));
 	memcpy(skel->bss->silence_watch, watch, sizeof(watch));
 	/* Late checks re-check in the data path, so that every silence event
 	 * it sends passes the policy's stall rule. */
 	skel->data->silence_lag_max_ns = tol ? tol : 1;
-	skel->bss->silence_ns = d->fo && d->fo->eng ?
+	skel->bss->silence_ns = d->fo && (d->fo->eng || d->fo->km) ?
 				(__u64)d->cfg.thr.silence_ms * 1000000 : 0;
 }
 
@@ -120,6 +121,16 @@ static __u64 mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* A passive signal to the executor: fabricd's engine, or fabric.ko. */
+static void fo_passive_signal(struct fabricd *d, int g, int p, __u32 sig,
+			      __u64 ts_ns, __u64 lag_ns)
+{
+	if (d->fo->eng)
+		ffe_path_signal(d->fo->eng, g, p, sig, ts_ns, lag_ns);
+	else if (d->fo->km)
+		fo_kmod_signal(d->fo->km, g, p, sig, lag_ns);
 }
 
 /*
@@ -145,9 +156,10 @@ static void passive_tick(struct fabricd *d)
 			__u64 rx = pp->ifindex ? port_rx_roce(d, pp->ifindex) : 0;
 			bool alive = pp->rx_known && rx != pp->rx_roce && !pp->bad;
 
-			if (e && alive && !cfg_path(d, g, p)->probe &&
-			    st.fo->path[p].state != FABRIC_FO_UP)
-				ffe_path_signal(e, g, p, FABRIC_FO_SIG_PROBE_OK, now, 0);
+			if (alive && !cfg_path(d, g, p)->probe &&
+			    (e ? st.fo->path[p].state :
+			     d->fo->live.g[g].path[p].state) != FABRIC_FO_UP)
+				fo_passive_signal(d, g, p, FABRIC_FO_SIG_PROBE_OK, now, 0);
 			pp->rx_roce = rx;
 			pp->rx_known = pp->ifindex != 0;
 			pp->bad = 0;
@@ -202,7 +214,6 @@ static bool silence_credible(const struct fabricd *d, int g, int p)
 /* A data-path event: the signal it is for the path(s) on its port. */
 void fabricd_fo_passive(struct fabricd *d, const struct fabric_event *ev)
 {
-	static unsigned int km_warned;
 	static __u64 silence_ignored;
 	__u32 sig, lag = 0;
 	int g, p;
@@ -237,12 +248,7 @@ void fabricd_fo_passive(struct fabricd *d, const struct fabric_event *ev)
 					 cfg_path(d, g, p)->name);
 				continue;
 			}
-			if (d->fo->eng)
-				ffe_path_signal(d->fo->eng, g, p, sig, ev->ts_ns,
-						(__u64)lag * 1000);
-			else if (!km_warned++)
-				pr_warn("failover: passive signals are not forwarded to fabric.ko yet; path %s\n",
-					cfg_path(d, g, p)->name);
+			fo_passive_signal(d, g, p, sig, ev->ts_ns, (__u64)lag * 1000);
 		}
 	}
 }

@@ -124,6 +124,8 @@ void fo_kmod_dispatch(struct fo_kmod *km, int fd);
 int fo_kmod_view(struct fo_kmod *km, struct fo_view *v);
 int fo_kmod_drain(struct fo_kmod *km, unsigned int group, unsigned int path,
 		  bool on, char *msg, size_t len);
+void fo_kmod_signal(struct fo_kmod *km, unsigned int group, unsigned int path,
+		    int signal, __u64 lag_ns);
 
 /* neigh.c: clear a path's INCOMPLETE/FAILED neighbour entry */
 int fabricd_neigh_unstick(int ifindex, int family, const void *addr);

@@ -3,7 +3,8 @@
 # fabricd with fabric.ko as the executor (module mode): fabricd registers
 # its group over genetlink, probes the paths and forwards its verdicts,
 # logs and counts the module's events; the module withdraws and restores
-# members (carrier, probe loss), drains go through genl, the module keeps
+# members (carrier, probe loss, and the data path's passive signals: PSN-gap
+# bursts and silence), drains go through genl, the module keeps
 # failing over after fabricd was killed, a new fabricd adopts a matching
 # registration and replaces one that differs. The host-side userspace
 # executor equivalent is selftests/lab/test_fabricd_failover.sh.
@@ -16,10 +17,10 @@
 # fabricd's data path (veth takes XDP_TX frames only on an end with XDP).
 . /tests/ktap.sh
 . /tests/lib.sh
-FABRICD=/fabric/bin/fabricd FABRICCTL=/fabric/bin/fabricctl
+FABRICD=/fabric/bin/fabricd FABRICCTL=/fabric/bin/fabricctl GEN=/fabric/bin/roce-gen
 PROBE_O=/fabric/bpf/probe.bpf.o
 have_fabric_ko || { echo "1..0 # SKIP fabric.ko not built"; exit 4; }
-for f in "$FABRICD" "$FABRICCTL" "$PROBE_O" /usr/bin/jq; do
+for f in "$FABRICD" "$FABRICCTL" "$GEN" "$PROBE_O" /usr/bin/jq; do
 	[[ -e $f ]] || { echo "1..0 # SKIP $f not in the initramfs (make)"; exit 4; }
 done
 
@@ -28,10 +29,12 @@ PIN=/sys/fs/bpf/fk-dp
 CONF=$W/fabric.conf LOG=$W/fabricd.log
 PORT=19481
 export FABRIC_SOCKET=$W/fabricd.sock
-DPID=
+DPID= GP1= GP2=
 mkdir -p "$W"
 
 cleanup() {
+	[[ -n $GP1 ]] && kill "$GP1" 2>/dev/null
+	[[ -n $GP2 ]] && kill "$GP2" 2>/dev/null
 	[[ -n $DPID ]] && kill -KILL "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
 	"$FABRICD" -c "$CONF" --detach >/dev/null 2>&1
 	rm -rf "$PIN"
@@ -84,6 +87,8 @@ probe_timeout_us = 200000
 probe_miss_threshold = 3
 recover_probes = 3
 stall_tolerance_us = 1000000
+psn_gap_burst = 3
+silence_ms = 400
 holddown_ms = 500
 holddown_max_ms = 2000
 half_life_ms = 1000
@@ -281,6 +286,41 @@ ctl path undrain s2 >/dev/null
 ktap_check "undrain s2: restored" \
 	path_is s2 '.state == "up" and .installed and (.drained | not)' 6000
 
+# Passive signals reach the module too: the data path's PSN-gap bursts
+# and silence on a path's device become PATH_EVENTs (GAP_BURST, SILENCE)
+# from fabricd. RoCE-shaped traffic from the spines enters the leaf's XDP
+# data path on ua0 / ub0. The probes then restore s1 as usual.
+members_are 100 "11 12" 3000 >/dev/null
+gen() { # SPINE ARGS...: RoCE traffic from spine SPINE to the leaf (run
+	# with &: exec, so that $! is the generator itself)
+	exec /usr/bin/nsenter --net=/run/netns/fk-s$1 "$GEN" send -d 10.41.$1.1 -q 8 \
+		-r 4000 -b 1 -n 0 -t 60 "${@:2}" >>"$W/gen$1.log" 2>&1
+}
+logged() { until_ms "$1" grep -q "failover: group=g path=s1 up->down reason=$2" "$LOG"; }
+f0=$(member_field 100 11 failovers) e0=$(stat_of events_genl)
+gen 1 --gap 2:4 &
+GP1=$!
+ktap_check "PSN gaps on ua0: the module took s1 down, reason gap-burst" logged 15000 gap-burst
+kill "$GP1"; wait "$GP1" 2>/dev/null; GP1=
+passive_counted() {
+	(($(member_field 100 11 failovers) > f0 && $(stat_of events_genl) >= e0 + 3)) ||
+		{ echo "# failovers $f0 -> $(member_field 100 11 failovers), events_genl $e0 -> $(stat_of events_genl)"; return 1; }
+}
+ktap_check "gap bursts: reported over genl (>= psn_gap_burst PATH_EVENTs), counted as a failover" passive_counted
+ktap_check "gap bursts over: probes restore s1" \
+	path_is s1 '.state == "up" and .installed' 10000
+gen 1 & GP1=$!
+gen 2 & GP2=$!
+sleep 2
+f0=$(member_field 100 11 failovers)
+kill "$GP1"; wait "$GP1" 2>/dev/null; GP1=
+ktap_check "ua0 silent while ub0 carries RoCE: the module took s1 down, reason silence" logged 15000 silence
+kill "$GP2"; wait "$GP2" 2>/dev/null; GP2=
+ktap_check "silence: counted by the module as a failover of nh 11" \
+	bash -c "(( \$(member_field 100 11 failovers) > $f0 ))"
+ktap_check "silence over: probes restore s1" \
+	path_is s1 '.state == "up" and .installed' 10000
+
 # The point of the module: fabricd is gone, failover still happens.
 members_are 100 "11 12" 3000 >/dev/null
 kill -KILL "$DPID"; wait "$DPID" 2>/dev/null; DPID=
@@ -297,7 +337,7 @@ f0=$(member_field 100 11 failovers)
 adopted() {
 	start_fabricd && grep -q 'group g (100) already registered with fabric.ko; adopted' "$LOG" &&
 		[[ $(member_field 100 11 failovers) == "$f0" ]] &&
-		path_is s1 '.state == "up" and .installed and .counters.failovers == 3' 3000
+		path_is s1 ".state == \"up\" and .installed and .counters.failovers == $f0" 3000
 }
 ktap_check "restart: fabricd adopts the registration (module counters kept)" adopted
 
