@@ -19,8 +19,11 @@
 /* Set by the loader before load; see Documentation/datapath.md. */
 const volatile __u32 node_id = 0;
 const volatile __u32 flow_set_mask = 16383;	/* flow sets - 1, power of 2 */
+const volatile __u32 flow_hash_seed = FABRIC_HASH_SEED;	/* random per load */
 const volatile __u64 event_interval_ns = 10000000;
 const volatile __u32 read_pmtu = 0;		/* 0: unknown, be lenient */
+/* fabricctl replay: a RoCE frame cut short by the capture still counts. */
+const volatile __u32 replay_truncated = 0;
 
 /* Non-zero: use this instead of the clock (fabricctl replay, tests). */
 __u64 clock_override_ns = 0;
@@ -36,6 +39,7 @@ __u64 silence_lag_max_ns = 1000000;
 /* 1: alarm when this port goes quiet (index: ifindex). */
 __u8 silence_watch[FABRIC_PORT_SLOTS] = {};
 
+/* max_entries is the number of sets. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
@@ -43,6 +47,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct fabric_flow_set);
 } fabric_flows SEC(".maps");
+
+/* Written by the loader, read by userspace; the program uses .rodata. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fabric_flow_meta);
+} fabric_flow_meta SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -132,9 +144,12 @@ static __always_inline struct fabric_dp_stats *stats_get(void)
 	return bpf_map_lookup_elem(&fabric_stats, &zero);
 }
 
+/* A new port's first value; a global, not 400 bytes of stack per caller. */
+const volatile __u8 port_zero[sizeof(struct fabric_port_counters)] = {};
+
 static __always_inline struct fabric_port_counters *port_get(__u32 ifindex)
 {
-	struct fabric_port_counters *pc, fresh = {};
+	struct fabric_port_counters *pc;
 	struct fabric_dp_stats *st;
 
 	if (ifindex < FABRIC_PORT_SLOTS)
@@ -142,7 +157,8 @@ static __always_inline struct fabric_port_counters *port_get(__u32 ifindex)
 	pc = bpf_map_lookup_elem(&fabric_ports_hi, &ifindex);
 	if (pc)
 		return pc;
-	if (bpf_map_update_elem(&fabric_ports_hi, &ifindex, &fresh, BPF_NOEXIST) &&
+	if (bpf_map_update_elem(&fabric_ports_hi, &ifindex, (void *)&port_zero,
+				BPF_NOEXIST) &&
 	    (st = stats_get()))
 		st->port_insert_errors++;
 	return bpf_map_lookup_elem(&fabric_ports_hi, &ifindex);
@@ -158,66 +174,218 @@ static __always_inline int key_equal(const struct fabric_flow_key *a,
 		 (x[6] ^ y[6]) | (x[7] ^ y[7]) | (x[8] ^ y[8]));
 }
 
-/*
- * Claim a slot for a new flow: an empty way, else the least recently seen
- * one. A compare-and-swap on the tag keeps two CPUs from claiming the same
- * slot; the loser leaves the packet to the port counters and counts a race.
- */
-static __always_inline struct fabric_flow *
-flow_insert(struct fabric_flow_set *set, const struct fabric_pkt *p,
-	    __u32 tag, __u64 now, __u32 *way)
+#define READ_ONCE_U32(x)	(*(volatile __u32 *)&(x))
+/* Attempts at a contended compare-and-swap before giving up. */
+#define FLOW_CAS_TRIES		4
+
+static __always_inline void flow_put(struct fabric_flow_slot *s)
 {
-	struct fabric_dp_stats *st = stats_get();
-	__u64 oldest = ~0ULL;
-	__u32 victim = 0, old;
-	struct fabric_flow *f;
-	int w;
+	__sync_fetch_and_add(&s->own, -1);
+}
+
+/*
+ * Take a reference on @s if it holds @key: 1 taken, 0 not this flow,
+ * -1 the word changed under us (the caller looks again). The key is
+ * compared only once the reference is held, when the slot can no longer
+ * change hands.
+ */
+static __always_inline int flow_get_ref(struct fabric_flow_slot *s, __u32 tag,
+					const struct fabric_flow_key *key)
+{
+	__u32 own = READ_ONCE_U32(s->own);
+
+	if (fabric_own_tag(own) != tag ||
+	    (own & FABRIC_OWN_REFS) == FABRIC_OWN_REFS)
+		return 0;
+	if (__sync_val_compare_and_swap(&s->own, own, own + 1) != own)
+		return -1;
+	if (key_equal(&s->key, key))
+		return 1;
+	flow_put(s);
+	return 0;
+}
+
+/*
+ * The ways' ownership words are read independently of each other, so the
+ * eight line misses of a cold set overlap; the key sits in the same line.
+ */
+static __always_inline int flow_scan(struct fabric_flow_set *set, __u32 tag,
+				     const struct fabric_flow_key *key)
+{
+	int w, r;
 
 #pragma unroll
 	for (w = 0; w < FABRIC_FLOW_WAYS; w++) {
-		__u32 t = set->tag[w];
-
-		if (t == FABRIC_TAG_EMPTY) {
-			victim = w;
-			break;
-		}
-		if (t != FABRIC_TAG_BUSY && set->slot[w].last_seen_ns < oldest) {
-			oldest = set->slot[w].last_seen_ns;
-			victim = w;
-		}
+		if (fabric_own_tag(READ_ONCE_U32(set->slot[w].own)) != tag)
+			continue;
+		r = flow_get_ref(&set->slot[w], tag, key);
+		if (r > 0)
+			return w;
+		if (r < 0)
+			return -2;	/* contended: the slow path looks again */
 	}
-	victim &= FABRIC_FLOW_WAYS - 1;
-	old = set->tag[victim];
-	if (old == FABRIC_TAG_BUSY ||
-	    __sync_val_compare_and_swap(&set->tag[victim], old,
-					FABRIC_TAG_BUSY) != old) {
-		if (st)
-			st->flow_insert_races++;
-		return NULL;
-	}
-
-	f = &set->slot[victim];
-	__builtin_memset(f, 0, sizeof(*f));
-	f->key = p->key;
-	f->first_seen_ns = now;
-	set->last_event[victim] = 0;
-	__sync_lock_test_and_set(&set->tag[victim], tag);
-	if (st) {
-		st->flow_inserts++;
-		if (old != FABRIC_TAG_EMPTY)
-			st->flow_evictions++;
-	}
-	*way = victim;
-	return f;
+	return -1;
 }
 
-static __always_inline struct fabric_flow *
-flow_get(const struct fabric_pkt *p, __u64 now, struct fabric_flow_set **setp,
-	 __u32 *way)
+/* Add an evicted flow's counters to its home port's evicted aggregate. */
+static __always_inline void flow_retire(struct fabric_flow_slot *s,
+					struct fabric_flow_cold *c)
 {
-	__u32 hash = fabric_flow_hash(&p->key);
+	struct fabric_port_counters *pc = port_get(s->ifindex);
+
+	if (!pc)
+		return;
+	pc->rx_evicted_flows++;
+	pc->rx_evicted_packets += s->packets;
+	pc->rx_evicted_bytes += s->bytes;
+	pc->rx_evicted_ce += s->ce;
+	pc->rx_evicted_ect += s->ect;
+	pc->rx_evicted_cnp += s->cnp;
+	pc->rx_evicted_acks += s->acks;
+	pc->rx_evicted_naks_seq += s->naks_seq;
+	pc->rx_evicted_naks_rnr += c->naks_rnr;
+	pc->rx_evicted_naks_other += c->naks_other;
+	pc->rx_evicted_psn_gaps += c->psn_gaps;
+	pc->rx_evicted_psn_missing += c->psn_missing;
+	pc->rx_evicted_psn_dups += c->psn_dups;
+	pc->rx_evicted_psn_rewinds += c->psn_rewinds;
+}
+
+/*
+ * The victim of an insert: an empty way, else the live way seen longest
+ * ago; on a tie of the coarse clock, the one with fewer packets, so that
+ * a hot flow is not evicted for sitting in a low way. Ways being updated
+ * right now (references held) are hot by definition and skipped.
+ */
+static __always_inline int flow_victim(struct fabric_flow_set *set)
+{
+	__u64 best_t = ~0ULL, best_p = ~0ULL;
+	int w, victim = -1;
+
+#pragma unroll
+	for (w = 0; w < FABRIC_FLOW_WAYS; w++) {
+		struct fabric_flow_slot *s = &set->slot[w];
+		__u32 own = READ_ONCE_U32(s->own);
+		__u64 t, p;
+
+		if (fabric_own_tag(own) == FABRIC_TAG_EMPTY)
+			return w;
+		if (fabric_own_tag(own) == FABRIC_TAG_BUSY ||
+		    (own & FABRIC_OWN_REFS))
+			continue;
+		t = s->last_seen_ns;
+		p = s->packets;
+		if (t < best_t || (t == best_t && p < best_p)) {
+			best_t = t;
+			best_p = p;
+			victim = w;
+		}
+	}
+	return victim;
+}
+
+/*
+ * Claim a way for a new flow while holding the set's insert lock, and
+ * return it with a reference held. The old flow, if any, is retired to
+ * its port's evicted aggregate before the slot is rewritten: its owner
+ * word went from "live, no references" to BUSY, so no CPU is updating it
+ * and none can start.
+ */
+static __always_inline int flow_claim(struct fabric_flow_set *set,
+				      const struct fabric_pkt *p, __u32 tag,
+				      __u32 ifindex, __u64 now)
+{
+	struct fabric_dp_stats *st = stats_get();
+	struct fabric_flow_slot *s;
+	struct fabric_flow_cold *c;
+	__u64 w;	/* 64-bit: a spilled u32 would lose its bounds */
+	__u32 own;
+	int v;
+
+	v = flow_victim(set);
+	if (v < 0)
+		return -1;
+	w = (__u64)v & (FABRIC_FLOW_WAYS - 1);
+	s = &set->slot[w];
+	c = &set->cold[w];
+	own = READ_ONCE_U32(s->own);
+	if (fabric_own_tag(own) == FABRIC_TAG_BUSY || (own & FABRIC_OWN_REFS) ||
+	    __sync_val_compare_and_swap(&s->own, own,
+					FABRIC_TAG_BUSY << FABRIC_OWN_TAG_SHIFT) != own)
+		return -1;
+	if (fabric_own_tag(own) != FABRIC_TAG_EMPTY) {
+		flow_retire(s, c);
+		if (st)
+			st->flow_evictions++;
+	}
+	__builtin_memset(c, 0, sizeof(*c));
+	s->ifindex = ifindex;
+	s->key = p->key;
+	s->last_event = 0;
+	s->psn_state = 0;
+	s->last_seen_ns = now;	/* not the preferred victim of the next insert */
+	s->packets = 0;
+	s->bytes = 0;
+	s->first_seen_ns = now;
+	s->ce = 0;
+	s->ect = 0;
+	s->cnp = 0;
+	s->acks = 0;
+	s->naks_seq = 0;
+	__sync_lock_test_and_set(&s->own, (tag << FABRIC_OWN_TAG_SHIFT) | 1);
+	if (st)
+		st->flow_inserts++;
+	return w;
+}
+
+struct flow_slow {
+	struct fabric_flow_set	*set;
+	const struct fabric_pkt	*p;
+	__u64			now;
+	__u32			tag;
+	__u32			ifindex;
+	int			way;
+};
+
+/*
+ * One attempt of the slow path. Only the insert lock's holder inserts into
+ * a set, and it looks for the key again first, so a key never takes two
+ * ways. A CPU that finds the lock taken looks again (the holder may be
+ * inserting this very flow).
+ */
+static int flow_slow_step(__u32 i, struct flow_slow *x)
+{
+	struct fabric_flow_set *set = x->set;
+	int w;
+
+	if (!set)
+		return 1;
+	if (__sync_val_compare_and_swap(&set->insert_lock, 0, 1) == 0) {
+		w = flow_scan(set, x->tag, &x->p->key);
+		if (w == -1)
+			w = flow_claim(set, x->p, x->tag, x->ifindex, x->now);
+		__sync_lock_test_and_set(&set->insert_lock, 0);
+	} else {
+		w = flow_scan(set, x->tag, &x->p->key);
+	}
+	x->way = w;
+	return w >= 0;
+}
+
+/*
+ * Find the flow of @p and take a reference on it, inserting it if needed.
+ * After FLOW_CAS_TRIES contended attempts the packet goes to the evicted
+ * aggregate instead (flow_insert_races).
+ */
+static __always_inline struct fabric_flow_slot *
+flow_get(const struct fabric_pkt *p, __u32 ifindex, __u64 now,
+	 struct fabric_flow_set **setp, __u32 *wayp)
+{
+	__u32 hash = fabric_flow_hash_seeded(&p->key, flow_hash_seed);
 	__u32 idx = fabric_flow_set_index(hash, flow_set_mask);
-	__u32 tag = fabric_flow_tag(hash);
+	struct flow_slow x = { .p = p, .now = now, .ifindex = ifindex,
+			       .tag = fabric_flow_tag(hash), .way = -1 };
+	struct fabric_dp_stats *st;
 	struct fabric_flow_set *set;
 	int w;
 
@@ -225,18 +393,25 @@ flow_get(const struct fabric_pkt *p, __u64 now, struct fabric_flow_set **setp,
 	if (!set)
 		return NULL;
 	*setp = set;
-#pragma unroll
-	for (w = 0; w < FABRIC_FLOW_WAYS; w++) {
-		if (set->tag[w] == tag && key_equal(&set->slot[w].key, &p->key)) {
-			*way = w;
-			return &set->slot[w];
-		}
+	w = flow_scan(set, x.tag, &p->key);
+	if (w < 0) {
+		x.set = set;
+		bpf_loop(FLOW_CAS_TRIES, flow_slow_step, &x, 0);
+		w = x.way;
 	}
-	return flow_insert(set, p, tag, now, way);
+	if (w < 0) {
+		st = stats_get();
+		if (st)
+			st->flow_insert_races++;
+		return NULL;
+	}
+	w &= FABRIC_FLOW_WAYS - 1;
+	*wayp = w;
+	return &set->slot[w];
 }
 
-static __always_inline void flow_event(struct fabric_flow_set *set, __u32 way,
-				       struct fabric_flow *f,
+static __always_inline void flow_event(struct fabric_flow_slot *f,
+				       struct fabric_flow_cold *c,
 				       const struct fabric_pkt *p, __u32 ifindex,
 				       __u16 type, __u32 expected, __u32 missing,
 				       __u64 now)
@@ -244,15 +419,15 @@ static __always_inline void flow_event(struct fabric_flow_set *set, __u32 way,
 	struct fabric_dp_stats *st = stats_get();
 	__u32 tick = (now >> 20) | 1, last;
 	struct fabric_event *e;
+	__u64 gaps, naks;
 
-	way &= FABRIC_FLOW_WAYS - 1;
-	last = set->last_event[way];
+	last = f->last_event;
 	if (last && tick - last < (__u32)(event_interval_ns >> 20)) {
 		if (st)
 			st->events_suppressed++;
 		return;
 	}
-	set->last_event[way] = tick;
+	f->last_event = tick;
 
 	e = bpf_ringbuf_reserve(&fabric_events, sizeof(*e), 0);
 	if (!e) {
@@ -272,32 +447,76 @@ static __always_inline void flow_event(struct fabric_flow_set *set, __u32 way,
 	e->psn = p->psn;
 	e->expected_psn = expected;
 	e->missing = missing;
-	e->flow_gaps = f->psn_gaps;
-	e->flow_naks = f->naks_seq + f->naks_rnr + f->naks_other;
+	gaps = c->psn_gaps;
+	naks = f->naks_seq + c->naks_rnr + c->naks_other;
+	e->flow_gaps = gaps > 0xffffffffULL ? 0xffffffffU : gaps;
+	e->flow_naks = naks > 0xffffffffULL ? 0xffffffffU : naks;
 	e->pad = 0;
 	bpf_ringbuf_submit(e, 0);
 	if (st)
 		st->events_sent++;
 }
 
-static __always_inline void flow_account(struct fabric_flow_set *set, __u32 way,
-					 struct fabric_flow *f,
+/*
+ * Apply a request's PSN step with a compare-and-swap of the state word:
+ * CPUs that handle requests of one flow at once take turns in the order
+ * their swaps land, and no step is lost or applied twice.
+ */
+static __always_inline int flow_psn(struct fabric_flow_slot *f,
+				    struct fabric_flow_cold *c,
+				    const struct fabric_pkt *p, __u32 consumed,
+				    __u32 slack, struct fabric_psn_res *r)
+{
+	__u64 state = f->psn_state, seen;
+	int i;
+
+	for (i = 0; i < FLOW_CAS_TRIES; i++) {
+		fabric_psn_step(state, p->psn, consumed, slack, r);
+		if (r->state == state)
+			break;
+		seen = __sync_val_compare_and_swap(&f->psn_state, state, r->state);
+		if (seen == state)
+			break;
+		state = seen;
+	}
+	if (i == FLOW_CAS_TRIES)
+		return -1;
+	if (r->dup) {
+		__sync_fetch_and_add(&c->psn_dups, 1);
+		if (r->rewind)
+			__sync_fetch_and_add(&c->psn_rewinds, 1);
+	} else if (r->gap) {
+		__sync_fetch_and_add(&c->psn_gaps, 1);
+		__sync_fetch_and_add(&c->psn_missing, r->missing);
+	}
+	return 0;
+}
+
+/*
+ * Per-flow counters are updated with atomic adds: several CPUs may hold a
+ * reference on one flow at once (RSS changes, ARFS, several queues).
+ */
+static __always_inline void flow_account(struct fabric_flow_slot *f,
+					 struct fabric_flow_cold *c,
 					 const struct fabric_pkt *p,
 					 __u32 ifindex, __u64 len, __u64 now)
 {
 	__u32 consumed = 1, slack = 0, expected;
-	int missing;
+	struct fabric_psn_res r;
 
-	f->packets++;
-	f->bytes += len;
-	f->last_seen_ns = now;
+	__sync_fetch_and_add(&f->packets, 1);
+	__sync_fetch_and_add(&f->bytes, len);
+	if (f->last_seen_ns != now)
+		f->last_seen_ns = now;
 	if (p->ecn == 3)
-		f->ce++;
+		__sync_fetch_and_add(&f->ce, 1);
 	else if (p->ecn)
-		f->ect++;
+		__sync_fetch_and_add(&f->ect, 1);
+	if (p->truncated)
+		__sync_fetch_and_add(&c->truncated, 1);
 
 	if (p->opcode == ROCE_OPCODE_CNP) {
-		f->cnp++;
+		__sync_fetch_and_add(&f->cnp, 1);
 		return;
 	}
 	if (roce_opcode_is_request(p->opcode)) {
@@ -308,33 +527,86 @@ static __always_inline void flow_account(struct fabric_flow_set *set, __u32 way,
 				consumed = 1;
 			}
 		}
-		expected = f->next_psn & ROCE_PSN_MASK;
-		missing = fabric_psn_track(f, p->psn, consumed, slack);
-		if (missing > 0)
-			flow_event(set, way, f, p, ifindex, FABRIC_EV_PSN_GAP,
-				   expected, missing, now);
+		expected = (__u32)f->psn_state & ROCE_PSN_MASK;
+		if (flow_psn(f, c, p, consumed, slack, &r)) {
+			struct fabric_dp_stats *st = stats_get();
+
+			if (st)
+				st->flow_psn_races++;
+			return;
+		}
+		if (r.gap)
+			flow_event(f, c, p, ifindex, FABRIC_EV_PSN_GAP,
+				   expected, r.missing, now);
 		return;
 	}
 	if (roce_opcode_is_ack(p->opcode)) {
 		switch (roce_aeth_kind(p->syndrome)) {
 		case FABRIC_ACK:
-			f->acks++;
+			__sync_fetch_and_add(&f->acks, 1);
 			return;
 		case FABRIC_NAK_SEQ:
-			f->naks_seq++;
+			__sync_fetch_and_add(&f->naks_seq, 1);
 			break;
 		case FABRIC_NAK_RNR:
-			f->naks_rnr++;
+			__sync_fetch_and_add(&c->naks_rnr, 1);
 			break;
 		case FABRIC_NAK_OTHER:
-			f->naks_other++;
+			__sync_fetch_and_add(&c->naks_other, 1);
 			break;
 		default:
 			return;
 		}
 		/* a NAK carries the PSN the responder expects next */
-		flow_event(set, way, f, p, ifindex, FABRIC_EV_NAK, p->psn, 0, now);
+		flow_event(f, c, p, ifindex, FABRIC_EV_NAK, p->psn, 0, now);
 	}
+}
+
+/*
+ * Conservation across ports: a flow's counters belong to its home port.
+ * A packet received on another port is counted there as foreign and at
+ * home as away, so that per port the flows, the evicted aggregate and the
+ * port's own RoCE counters add up exactly.
+ */
+static __always_inline void flow_cross_port(__u32 home, __u32 here,
+					    struct fabric_port_counters *pc,
+					    const struct fabric_pkt *p, __u64 len)
+{
+	struct fabric_port_counters *hc = port_get(home);
+	__u8 ce = p->ecn == 3, cnp = p->opcode == ROCE_OPCODE_CNP;
+
+	if (pc) {
+		pc->rx_foreign_packets++;
+		pc->rx_foreign_bytes += len;
+		pc->rx_foreign_ce += ce;
+		pc->rx_foreign_cnp += cnp;
+	}
+	if (hc) {
+		hc->rx_away_packets++;
+		hc->rx_away_bytes += len;
+		hc->rx_away_ce += ce;
+		hc->rx_away_cnp += cnp;
+	}
+}
+
+/* A packet that found no slot: counted as evicted on its port at once. */
+static __always_inline void flow_unplaced(struct fabric_port_counters *pc,
+					  const struct fabric_pkt *p, __u64 len)
+{
+	struct fabric_dp_stats *st = stats_get();
+
+	if (st)
+		st->flow_unplaced++;
+	if (!pc)
+		return;
+	pc->rx_evicted_packets++;
+	pc->rx_evicted_bytes += len;
+	if (p->ecn == 3)
+		pc->rx_evicted_ce++;
+	else if (p->ecn)
+		pc->rx_evicted_ect++;
+	if (p->opcode == ROCE_OPCODE_CNP)
+		pc->rx_evicted_cnp++;
 }
 
 static __always_inline void silence_event(__u32 ifindex, __u64 quiet, __u64 lag,
@@ -455,14 +727,16 @@ int fabric_xdp_rx(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	struct fabric_port_counters *pc;
 	struct fabric_flow_set *set = NULL;
+	__u32 way = 0, ifindex = ctx->ingress_ifindex;
 	struct fabric_pkt p = {};
-	struct fabric_flow *f;
+	struct fabric_flow_slot *f;
 	__u64 len = bpf_xdp_get_buff_len(ctx), now = fabric_now();
-	__u32 way = 0;
 	int res;
 
-	res = fabric_parse(data, data_end, len, &p);
-	pc = port_get(ctx->ingress_ifindex);
+	res = fabric_parse(data, data_end, len, &p, replay_truncated);
+	if (res == FABRIC_PARSE_ROCE && p.truncated)
+		len = p.wire_len;
+	pc = port_get(ifindex);
 	if (pc) {
 		pc->rx_packets++;
 		pc->rx_bytes += len;
@@ -475,6 +749,8 @@ int fabric_xdp_rx(struct xdp_md *ctx)
 				pc->rx_ce++;
 			if (p.opcode == ROCE_OPCODE_CNP)
 				pc->rx_cnp++;
+			if (p.truncated)
+				pc->rx_truncated++;
 			break;
 		case FABRIC_PARSE_NON_ROCE:
 			pc->rx_non_roce++;
@@ -490,11 +766,18 @@ int fabric_xdp_rx(struct xdp_md *ctx)
 	if (res != FABRIC_PARSE_ROCE)
 		return XDP_PASS;
 
-	f = flow_get(&p, now, &set, &way);
-	if (f && set)
-		flow_account(set, way, f, &p, ctx->ingress_ifindex, len, now);
+	f = flow_get(&p, ifindex, now, &set, &way);
+	if (f && set) {
+		way &= FABRIC_FLOW_WAYS - 1;
+		flow_account(f, &set->cold[way], &p, ifindex, len, now);
+		if (f->ifindex != ifindex)
+			flow_cross_port(f->ifindex, ifindex, pc, &p, len);
+		flow_put(f);
+	} else {
+		flow_unplaced(pc, &p, len);
+	}
 	if (silence_ns)
-		silence_touch(ctx->ingress_ifindex, now);
+		silence_touch(ifindex, now);
 	return XDP_PASS;
 }
 
@@ -505,11 +788,13 @@ static __always_inline void tx_flow_account(const struct fabric_pkt *p,
 					     .last_seen_ns = now };
 	struct fabric_dp_stats *st;
 
+	/* atomic: CPUs of several tx queues may send one flow at once */
 	tf = bpf_map_lookup_elem(&fabric_tx_flows, &p->key);
 	if (tf) {
-		tf->packets++;
-		tf->bytes += len;
-		tf->last_seen_ns = now;
+		__sync_fetch_and_add(&tf->packets, 1);
+		__sync_fetch_and_add(&tf->bytes, len);
+		if (tf->last_seen_ns != now)
+			tf->last_seen_ns = now;
 		return;
 	}
 	st = stats_get();
@@ -552,7 +837,7 @@ int fabric_tc_tx(struct __sk_buff *skb)
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
 
-	res = fabric_parse(data, data_end, skb->len, &p);
+	res = fabric_parse(data, data_end, skb->len, &p, 0);
 	pc = port_get(skb->ifindex);
 	if (pc) {
 		pc->tx_packets++;

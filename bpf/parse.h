@@ -34,6 +34,8 @@ struct fabric_pkt {
 	__u8	opcode;
 	__u8	ecn;
 	__u8	syndrome;	/* AETH syndrome of an ACK/NAK */
+	__u8	truncated;	/* allow_cut: the capture cut the frame short */
+	__u32	wire_len;	/* with truncated: the frame's length per IP */
 };
 
 struct ipv6_opt_hdr_ {
@@ -62,7 +64,25 @@ struct parse_ctx {
 	void	*data;
 	__u32	pkt_len;	/* whole frame, all fragments */
 	__u32	linear_len;
+	__u32	allow_cut;	/* replay: IP may claim more than was captured */
 };
+
+/*
+ * The IP header says the datagram ends at @end, past the captured frame.
+ * Live traffic: malformed. Replay of a truncated capture: go on with the
+ * headers that were captured, and take the frame's length from IP.
+ */
+static __always_inline int parse_ip_end(const struct parse_ctx *c, __u32 end,
+					struct fabric_pkt *p)
+{
+	if (end <= c->pkt_len)
+		return 0;
+	if (!c->allow_cut)
+		return -1;
+	p->truncated = 1;
+	p->wire_len = end;
+	return 0;
+}
 
 static __always_inline __u32 parse_off(const struct parse_ctx *c, void *ptr)
 {
@@ -82,7 +102,7 @@ static __always_inline int parse_ipv4(const struct parse_ctx *c, void *l3,
 		return FABRIC_PARSE_MALFORMED;
 	hlen = ip->ihl * 4;
 	tot = bpf_ntohs(ip->tot_len);
-	if (tot < hlen || parse_off(c, l3) + tot > c->pkt_len)
+	if (tot < hlen || parse_ip_end(c, parse_off(c, l3) + tot, p))
 		return FABRIC_PARSE_MALFORMED;
 	if (l3 + hlen > data_end)
 		return short_result(data_end, c);
@@ -119,7 +139,7 @@ static __always_inline int parse_ipv6(const struct parse_ctx *c, void *l3,
 	if (!plen)		/* jumbogram */
 		return FABRIC_PARSE_UNPARSED;
 	end = parse_off(c, l3) + sizeof(*ip6) + plen;
-	if (end > c->pkt_len)
+	if (parse_ip_end(c, end, p))
 		return FABRIC_PARSE_MALFORMED;
 
 	cur = ip6 + 1;
@@ -182,15 +202,19 @@ static __always_inline int parse_ipv6(const struct parse_ctx *c, void *l3,
 /*
  * @pkt_len is the whole frame; only data..data_end can be read. Length
  * fields are checked against @pkt_len so that a frame cut anywhere, header
- * or payload, is malformed.
+ * or payload, is malformed. With @allow_cut (replay only), a frame whose
+ * headers are complete through the BTH (and AETH/RETH) but whose IP length
+ * exceeds @pkt_len is RoCE, with p->truncated and p->wire_len set.
  */
 static __always_inline int fabric_parse(void *data, void *data_end,
-					__u32 pkt_len, struct fabric_pkt *p)
+					__u32 pkt_len, struct fabric_pkt *p,
+					__u32 allow_cut)
 {
 	struct parse_ctx c = {
 		.data = data,
 		.pkt_len = pkt_len,
 		.linear_len = (__u32)(data_end - data),
+		.allow_cut = allow_cut,
 	};
 	struct ethhdr *eth = data;
 	void *l3, *l4 = NULL, *payload;

@@ -9,7 +9,7 @@
 
 #include "fabric_types.h"
 
-#define FABRIC_ABI_VERSION	1
+#define FABRIC_ABI_VERSION	2
 
 #define FABRIC_AF_INET		2
 #define FABRIC_AF_INET6		10
@@ -117,41 +117,111 @@ static inline __u8 fabric_flow_key_family(const struct fabric_flow_key *k)
 #define FABRIC_PSN_VALID	0x80000000U	/* next_psn holds an expectation */
 #define FABRIC_PSN_REWOUND	0x40000000U	/* last request went backwards */
 
-/* Receive-side per-flow record: one slot of the set-associative table. */
-struct fabric_flow {
+/*
+ * The receive flow table (Documentation/datapath.md, "The flow table").
+ * A flow lives in one way of one set. Its hot half, one 128-byte slot
+ * aligned on a cache-line pair, holds everything a lookup and an ordinary
+ * packet touch: the ownership word, the key, the PSN state and the common
+ * counters. Its cold half, at the end of the set, holds the counters of
+ * rare events. Every counter is 64-bit.
+ *
+ * own: (tag << FABRIC_OWN_TAG_SHIFT) | references. Tag 0 is an empty way,
+ * 1 a way being (re)written; a live flow's tag comes from its hash and is
+ * at least 2. A CPU takes a reference (compare-and-swap) before it updates
+ * a flow and drops it after; a flow is evicted only by a CPU that swaps a
+ * live tag with no references for FABRIC_TAG_BUSY, so no update ever lands
+ * in a slot that another flow has taken over.
+ */
+#define FABRIC_OWN_TAG_SHIFT	10
+#define FABRIC_OWN_REFS		((1U << FABRIC_OWN_TAG_SHIFT) - 1)
+#define FABRIC_TAG_EMPTY	0U
+#define FABRIC_TAG_BUSY		1U
+
+static inline __u32 fabric_own_tag(__u32 own)
+{
+	return own >> FABRIC_OWN_TAG_SHIFT;
+}
+
+struct fabric_flow_slot {
+	__u32	own;
+	__u32	ifindex;	/* home port: ingress of the flow's first packet */
 	struct fabric_flow_key key;
-	__u32	next_psn;	/* flags above | expected request PSN */
+	__u32	last_event;	/* ns >> 20 of the last event (rate limit) */
+	__u64	psn_state;	/* next_psn (flags | PSN) | read_slack << 32 */
+	__u64	last_seen_ns;	/* CLOCK_MONOTONIC_COARSE */
+	/* second cache line */
 	__u64	packets;
 	__u64	bytes;
-	__u64	first_seen_ns;	/* CLOCK_MONOTONIC */
-	__u64	last_seen_ns;
-	__u32	read_slack;	/* PSNs an earlier READ may still consume */
-	__u32	psn_gaps;	/* forward jumps of the request PSN */
-	__u32	psn_missing;	/* PSNs skipped by those jumps */
-	__u32	psn_dups;	/* requests behind the expected PSN */
-	__u32	psn_rewinds;	/* retransmissions: runs of such requests */
-	__u32	acks;
-	__u32	naks_seq;	/* NAK, PSN sequence error */
-	__u32	naks_rnr;	/* RNR NAK */
-	__u32	naks_other;	/* NAK, any other code */
-	__u32	ce;		/* ECN CE marks */
-	__u32	ect;		/* ECT(0) or ECT(1), not CE */
-	__u32	cnp;		/* congestion notification packets */
+	__u64	first_seen_ns;
+	__u64	ce;		/* ECN CE marks */
+	__u64	ect;		/* ECT(0) or ECT(1), not CE */
+	__u64	cnp;		/* congestion notification packets */
+	__u64	acks;
+	__u64	naks_seq;	/* NAK, PSN sequence error */
+};
+
+/* Counters of rare events, one per way. */
+struct fabric_flow_cold {
+	__u64	psn_gaps;	/* forward jumps of the request PSN */
+	__u64	psn_missing;	/* PSNs skipped by those jumps */
+	__u64	psn_dups;	/* requests behind the expected PSN */
+	__u64	psn_rewinds;	/* retransmissions: runs of such requests */
+	__u64	naks_rnr;	/* RNR NAK */
+	__u64	naks_other;	/* NAK, any other code */
+	__u64	truncated;	/* replay only: frames cut short by the capture */
 };
 
 #define FABRIC_FLOW_WAYS	8
-#define FABRIC_TAG_EMPTY	0U
-#define FABRIC_TAG_BUSY		1U	/* slot is being (re)written */
 
 /*
- * One set of the flow table: a header line of tags, then the slots. 1 KiB
- * per set gives 128 bytes of kernel memory per tracked flow, and a lookup
- * touches the tag line plus the two lines of one slot.
+ * One set: eight hot slots (1 KiB), then the set's insert lock and the
+ * eight cold halves; 1536 bytes, a multiple of 128 so that every slot
+ * stays on a line pair. A CPU inserts a flow into a set only while it
+ * holds insert_lock, so one key never takes two ways.
  */
 struct fabric_flow_set {
-	__u32	tag[FABRIC_FLOW_WAYS];		/* hash | 3, or EMPTY/BUSY */
-	__u32	last_event[FABRIC_FLOW_WAYS];	/* ns >> 20 of the last event */
-	struct fabric_flow slot[FABRIC_FLOW_WAYS];
+	struct fabric_flow_slot slot[FABRIC_FLOW_WAYS];
+	__u32	insert_lock;
+	__u32	pad;
+	struct fabric_flow_cold cold[FABRIC_FLOW_WAYS];
+	__u64	spare[7];
+};
+
+_Static_assert(sizeof(struct fabric_flow_slot) == 128, "one line pair per slot");
+_Static_assert(sizeof(struct fabric_flow_set) == 1536, "sets keep slots aligned");
+
+/*
+ * Settings of the flow table that readers need, in the one-entry array
+ * fabric_flow_meta: pinned with the table so that a reload keeps finding
+ * the flows already in it.
+ */
+struct fabric_flow_meta {
+	__u32	hash_seed;
+	__u32	nsets;
+};
+
+/* A whole flow as userspace sees it: both halves, one struct. */
+struct fabric_flow {
+	struct fabric_flow_key key;
+	__u32	ifindex;	/* home port */
+	__u32	next_psn;	/* flags above | expected request PSN */
+	__u32	read_slack;	/* PSNs an earlier READ may still consume */
+	__u64	packets;
+	__u64	bytes;
+	__u64	first_seen_ns;	/* CLOCK_MONOTONIC_COARSE */
+	__u64	last_seen_ns;
+	__u64	psn_gaps;
+	__u64	psn_missing;
+	__u64	psn_dups;
+	__u64	psn_rewinds;
+	__u64	acks;
+	__u64	naks_seq;
+	__u64	naks_rnr;
+	__u64	naks_other;
+	__u64	ce;
+	__u64	ect;
+	__u64	cnp;
+	__u64	truncated;
 };
 
 /* Transmit-side per-flow counters (tc egress), in an LRU hash. */
@@ -178,6 +248,35 @@ struct fabric_port_counters {
 	__u64	rx_malformed;	/* truncated or invalid headers */
 	__u64	rx_unparsed;	/* valid, but beyond what we parse */
 	__u64	rx_last_ns;
+	/*
+	 * Conservation (Documentation/datapath.md): for X in packets, bytes,
+	 * ce, cnp, exactly
+	 *   rx_roce_X = sum of X over live flows homed here + rx_evicted_X
+	 *               - rx_away_X + rx_foreign_X
+	 */
+	__u64	rx_evicted_flows;	/* flows homed here, evicted */
+	__u64	rx_evicted_packets;	/* their counters, and packets */
+	__u64	rx_evicted_bytes;	/* that found no slot */
+	__u64	rx_evicted_ce;
+	__u64	rx_evicted_ect;
+	__u64	rx_evicted_cnp;
+	__u64	rx_evicted_acks;
+	__u64	rx_evicted_naks_seq;
+	__u64	rx_evicted_naks_rnr;
+	__u64	rx_evicted_naks_other;
+	__u64	rx_evicted_psn_gaps;
+	__u64	rx_evicted_psn_missing;
+	__u64	rx_evicted_psn_dups;
+	__u64	rx_evicted_psn_rewinds;
+	__u64	rx_away_packets;	/* of flows homed here, received */
+	__u64	rx_away_bytes;		/* on another port */
+	__u64	rx_away_ce;
+	__u64	rx_away_cnp;
+	__u64	rx_foreign_packets;	/* received here, of flows homed */
+	__u64	rx_foreign_bytes;	/* on another port */
+	__u64	rx_foreign_ce;
+	__u64	rx_foreign_cnp;
+	__u64	rx_truncated;		/* replay only: RoCE frames cut short */
 	__u64	tx_packets;
 	__u64	tx_bytes;
 	__u64	tx_roce_packets;
@@ -194,7 +293,9 @@ struct fabric_port_counters {
 struct fabric_dp_stats {
 	__u64	flow_inserts;
 	__u64	flow_evictions;		/* live flow replaced by a new one */
-	__u64	flow_insert_races;	/* slot claimed by another CPU */
+	__u64	flow_insert_races;	/* set or slot busy on another CPU */
+	__u64	flow_unplaced;		/* packets that found no slot */
+	__u64	flow_psn_races;		/* PSN update lost (see datapath.md) */
 	__u64	tx_flow_inserts;
 	__u64	tx_flow_insert_errors;	/* tx map update failed */
 	__u64	port_insert_errors;	/* ports map full */

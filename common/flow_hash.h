@@ -3,6 +3,9 @@
  * Hash of a flow key, used by the BPF data path to pick a set and by
  * userspace to find a flow. Multiply-rotate per 32-bit word, then a final
  * avalanche so that the low bits (the set index) depend on every key bit.
+ * The seed is chosen at random per load (Documentation/datapath.md), so a
+ * sender cannot aim its flows at one set; FABRIC_HASH_SEED is the fixed
+ * seed of replays and tests that ask for one.
  */
 #ifndef FABRIC_FLOW_HASH_H
 #define FABRIC_FLOW_HASH_H
@@ -34,10 +37,11 @@ static inline __u32 fabric_hash_final(__u32 h)
  * matters for spreading sets; equal keys are told apart by the full
  * compare anyway.
  */
-static inline __u32 fabric_flow_hash(const struct fabric_flow_key *key)
+static inline __u32 fabric_flow_hash_seeded(const struct fabric_flow_key *key,
+					    __u32 seed)
 {
 	const __u32 *w = (const __u32 *)key;
-	__u32 h = FABRIC_HASH_SEED;
+	__u32 h = seed;
 
 	/* sizeof(struct fabric_flow_key) == 36: nine words */
 	h = fabric_hash_word(h, w[0]);
@@ -46,16 +50,25 @@ static inline __u32 fabric_flow_hash(const struct fabric_flow_key *key)
 	return fabric_hash_final(h);
 }
 
-/* Tags never collide with FABRIC_TAG_EMPTY or FABRIC_TAG_BUSY. */
+/* Fixed seed: for userspace's own tables, which no sender can aim at. */
+static inline __u32 fabric_flow_hash(const struct fabric_flow_key *key)
+{
+	return fabric_flow_hash_seeded(key, FABRIC_HASH_SEED);
+}
+
+/*
+ * Tag of a flow in its slot's ownership word: 22 bits, never
+ * FABRIC_TAG_EMPTY or FABRIC_TAG_BUSY. The multiply mixes the set-index
+ * bits into the rest so that flows of one set rarely share a tag.
+ */
 static inline __u32 fabric_flow_tag(__u32 hash)
 {
-	return hash | 3U;
+	return ((hash * 0x9e3779b1U) >> FABRIC_OWN_TAG_SHIFT) | 2U;
 }
 
 static inline __u32 fabric_flow_set_index(__u32 hash, __u32 set_mask)
 {
-	/* The tag keeps the low bits; the set comes from the high ones. */
-	return (hash >> 7) & set_mask;
+	return hash & set_mask;
 }
 
 #endif

@@ -113,38 +113,68 @@ static inline __u32 roce_read_psns(__u32 dma_len, __u32 pmtu)
 }
 
 /*
- * Track the request PSN of a flow. Returns the number of PSNs missing before
- * @psn (0 when in order), or -1 when @psn is behind the expectation, i.e.
- * a duplicate or a retransmission.
+ * One step of request-PSN tracking on a flow's state word (next_psn in the
+ * low half, read_slack in the high half). Pure, so that the data path can
+ * apply it with a compare-and-swap and retry when another CPU moved the
+ * state first.
+ */
+struct fabric_psn_res {
+	__u64	state;		/* the state after this request */
+	__u32	missing;	/* PSNs skipped (with gap) */
+	__u8	gap;		/* a forward jump */
+	__u8	dup;		/* behind the expectation */
+	__u8	rewind;		/* first duplicate after in-order traffic */
+};
+
+static inline void fabric_psn_step(__u64 state, __u32 psn, __u32 consumed,
+				   __u32 slack_after, struct fabric_psn_res *r)
+{
+	__u32 next = (__u32)state, slack = (__u32)(state >> 32), dist;
+
+	r->missing = 0;
+	r->gap = r->dup = r->rewind = 0;
+	psn &= ROCE_PSN_MASK;
+	if (next & FABRIC_PSN_VALID) {
+		dist = (psn - next) & ROCE_PSN_MASK;
+		if (dist >= FABRIC_PSN_HALF) {
+			r->dup = 1;
+			r->rewind = !(next & FABRIC_PSN_REWOUND);
+			r->state = state | FABRIC_PSN_REWOUND;
+			return;
+		}
+		if (dist > slack) {
+			r->missing = dist - slack;
+			r->gap = 1;
+		}
+	}
+	r->state = (FABRIC_PSN_VALID | ((psn + consumed) & ROCE_PSN_MASK)) |
+		   (__u64)slack_after << 32;
+}
+
+/*
+ * Track the request PSN of a flow held in userspace. Returns the number of
+ * PSNs missing before @psn (0 when in order), or -1 when @psn is behind the
+ * expectation, i.e. a duplicate or a retransmission.
  */
 static inline int fabric_psn_track(struct fabric_flow *f, __u32 psn,
 				   __u32 consumed, __u32 slack_after)
 {
-	__u32 state = f->next_psn;
-	__u32 dist, missing = 0;
+	struct fabric_psn_res r;
 
-	psn &= ROCE_PSN_MASK;
-	if (!(state & FABRIC_PSN_VALID))
-		goto advance;
-
-	dist = (psn - state) & ROCE_PSN_MASK;
-	if (dist >= FABRIC_PSN_HALF) {
+	fabric_psn_step(f->next_psn | (__u64)f->read_slack << 32, psn,
+			consumed, slack_after, &r);
+	f->next_psn = (__u32)r.state;
+	f->read_slack = (__u32)(r.state >> 32);
+	if (r.dup) {
 		f->psn_dups++;
-		if (!(state & FABRIC_PSN_REWOUND)) {
-			f->psn_rewinds++;
-			f->next_psn = state | FABRIC_PSN_REWOUND;
-		}
+		f->psn_rewinds += r.rewind;
 		return -1;
 	}
-	if (dist > f->read_slack) {
-		missing = dist - f->read_slack;
+	if (r.gap) {
 		f->psn_gaps++;
-		f->psn_missing += missing;
+		f->psn_missing += r.missing;
 	}
-advance:
-	f->next_psn = FABRIC_PSN_VALID | ((psn + consumed) & ROCE_PSN_MASK);
-	f->read_slack = slack_after;
-	return missing;
+	return r.missing;
 }
 
 #endif

@@ -28,6 +28,9 @@ int fab_open(struct fab *f, const struct fab_opts *o)
 	skel->rodata->flow_set_mask = f->nsets - 1;
 	skel->rodata->event_interval_ns = o->event_interval_ns;
 	skel->rodata->read_pmtu = o->read_pmtu;
+	f->seed = o->hash_seed ? o->hash_seed : FABRIC_HASH_SEED;
+	skel->rodata->flow_hash_seed = f->seed;
+	skel->rodata->replay_truncated = o->replay_truncated;
 	err = bpf_map__set_max_entries(skel->maps.fabric_flows, f->nsets);
 	if (!err && o->ringbuf_size)
 		err = bpf_map__set_max_entries(skel->maps.fabric_events,
@@ -135,10 +138,32 @@ out:
 	return err;
 }
 
+/* Like the library: counters are sums, the *_last_ns times maxima. */
 int fab_port(struct fab *f, __u32 ifindex, struct fabric_port_counters *pc)
 {
-	return percpu_sum(f, f->skel->maps.fabric_ports, &ifindex, pc,
-			  sizeof(*pc));
+	struct fabric_port_counters *v;
+	int err, cpu;
+
+	memset(pc, 0, sizeof(*pc));
+	v = calloc(f->ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	err = percpu_sum(f, f->skel->maps.fabric_ports, &ifindex, pc,
+			 sizeof(*pc));
+	if (!err && bpf_map_lookup_elem(bpf_map__fd(f->skel->maps.fabric_ports),
+					&ifindex, v))
+		err = -errno;
+	if (!err) {
+		pc->rx_last_ns = pc->tx_last_ns = 0;
+		for (cpu = 0; cpu < f->ncpus; cpu++) {
+			if (v[cpu].rx_last_ns > pc->rx_last_ns)
+				pc->rx_last_ns = v[cpu].rx_last_ns;
+			if (v[cpu].tx_last_ns > pc->tx_last_ns)
+				pc->tx_last_ns = v[cpu].tx_last_ns;
+		}
+	}
+	free(v);
+	return err;
 }
 
 int fab_stats(struct fab *f, struct fabric_dp_stats *st)
@@ -157,10 +182,39 @@ static int set_read(struct fab *f, __u32 idx, struct fabric_flow_set *set)
 	return 0;
 }
 
+static void flow_of(const struct fabric_flow_set *set, int w,
+		    struct fabric_flow *out)
+{
+	const struct fabric_flow_slot *s = &set->slot[w];
+	const struct fabric_flow_cold *c = &set->cold[w];
+
+	memset(out, 0, sizeof(*out));
+	out->key = s->key;
+	out->ifindex = s->ifindex;
+	out->next_psn = (__u32)s->psn_state;
+	out->read_slack = (__u32)(s->psn_state >> 32);
+	out->packets = s->packets;
+	out->bytes = s->bytes;
+	out->first_seen_ns = s->first_seen_ns;
+	out->last_seen_ns = s->last_seen_ns;
+	out->ce = s->ce;
+	out->ect = s->ect;
+	out->cnp = s->cnp;
+	out->acks = s->acks;
+	out->naks_seq = s->naks_seq;
+	out->psn_gaps = c->psn_gaps;
+	out->psn_missing = c->psn_missing;
+	out->psn_dups = c->psn_dups;
+	out->psn_rewinds = c->psn_rewinds;
+	out->naks_rnr = c->naks_rnr;
+	out->naks_other = c->naks_other;
+	out->truncated = c->truncated;
+}
+
 int fab_flow_find(struct fab *f, const struct fabric_flow_key *key,
 		  struct fabric_flow *out)
 {
-	__u32 hash = fabric_flow_hash(key);
+	__u32 hash = fabric_flow_hash_seeded(key, f->seed);
 	__u32 tag = fabric_flow_tag(hash);
 	struct fabric_flow_set set;
 	int err, w;
@@ -169,19 +223,22 @@ int fab_flow_find(struct fab *f, const struct fabric_flow_key *key,
 	if (err)
 		return err;
 	for (w = 0; w < FABRIC_FLOW_WAYS; w++) {
-		if (set.tag[w] != tag ||
+		if (fabric_own_tag(set.slot[w].own) != tag ||
 		    memcmp(&set.slot[w].key, key, sizeof(*key)))
 			continue;
 		if (out)
-			*out = set.slot[w];
+			flow_of(&set, w, out);
 		return w;
 	}
 	return -ENOENT;
 }
 
-int fab_flow_count(struct fab *f)
+int fab_flow_for_each(struct fab *f,
+		      int (*cb)(const struct fabric_flow *fl, __u32 own, void *ctx),
+		      void *ctx)
 {
 	struct fabric_flow_set set;
+	struct fabric_flow fl;
 	int n = 0, err, w;
 	__u32 i;
 
@@ -189,10 +246,24 @@ int fab_flow_count(struct fab *f)
 		err = set_read(f, i, &set);
 		if (err)
 			return err;
-		for (w = 0; w < FABRIC_FLOW_WAYS; w++)
-			n += set.tag[w] != FABRIC_TAG_EMPTY;
+		for (w = 0; w < FABRIC_FLOW_WAYS; w++) {
+			if (fabric_own_tag(set.slot[w].own) == FABRIC_TAG_EMPTY)
+				continue;
+			n++;
+			if (!cb)
+				continue;
+			flow_of(&set, w, &fl);
+			err = cb(&fl, set.slot[w].own, ctx);
+			if (err)
+				return err;
+		}
 	}
 	return n;
+}
+
+int fab_flow_count(struct fab *f)
+{
+	return fab_flow_for_each(f, NULL, NULL);
 }
 
 int fab_tx_flow(struct fab *f, const struct fabric_flow_key *key,

@@ -22,11 +22,14 @@ struct fab_opts {
 	__u32	read_pmtu;
 	__u32	node_id;
 	__u32	ringbuf_size;		/* 0: as compiled */
+	__u32	hash_seed;		/* 0: FABRIC_HASH_SEED */
+	__u32	replay_truncated;
 };
 
 struct fab {
 	struct fabric_bpf *skel;
 	__u32	nsets;
+	__u32	seed;
 	int	ncpus;
 };
 
@@ -58,6 +61,13 @@ int fab_flow_find(struct fab *f, const struct fabric_flow_key *key,
 		  struct fabric_flow *out);
 /* Occupied slots over the whole table. */
 int fab_flow_count(struct fab *f);
+/*
+ * Every occupied slot (a BUSY one too, with its ownership word), as read
+ * by one map lookup per set; returns the count or the callback's error.
+ */
+int fab_flow_for_each(struct fab *f,
+		      int (*cb)(const struct fabric_flow *fl, __u32 own, void *ctx),
+		      void *ctx);
 int fab_tx_flow(struct fab *f, const struct fabric_flow_key *key,
 		struct fabric_tx_flow *out);
 int fab_tx_flow_count(struct fab *f);

@@ -61,6 +61,10 @@ static inline void check_port(struct __test_metadata *_metadata,
 	CHECK_FIELD(got, want, rx_malformed);
 	CHECK_FIELD(got, want, rx_unparsed);
 	CHECK_FIELD(got, want, rx_last_ns);
+	CHECK_FIELD(got, want, rx_evicted_flows);
+	CHECK_FIELD(got, want, rx_evicted_packets);
+	CHECK_FIELD(got, want, rx_evicted_bytes);
+	CHECK_FIELD(got, want, rx_truncated);
 	CHECK_FIELD(got, want, tx_packets);
 	CHECK_FIELD(got, want, tx_bytes);
 	CHECK_FIELD(got, want, tx_roce_packets);
@@ -81,6 +85,8 @@ static inline void check_stats(struct __test_metadata *_metadata,
 	CHECK_FIELD(got, want, flow_inserts);
 	CHECK_FIELD(got, want, flow_evictions);
 	CHECK_FIELD(got, want, flow_insert_races);
+	CHECK_FIELD(got, want, flow_unplaced);
+	CHECK_FIELD(got, want, flow_psn_races);
 	CHECK_FIELD(got, want, tx_flow_inserts);
 	CHECK_FIELD(got, want, tx_flow_insert_errors);
 	CHECK_FIELD(got, want, port_insert_errors);
@@ -112,6 +118,8 @@ static inline void check_flow(struct __test_metadata *_metadata,
 	CHECK_FIELD(got, want, ce);
 	CHECK_FIELD(got, want, ect);
 	CHECK_FIELD(got, want, cnp);
+	CHECK_FIELD(got, want, truncated);
+	CHECK_FIELD(got, want, ifindex);
 	ASSERT_EQ(0, memcmp(got, want, sizeof(*got))) ON_FAIL;
 }
 
@@ -121,6 +129,7 @@ static inline void flow_want(struct fabric_flow *w, const struct pkt_spec *s,
 {
 	memset(w, 0, sizeof(*w));
 	pkt_spec_key(s, &w->key);
+	w->ifindex = FAB_LO_IFINDEX;
 	w->packets = packets;
 	w->bytes = bytes;
 	w->first_seen_ns = t;

@@ -32,12 +32,14 @@ int ctl_print_flows(struct ctl *ctl, struct fabric_flow_rows *rows, size_t top)
 		ctl_human_count(r->rx.packets, b[0], sizeof(b[0]));
 		ctl_human_count(r->rx.bytes, b[1], sizeof(b[1]));
 		ctl_human_count(r->tx.packets, b[2], sizeof(b[2]));
-		printf("%-39s %-39s %8u %9s %9s %6u %6llu %6u %6u %9s\n",
+		printf("%-39s %-39s %8u %9s %9s %6llu %6llu %6llu %6llu %9s\n",
 		       fabric_addr_str(fam, r->rx.key.src, src, sizeof(src)),
 		       fabric_addr_str(fam, r->rx.key.dst, dst, sizeof(dst)),
 		       fabric_flow_key_qp(&r->rx.key), b[0], b[1],
-		       r->rx.psn_gaps, (unsigned long long)fabric_flow_row_naks(r),
-		       r->rx.ce, r->rx.cnp, b[2]);
+		       (unsigned long long)r->rx.psn_gaps,
+		       (unsigned long long)fabric_flow_row_naks(r),
+		       (unsigned long long)r->rx.ce,
+		       (unsigned long long)r->rx.cnp, b[2]);
 	}
 	if (!n)
 		printf("(no flows)\n");

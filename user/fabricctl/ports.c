@@ -17,16 +17,16 @@ static int print_port(__u32 ifindex, const struct fabric_port_counters *pc,
 		      void *arg)
 {
 	struct ports_ctx *c = arg;
-	char name[IF_NAMESIZE], b[8][16];
+	char name[IF_NAMESIZE], b[9][16];
 
 	if (c->ctl->json) {
 		json_object_array_add(c->arr, fabric_port_json(ifindex, pc));
 		return 0;
 	}
 	if (!c->n++)
-		printf("%-12s %9s %9s %9s %7s %7s %9s %9s %9s %9s\n", "PORT",
+		printf("%-12s %9s %9s %9s %7s %7s %9s %9s %9s %9s %9s\n", "PORT",
 		       "RX-PKTS", "RX-BYTES", "RX-ROCE", "RX-CE", "RX-CNP",
-		       "NON-ROCE", "MALFORMED", "TX-PKTS", "TX-ROCE");
+		       "NON-ROCE", "MALFORMED", "EVICTED", "TX-PKTS", "TX-ROCE");
 	if (!if_indextoname(ifindex, name))
 		snprintf(name, sizeof(name), "#%u", ifindex);
 	ctl_human_count(pc->rx_packets, b[0], 16);
@@ -37,8 +37,10 @@ static int print_port(__u32 ifindex, const struct fabric_port_counters *pc,
 	ctl_human_count(pc->rx_non_roce, b[5], 16);
 	ctl_human_count(pc->rx_malformed, b[6], 16);
 	ctl_human_count(pc->tx_packets, b[7], 16);
-	printf("%-12s %9s %9s %9s %7s %7s %9s %9s %9s %9llu\n", name, b[0], b[1],
-	       b[2], b[3], b[4], b[5], b[6], b[7],
+	/* packets of flows evicted from the table (and packets with no slot) */
+	ctl_human_count(pc->rx_evicted_packets, b[8], 16);
+	printf("%-12s %9s %9s %9s %7s %7s %9s %9s %9s %9s %9llu\n", name, b[0],
+	       b[1], b[2], b[3], b[4], b[5], b[6], b[8], b[7],
 	       (unsigned long long)pc->tx_roce_packets);
 	return 0;
 }

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -151,6 +153,54 @@ static int pin_prog(struct fabric_dp *dp, struct bpf_program *prog,
 	return err;
 }
 
+/*
+ * The flow table's hash seed: the pinned table's own when it is reused (its
+ * flows were placed with it), else the caller's fixed seed, else a random
+ * one, so that no sender can aim its flows at one set of every host.
+ */
+static __u32 choose_seed(const struct fabric_dp *dp, __u32 wanted)
+{
+	struct fabric_flow_meta meta = {};
+	char path[PATH_MAX];
+	__u32 zero = 0, seed = 0;
+	int fd;
+
+	if (dp->pin_dir[0]) {
+		snprintf(path, sizeof(path), "%s/fabric_flow_meta", dp->pin_dir);
+		fd = bpf_obj_get(path);
+		if (fd >= 0) {
+			if (!bpf_map_lookup_elem(fd, &zero, &meta))
+				seed = meta.hash_seed;
+			close(fd);
+		}
+		if (seed) {
+			if (wanted && wanted != seed)
+				pr_warn("the pinned flow table keeps its hash seed %#x, not %#x\n",
+					seed, wanted);
+			return seed;
+		}
+	}
+	if (wanted)
+		return wanted;
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = (__u32)time(NULL) ^ (__u32)getpid() * 0x9e3779b1U;
+	return seed ? seed : 1;
+}
+
+static int write_meta(struct fabric_dp *dp, __u32 seed, __u32 sets)
+{
+	struct fabric_flow_meta meta = { .hash_seed = seed, .nsets = sets };
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.fabric_flow_meta),
+				&zero, &meta, BPF_ANY)) {
+		pr_err("cannot write fabric_flow_meta: %s\n", strerror(errno));
+		return -errno;
+	}
+	dp->maps.hash_seed = seed;
+	return 0;
+}
+
 static int maps_from_skel(struct fabric_dp *dp)
 {
 	struct fabric_maps *m = &dp->maps;
@@ -168,7 +218,7 @@ static int maps_from_skel(struct fabric_dp *dp)
 int fabric_dp_load(const struct fabric_dp_opts *opts, struct fabric_dp **out)
 {
 	struct fabric_dp *dp;
-	__u32 sets;
+	__u32 sets, seed;
 	int err;
 
 	dp = calloc(1, sizeof(*dp));
@@ -187,6 +237,7 @@ int fabric_dp_load(const struct fabric_dp_opts *opts, struct fabric_dp **out)
 	dp->skel->rodata->flow_set_mask = sets - 1;
 	dp->skel->rodata->event_interval_ns = opts->event_interval_ns;
 	dp->skel->rodata->read_pmtu = opts->read_pmtu;
+	dp->skel->rodata->replay_truncated = opts->replay_truncated;
 	bpf_map__set_max_entries(dp->skel->maps.fabric_flows, sets);
 	if (opts->tx_flows)
 		bpf_map__set_max_entries(dp->skel->maps.fabric_tx_flows,
@@ -200,6 +251,8 @@ int fabric_dp_load(const struct fabric_dp_opts *opts, struct fabric_dp **out)
 		if (err)
 			goto fail;
 	}
+	seed = choose_seed(dp, opts->hash_seed);
+	dp->skel->rodata->flow_hash_seed = seed;
 
 	err = fabric_bpf__load(dp->skel);
 	if (err) {
@@ -215,7 +268,9 @@ int fabric_dp_load(const struct fabric_dp_opts *opts, struct fabric_dp **out)
 		if (err)
 			goto fail;
 	}
-	err = maps_from_skel(dp);
+	err = write_meta(dp, seed, sets);
+	if (!err)
+		err = maps_from_skel(dp);
 	if (err)
 		goto fail;
 	*out = dp;
@@ -267,7 +322,7 @@ int fabric_unpin(const char *pin_dir)
 	static const char *const names[] = {
 		FABRIC_PIN_XDP, FABRIC_PIN_TC, "fabric_flows",
 		"fabric_tx_flows", "fabric_ports", "fabric_ports_hi", "fabric_stats",
-		"fabric_events", "fabric_silence",
+		"fabric_events", "fabric_silence", "fabric_flow_meta",
 	};
 	char path[PATH_MAX];
 	unsigned int i;

@@ -33,6 +33,8 @@ struct fabric_dp_opts {
 	__u32		tx_flows;
 	__u64		event_interval_ns;
 	__u32		read_pmtu;	/* 0: unknown */
+	__u32		hash_seed;	/* 0: random per load */
+	bool		replay_truncated; /* count captures' cut RoCE frames */
 	const char	*pin_dir;	/* NULL: no pins (replay, tests) */
 };
 
@@ -46,6 +48,7 @@ struct fabric_maps {
 	int			ports_hi_fd;
 	int			stats_fd;
 	int			events_fd;
+	__u32			hash_seed;	/* the table's, for lookups */
 	struct fabric_flow_set	*sets;
 	__u32			nsets;
 	size_t			sets_len;
@@ -89,6 +92,11 @@ int fabric_maps_mmap_flows(struct fabric_maps *m);
 typedef int (*fabric_flow_cb)(const struct fabric_flow *f, void *ctx);
 int fabric_maps_for_each_flow(const struct fabric_maps *m, fabric_flow_cb cb,
 			      void *ctx);
+bool fabric_maps_read_flow(const struct fabric_maps *m, __u32 set, __u32 way,
+			   struct fabric_flow *out);
+int fabric_maps_get_flow(const struct fabric_maps *m,
+			 const struct fabric_flow_key *k, struct fabric_flow *out);
+/* A snapshot in a per-thread buffer, valid until the thread's next call. */
 const struct fabric_flow *fabric_maps_find_flow(const struct fabric_maps *m,
 						const struct fabric_flow_key *k);
 int fabric_maps_tx_flow(const struct fabric_maps *m,

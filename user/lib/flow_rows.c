@@ -192,6 +192,9 @@ struct json_object *fabric_flow_row_json(const struct fabric_flow_row *r)
 	J_U64(o, "ce", f->ce);
 	J_U64(o, "ect", f->ect);
 	J_U64(o, "cnp", f->cnp);
+	J_U64(o, "truncated", f->truncated);
+	if (r->has_rx)
+		J_U64(o, "home_ifindex", f->ifindex);
 	J_U64(o, "first_seen_ns", f->first_seen_ns);
 	J_U64(o, "last_seen_ns", f->last_seen_ns);
 	J_U64(o, "tx_packets", r->tx.packets);
@@ -217,6 +220,15 @@ struct json_object *fabric_port_json(__u32 ifindex,
 	P(rx_packets); P(rx_bytes); P(rx_roce_packets); P(rx_roce_bytes);
 	P(rx_ce); P(rx_cnp); P(rx_non_roce); P(rx_malformed); P(rx_unparsed);
 	P(rx_last_ns);
+	P(rx_evicted_flows); P(rx_evicted_packets); P(rx_evicted_bytes);
+	P(rx_evicted_ce); P(rx_evicted_ect); P(rx_evicted_cnp);
+	P(rx_evicted_acks); P(rx_evicted_naks_seq); P(rx_evicted_naks_rnr);
+	P(rx_evicted_naks_other); P(rx_evicted_psn_gaps);
+	P(rx_evicted_psn_missing); P(rx_evicted_psn_dups);
+	P(rx_evicted_psn_rewinds);
+	P(rx_away_packets); P(rx_away_bytes); P(rx_away_ce); P(rx_away_cnp);
+	P(rx_foreign_packets); P(rx_foreign_bytes); P(rx_foreign_ce);
+	P(rx_foreign_cnp); P(rx_truncated);
 	P(tx_packets); P(tx_bytes); P(tx_roce_packets); P(tx_roce_bytes);
 	P(tx_ce); P(tx_cnp); P(tx_non_roce); P(tx_malformed); P(tx_unparsed);
 	P(tx_last_ns);
@@ -232,6 +244,7 @@ struct json_object *fabric_stats_json(const struct fabric_dp_stats *st)
 		return NULL;
 #define S(field) J_U64(o, #field, st->field)
 	S(flow_inserts); S(flow_evictions); S(flow_insert_races);
+	S(flow_unplaced); S(flow_psn_races);
 	S(tx_flow_inserts); S(tx_flow_insert_errors); S(port_insert_errors);
 	S(events_sent); S(events_lost); S(events_suppressed);
 #undef S

@@ -31,6 +31,17 @@ static int open_pin(const char *dir, const char *name)
 	return fd;
 }
 
+/* The table's hash seed, from fabric_flow_meta (0 if it has none). */
+static __u32 read_seed(int meta_fd)
+{
+	struct fabric_flow_meta meta = {};
+	__u32 zero = 0;
+
+	if (meta_fd < 0 || bpf_map_lookup_elem(meta_fd, &zero, &meta))
+		return 0;
+	return meta.hash_seed;
+}
+
 int fabric_maps_mmap_flows(struct fabric_maps *m)
 {
 	struct bpf_map_info info = {};
@@ -79,6 +90,14 @@ int fabric_maps_open_pinned(const char *pin_dir, struct fabric_maps *m)
 		err = -ENOENT;
 		goto fail;
 	}
+	err = open_pin(pin_dir, "fabric_flow_meta");
+	if (err < 0) {
+		pr_err("no fabric_flow_meta in %s: the data path predates this "
+		       "fabricctl; reload it\n", pin_dir);
+		goto fail;
+	}
+	m->hash_seed = read_seed(err);
+	close(err);
 	err = fabric_maps_mmap_flows(m);
 	if (err)
 		goto fail;
@@ -112,18 +131,43 @@ void fabric_maps_close(struct fabric_maps *m)
 }
 
 /*
- * A slot may be rewritten by the data path while we copy it; the tag is
- * re-read after the copy and a changed slot is skipped.
+ * A slot may be rewritten by the data path while we copy it: the tag is
+ * read before and after the copy, and a slot whose tag changed is skipped.
+ * References held by updaters change only the low bits of the word.
  */
-static bool read_slot(const struct fabric_flow_set *set, unsigned int way,
-		      struct fabric_flow *out)
+bool fabric_maps_read_flow(const struct fabric_maps *m, __u32 set, __u32 way,
+			   struct fabric_flow *out)
 {
-	__u32 tag = __atomic_load_n(&set->tag[way], __ATOMIC_ACQUIRE);
+	const struct fabric_flow_set *fs = &m->sets[set];
+	const struct fabric_flow_slot *s = &fs->slot[way];
+	const struct fabric_flow_cold *c = &fs->cold[way];
+	__u32 tag = fabric_own_tag(__atomic_load_n(&s->own, __ATOMIC_ACQUIRE));
+	__u64 psn;
 
 	if (tag == FABRIC_TAG_EMPTY || tag == FABRIC_TAG_BUSY)
 		return false;
-	memcpy(out, &set->slot[way], sizeof(*out));
-	return __atomic_load_n(&set->tag[way], __ATOMIC_ACQUIRE) == tag;
+	out->key = s->key;
+	out->ifindex = s->ifindex;
+	psn = __atomic_load_n(&s->psn_state, __ATOMIC_RELAXED);
+	out->next_psn = (__u32)psn;
+	out->read_slack = (__u32)(psn >> 32);
+	out->packets = __atomic_load_n(&s->packets, __ATOMIC_RELAXED);
+	out->bytes = __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);
+	out->first_seen_ns = s->first_seen_ns;
+	out->last_seen_ns = __atomic_load_n(&s->last_seen_ns, __ATOMIC_RELAXED);
+	out->ce = __atomic_load_n(&s->ce, __ATOMIC_RELAXED);
+	out->ect = __atomic_load_n(&s->ect, __ATOMIC_RELAXED);
+	out->cnp = __atomic_load_n(&s->cnp, __ATOMIC_RELAXED);
+	out->acks = __atomic_load_n(&s->acks, __ATOMIC_RELAXED);
+	out->naks_seq = __atomic_load_n(&s->naks_seq, __ATOMIC_RELAXED);
+	out->psn_gaps = __atomic_load_n(&c->psn_gaps, __ATOMIC_RELAXED);
+	out->psn_missing = __atomic_load_n(&c->psn_missing, __ATOMIC_RELAXED);
+	out->psn_dups = __atomic_load_n(&c->psn_dups, __ATOMIC_RELAXED);
+	out->psn_rewinds = __atomic_load_n(&c->psn_rewinds, __ATOMIC_RELAXED);
+	out->naks_rnr = __atomic_load_n(&c->naks_rnr, __ATOMIC_RELAXED);
+	out->naks_other = __atomic_load_n(&c->naks_other, __ATOMIC_RELAXED);
+	out->truncated = __atomic_load_n(&c->truncated, __ATOMIC_RELAXED);
+	return fabric_own_tag(__atomic_load_n(&s->own, __ATOMIC_ACQUIRE)) == tag;
 }
 
 int fabric_maps_for_each_flow(const struct fabric_maps *m, fabric_flow_cb cb,
@@ -134,10 +178,8 @@ int fabric_maps_for_each_flow(const struct fabric_maps *m, fabric_flow_cb cb,
 	int err;
 
 	for (s = 0; s < m->nsets; s++) {
-		const struct fabric_flow_set *set = &m->sets[s];
-
 		for (w = 0; w < FABRIC_FLOW_WAYS; w++) {
-			if (!read_slot(set, w, &f))
+			if (!fabric_maps_read_flow(m, s, w, &f))
 				continue;
 			err = cb(&f, ctx);
 			if (err)
@@ -147,20 +189,35 @@ int fabric_maps_for_each_flow(const struct fabric_maps *m, fabric_flow_cb cb,
 	return 0;
 }
 
+/* 0 and the flow in @out, or -ENOENT. */
+int fabric_maps_get_flow(const struct fabric_maps *m,
+			 const struct fabric_flow_key *k, struct fabric_flow *out)
+{
+	__u32 hash = fabric_flow_hash_seeded(k, m->hash_seed);
+	__u32 w, set, tag = fabric_flow_tag(hash);
+
+	if (!m->nsets || !m->sets)
+		return -ENOENT;
+	set = fabric_flow_set_index(hash, m->nsets - 1);
+	for (w = 0; w < FABRIC_FLOW_WAYS; w++) {
+		const struct fabric_flow_slot *s = &m->sets[set].slot[w];
+
+		if (fabric_own_tag(__atomic_load_n(&s->own, __ATOMIC_ACQUIRE)) != tag ||
+		    memcmp(&s->key, k, sizeof(*k)))
+			continue;
+		if (fabric_maps_read_flow(m, set, w, out) &&
+		    !memcmp(&out->key, k, sizeof(*k)))
+			return 0;
+	}
+	return -ENOENT;
+}
+
 const struct fabric_flow *fabric_maps_find_flow(const struct fabric_maps *m,
 						const struct fabric_flow_key *k)
 {
-	__u32 hash = fabric_flow_hash(k);
-	const struct fabric_flow_set *set;
-	__u32 w, tag = fabric_flow_tag(hash);
+	static __thread struct fabric_flow snap;
 
-	if (!m->nsets)
-		return NULL;
-	set = &m->sets[fabric_flow_set_index(hash, m->nsets - 1)];
-	for (w = 0; w < FABRIC_FLOW_WAYS; w++)
-		if (set->tag[w] == tag && !memcmp(&set->slot[w].key, k, sizeof(*k)))
-			return &set->slot[w];
-	return NULL;
+	return fabric_maps_get_flow(m, k, &snap) ? NULL : &snap;
 }
 
 int fabric_maps_tx_flow(const struct fabric_maps *m,
