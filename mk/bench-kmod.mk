@@ -24,7 +24,8 @@ $(KFB_RINGBUF): bench/kmod-failover-ringbuf.bpf.c
 
 $(BUILD)/bench/kmod-failover: bench/kmod-failover.sh kmod vm-tools $(KFB_GUEST) $(KFB_RINGBUF)
 	$(Q)mkdir -p $(@D)
-	$(Q)printf '#!/bin/sh\nexec "%s/bench/kmod-failover.sh" "$$@"\n' "$(CURDIR)" > $@
+	$(Q)printf '#!/bin/sh\nexport BUILD="$${BUILD:-%s}"\nexec "%s/bench/kmod-failover.sh" "$$@"\n' \
+		"$(abspath $(BUILD))" "$(CURDIR)" > $@
 	$(Q)chmod +x $@
 
 .PHONY: bench-kmod-failover
