@@ -19,8 +19,8 @@ vm-tools: $(GENL_FUZZ)
 
 $(BUILD)/bench/genl-fuzz: bench/genl-fuzz.sh bench/genl-fuzz-guest.sh kmod vm-tools
 	$(Q)mkdir -p $(@D)
-	$(Q)printf '#!/bin/sh\nexec env BUILD="%s" "%s/bench/genl-fuzz.sh" "$$@"\n' \
-		"$(BUILD)" "$(CURDIR)" > $@
+	$(Q)printf '#!/bin/sh\nexport BUILD="$${BUILD:-%s}"\nexec "%s/bench/genl-fuzz.sh" "$$@"\n' \
+		"$(abspath $(BUILD))" "$(CURDIR)" > $@
 	$(Q)chmod +x $@
 
 .PHONY: bench-genl-fuzz
