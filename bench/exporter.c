@@ -105,11 +105,7 @@ static void make_key(__u32 i, struct fabric_flow_key *k)
 	k->dst[15] = 1;
 }
 
-/*
- * The slot layout changes with the flow-table work of issue 9: FABRIC_OWN_
- * TAG_SHIFT marks the layout with an ownership word and cold halves.
- */
-#ifdef FABRIC_OWN_TAG_SHIFT
+/* A way of a set: its hot slot, its cold half, its ownership word. */
 struct slot_ref {
 	struct fabric_flow_slot	*hot;
 	struct fabric_flow_cold	*cold;
@@ -135,32 +131,6 @@ static __u32 own_word(__u32 hash)
 {
 	return fabric_flow_tag(hash) << FABRIC_OWN_TAG_SHIFT;
 }
-#else
-struct slot_ref {
-	struct fabric_flow	*hot;
-	struct fabric_flow	*cold;
-	__u32			*own;
-};
-
-static __u32 key_hash(const struct fabric_flow_key *k)
-{
-	return fabric_flow_hash(k);
-}
-
-static bool free_way(struct fabric_flow_set *set, __u32 w, struct slot_ref *r)
-{
-	if (set->tag[w] != FABRIC_TAG_EMPTY)
-		return false;
-	r->hot = r->cold = &set->slot[w];
-	r->own = &set->tag[w];
-	return true;
-}
-
-static __u32 own_word(__u32 hash)
-{
-	return fabric_flow_tag(hash);
-}
-#endif
 
 /* Fill n flows where the data path would put them; returns keys tried. */
 static __u64 fill(struct fabric_flow_set *sets, __u32 nsets, __u32 n,
