@@ -177,6 +177,8 @@ static __always_inline int key_equal(const struct fabric_flow_key *a,
 #define READ_ONCE_U32(x)	(*(volatile __u32 *)&(x))
 /* Attempts at a contended compare-and-swap before giving up. */
 #define FLOW_CAS_TRIES		4
+/* Attempts of the insert path while another CPU holds the set's lock. */
+#define FLOW_INSERT_TRIES	64
 
 static __always_inline void flow_put(struct fabric_flow_slot *s)
 {
@@ -184,22 +186,18 @@ static __always_inline void flow_put(struct fabric_flow_slot *s)
 }
 
 /*
- * Take a reference on @s if it holds @key: 1 taken, 0 not this flow,
- * -1 the word changed under us (the caller looks again). The key is
- * compared only once the reference is held, when the slot can no longer
- * change hands.
+ * Take a reference on @s if it holds @key: 1 taken, 0 not this flow. The
+ * reference is an atomic add, so CPUs sharing a flow never fail each
+ * other; one that finds another tag in the old value takes it back. The
+ * key is compared only once the reference is held, when the slot can no
+ * longer change hands.
  */
 static __always_inline int flow_get_ref(struct fabric_flow_slot *s, __u32 tag,
 					const struct fabric_flow_key *key)
 {
-	__u32 own = READ_ONCE_U32(s->own);
+	__u32 old = __sync_fetch_and_add(&s->own, 1);
 
-	if (fabric_own_tag(own) != tag ||
-	    (own & FABRIC_OWN_REFS) == FABRIC_OWN_REFS)
-		return 0;
-	if (__sync_val_compare_and_swap(&s->own, own, own + 1) != own)
-		return -1;
-	if (key_equal(&s->key, key))
+	if (fabric_own_tag(old) == tag && key_equal(&s->key, key))
 		return 1;
 	flow_put(s);
 	return 0;
@@ -221,8 +219,6 @@ static __always_inline int flow_scan(struct fabric_flow_set *set, __u32 tag,
 		r = flow_get_ref(&set->slot[w], tag, key);
 		if (r > 0)
 			return w;
-		if (r < 0)
-			return -2;	/* contended: the slow path looks again */
 	}
 	return -1;
 }
@@ -332,7 +328,12 @@ static __always_inline int flow_claim(struct fabric_flow_set *set,
 	s->cnp = 0;
 	s->acks = 0;
 	s->naks_seq = 0;
-	__sync_lock_test_and_set(&s->own, (tag << FABRIC_OWN_TAG_SHIFT) | 1);
+	/*
+	 * Publish with our own reference. An add, not a store: a CPU that
+	 * took a passing reference on the BUSY word gives it back later.
+	 */
+	__sync_fetch_and_add(&s->own,
+			     ((tag - FABRIC_TAG_BUSY) << FABRIC_OWN_TAG_SHIFT) + 1);
 	if (st)
 		st->flow_inserts++;
 	return w;
@@ -374,8 +375,8 @@ static int flow_slow_step(__u32 i, struct flow_slow *x)
 
 /*
  * Find the flow of @p and take a reference on it, inserting it if needed.
- * After FLOW_CAS_TRIES contended attempts the packet goes to the evicted
- * aggregate instead (flow_insert_races).
+ * After FLOW_INSERT_TRIES contended attempts the packet goes to the
+ * evicted aggregate instead (flow_insert_races).
  */
 static __always_inline struct fabric_flow_slot *
 flow_get(const struct fabric_pkt *p, __u32 ifindex, __u64 now,
@@ -396,7 +397,7 @@ flow_get(const struct fabric_pkt *p, __u32 ifindex, __u64 now,
 	w = flow_scan(set, x.tag, &p->key);
 	if (w < 0) {
 		x.set = set;
-		bpf_loop(FLOW_CAS_TRIES, flow_slow_step, &x, 0);
+		bpf_loop(FLOW_INSERT_TRIES, flow_slow_step, &x, 0);
 		w = x.way;
 	}
 	if (w < 0) {
@@ -607,6 +608,24 @@ static __always_inline void flow_unplaced(struct fabric_port_counters *pc,
 		pc->rx_evicted_ect++;
 	if (p->opcode == ROCE_OPCODE_CNP)
 		pc->rx_evicted_cnp++;
+	if (!roce_opcode_is_ack(p->opcode))
+		return;
+	switch (roce_aeth_kind(p->syndrome)) {
+	case FABRIC_ACK:
+		pc->rx_evicted_acks++;
+		break;
+	case FABRIC_NAK_SEQ:
+		pc->rx_evicted_naks_seq++;
+		break;
+	case FABRIC_NAK_RNR:
+		pc->rx_evicted_naks_rnr++;
+		break;
+	case FABRIC_NAK_OTHER:
+		pc->rx_evicted_naks_other++;
+		break;
+	default:
+		break;
+	}
 }
 
 static __always_inline void silence_event(__u32 ifindex, __u64 quiet, __u64 lag,
