@@ -175,6 +175,8 @@ registered() {
 		{ echo "# dump: $out"; return 1; }
 }
 ktap_check "module has group 100 registered (nh 11 via ua0, nh 12 via ub0) with fabricd's thresholds" registered
+ktap_check "the registration carries the group's route (re-installed if the kernel drops it)" \
+	bash -c "$GENL get 100 | grep -q ' route=10.42.0.0/24@254 '"
 kernel_group() { members_are 100 "11 12" 3000 && $IP route show 10.42.0.0/24 | grep -q 'nhid 100'; }
 ktap_check "kernel group 100 = 11 12 and route 10.42.0.0/24 through it" kernel_group
 ktap_check "groups: in sync, both members" ctl_jq groups \
