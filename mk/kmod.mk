@@ -14,6 +14,8 @@
 KMOD_KVERS	?= $(shell bash -c '. scripts/vm/common.sh && vm_kvers_built')
 KMOD_KVER	?= $(shell bash -c 'if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
 		   else . scripts/vm/common.sh && vm_kver; fi')
+KMOD_KVERS	:= $(KMOD_KVERS)
+KMOD_KVER	:= $(KMOD_KVER)
 KMOD_OUT	:= $(BUILD)/kmod
 KMOD_BTF	:= $(BUILD)/kmod-btf
 KMOD_SRCS	:= Kbuild $(wildcard kmod/*.c kmod/*.h common/*.h common/failover.c)

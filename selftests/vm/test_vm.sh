@@ -86,7 +86,9 @@ run_kernel() {
 	[[ $glob == all ]] && glob='*'
 	# shellcheck disable=SC2053
 	if [[ ${VM_DKMS:-1} == 1 && dkms == $glob ]]; then
+		local t0=$SECONDS
 		if dkms_ko=$(dkms_build "$kver" "$BUILD/vm/$kver/dkms" 2>"$out/dkms.log"); then
+			echo "# $lbl: dkms add/build/install took $((SECONDS - t0))s"
 			ok "$lbl: dkms add, build and install fabric.ko (private dkms tree)"
 		else
 			sed 's/^/# /' "$out/dkms.log" | tail -30
