@@ -243,7 +243,7 @@ static __always_inline void flow_retire(struct fabric_flow_slot *s,
 	pc->rx_evicted_naks_other += c->naks_other;
 	pc->rx_evicted_psn_gaps += c->psn_gaps;
 	pc->rx_evicted_psn_missing += c->psn_missing;
-	pc->rx_evicted_psn_dups += c->psn_dups;
+	pc->rx_evicted_psn_dups += s->psn_dups;
 	pc->rx_evicted_psn_rewinds += c->psn_rewinds;
 }
 
@@ -322,7 +322,8 @@ static __always_inline int flow_claim(struct fabric_flow_set *set,
 	s->last_seen_ns = now;	/* not the preferred victim of the next insert */
 	s->packets = 0;
 	s->bytes = 0;
-	s->first_seen_ns = now;
+	s->psn_dups = 0;
+	c->first_seen_ns = now;
 	s->ce = 0;
 	s->ect = 0;
 	s->cnp = 0;
@@ -337,6 +338,28 @@ static __always_inline int flow_claim(struct fabric_flow_set *set,
 	if (st)
 		st->flow_inserts++;
 	return w;
+}
+
+/*
+ * The scan and the claim are global functions: the verifier checks each
+ * once, on its own, instead of once per path through its callers (inlined,
+ * the eight ways' paths multiply past the verifier's limit).
+ */
+__noinline int fabric_flow_scan(struct fabric_flow_set *set, __u32 tag,
+				     const struct fabric_flow_key *key)
+{
+	if (!set || !key)
+		return -1;
+	return flow_scan(set, tag, key);
+}
+
+__noinline int fabric_flow_claim(struct fabric_flow_set *set,
+				 const struct fabric_pkt *p, __u32 tag,
+				 __u32 ifindex, __u64 now)
+{
+	if (!set || !p)
+		return -1;
+	return flow_claim(set, p, tag, ifindex, now);
 }
 
 struct flow_slow {
@@ -362,12 +385,13 @@ static int flow_slow_step(__u32 i, struct flow_slow *x)
 	if (!set)
 		return 1;
 	if (__sync_val_compare_and_swap(&set->insert_lock, 0, 1) == 0) {
-		w = flow_scan(set, x->tag, &x->p->key);
+		w = fabric_flow_scan(set, x->tag, &x->p->key);
 		if (w == -1)
-			w = flow_claim(set, x->p, x->tag, x->ifindex, x->now);
+			w = fabric_flow_claim(set, x->p, x->tag, x->ifindex,
+					      x->now);
 		__sync_lock_test_and_set(&set->insert_lock, 0);
 	} else {
-		w = flow_scan(set, x->tag, &x->p->key);
+		w = fabric_flow_scan(set, x->tag, &x->p->key);
 	}
 	x->way = w;
 	return w >= 0;
@@ -394,7 +418,7 @@ flow_get(const struct fabric_pkt *p, __u32 ifindex, __u64 now,
 	if (!set)
 		return NULL;
 	*setp = set;
-	w = flow_scan(set, x.tag, &p->key);
+	w = fabric_flow_scan(set, x.tag, &p->key);
 	if (w < 0) {
 		x.set = set;
 		bpf_loop(FLOW_INSERT_TRIES, flow_slow_step, &x, 0);
@@ -483,7 +507,7 @@ static __always_inline int flow_psn(struct fabric_flow_slot *f,
 	if (i == FLOW_CAS_TRIES)
 		return -1;
 	if (r->dup) {
-		__sync_fetch_and_add(&c->psn_dups, 1);
+		__sync_fetch_and_add(&f->psn_dups, 1);
 		if (r->rewind)
 			__sync_fetch_and_add(&c->psn_rewinds, 1);
 	} else if (r->gap) {

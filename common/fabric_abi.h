@@ -152,7 +152,7 @@ struct fabric_flow_slot {
 	/* second cache line */
 	__u64	packets;
 	__u64	bytes;
-	__u64	first_seen_ns;
+	__u64	psn_dups;	/* requests behind the expected PSN */
 	__u64	ce;		/* ECN CE marks */
 	__u64	ect;		/* ECT(0) or ECT(1), not CE */
 	__u64	cnp;		/* congestion notification packets */
@@ -160,11 +160,14 @@ struct fabric_flow_slot {
 	__u64	naks_seq;	/* NAK, PSN sequence error */
 };
 
-/* Counters of rare events, one per way. */
+/*
+ * Counters of rare events, one per way, and the first-seen time, which no
+ * packet after the first touches.
+ */
 struct fabric_flow_cold {
+	__u64	first_seen_ns;
 	__u64	psn_gaps;	/* forward jumps of the request PSN */
 	__u64	psn_missing;	/* PSNs skipped by those jumps */
-	__u64	psn_dups;	/* requests behind the expected PSN */
 	__u64	psn_rewinds;	/* retransmissions: runs of such requests */
 	__u64	naks_rnr;	/* RNR NAK */
 	__u64	naks_other;	/* NAK, any other code */

@@ -195,7 +195,7 @@ static void flow_of(const struct fabric_flow_set *set, int w,
 	out->read_slack = (__u32)(s->psn_state >> 32);
 	out->packets = s->packets;
 	out->bytes = s->bytes;
-	out->first_seen_ns = s->first_seen_ns;
+	out->first_seen_ns = c->first_seen_ns;
 	out->last_seen_ns = s->last_seen_ns;
 	out->ce = s->ce;
 	out->ect = s->ect;
@@ -204,7 +204,7 @@ static void flow_of(const struct fabric_flow_set *set, int w,
 	out->naks_seq = s->naks_seq;
 	out->psn_gaps = c->psn_gaps;
 	out->psn_missing = c->psn_missing;
-	out->psn_dups = c->psn_dups;
+	out->psn_dups = s->psn_dups;
 	out->psn_rewinds = c->psn_rewinds;
 	out->naks_rnr = c->naks_rnr;
 	out->naks_other = c->naks_other;

@@ -153,7 +153,7 @@ bool fabric_maps_read_flow(const struct fabric_maps *m, __u32 set, __u32 way,
 	out->read_slack = (__u32)(psn >> 32);
 	out->packets = __atomic_load_n(&s->packets, __ATOMIC_RELAXED);
 	out->bytes = __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);
-	out->first_seen_ns = s->first_seen_ns;
+	out->first_seen_ns = c->first_seen_ns;
 	out->last_seen_ns = __atomic_load_n(&s->last_seen_ns, __ATOMIC_RELAXED);
 	out->ce = __atomic_load_n(&s->ce, __ATOMIC_RELAXED);
 	out->ect = __atomic_load_n(&s->ect, __ATOMIC_RELAXED);
@@ -162,7 +162,7 @@ bool fabric_maps_read_flow(const struct fabric_maps *m, __u32 set, __u32 way,
 	out->naks_seq = __atomic_load_n(&s->naks_seq, __ATOMIC_RELAXED);
 	out->psn_gaps = __atomic_load_n(&c->psn_gaps, __ATOMIC_RELAXED);
 	out->psn_missing = __atomic_load_n(&c->psn_missing, __ATOMIC_RELAXED);
-	out->psn_dups = __atomic_load_n(&c->psn_dups, __ATOMIC_RELAXED);
+	out->psn_dups = __atomic_load_n(&s->psn_dups, __ATOMIC_RELAXED);
 	out->psn_rewinds = __atomic_load_n(&c->psn_rewinds, __ATOMIC_RELAXED);
 	out->naks_rnr = __atomic_load_n(&c->naks_rnr, __ATOMIC_RELAXED);
 	out->naks_other = __atomic_load_n(&c->naks_other, __ATOMIC_RELAXED);
