@@ -22,9 +22,11 @@ KMOD_SRCS	:= Kbuild $(wildcard kmod/*.c kmod/*.h common/*.h common/failover.c)
 KMOD_KBUILD_V	:= $(if $(filter 0,$(V)),,V=1)
 KMOD_ALL_KVERS	:= $(sort $(KMOD_KVERS) $(KMOD_KVER))
 KMOD_KOS	:= $(foreach k,$(KMOD_KVERS),$(KMOD_OUT)/$(k)/fabric.ko)
+KMOD_TEST_KOS	:= $(foreach k,$(KMOD_KVERS),$(KMOD_OUT)/$(k)/nobtfids/fabric.ko)
 
-.PHONY: kmod kmod-btf modules_install
+.PHONY: kmod kmod-test kmod-btf modules_install
 kmod: $(KMOD_KOS) $(KMOD_OUT)/fabric.ko
+kmod-test: $(KMOD_TEST_KOS)
 kmod-btf: $(foreach k,$(KMOD_ALL_KVERS),$(KMOD_BTF)/$(k)/.stamp)
 
 # Per kernel K:
@@ -58,6 +60,20 @@ $(KMOD_OUT)/$(1)/fabric.ko: $(KMOD_SRCS) $(KMOD_BTF)/$(1)/.stamp
 		{ cat $(KMOD_OUT)/$(1)/build.log >&2; exit 1; }; \
 	grep -E 'warning|error|Skipping BTF' $(KMOD_OUT)/$(1)/build.log >&2 || true
 	$$(Q)cp $(KMOD_OUT)/$(1)/src/fabric.ko $$@
+
+# The same module with its BTF ids left unresolved (RESOLVE_BTFIDS=true):
+# the guest's vm/kfunc loads it to check that the module then reports the
+# kfunc unavailable, and why, in dmesg, sysfs, genetlink and fabricctl.
+$(KMOD_OUT)/$(1)/nobtfids/fabric.ko: $(KMOD_SRCS) $(KMOD_BTF)/$(1)/.stamp
+	$$(call msg,KMOD,$$@)
+	$$(Q)rm -rf $(KMOD_OUT)/$(1)/nobtfids && mkdir -p $(KMOD_OUT)/$(1)/nobtfids/src
+	$$(Q)cp -p --parents $(KMOD_SRCS) $(KMOD_OUT)/$(1)/nobtfids/src/
+	$$(Q)kdir=/lib/modules/$(1)/build; \
+	[ "$$$$(cat $(KMOD_BTF)/$(1)/.stamp)" = ok ] && kdir=$(abspath $(KMOD_BTF))/$(1)/kdir; \
+	$$(MAKE) --no-print-directory -C $$$$kdir M=$(abspath $(KMOD_OUT))/$(1)/nobtfids/src \
+		RESOLVE_BTFIDS=true $(KMOD_KBUILD_V) modules >$(KMOD_OUT)/$(1)/nobtfids/build.log 2>&1 || \
+		{ cat $(KMOD_OUT)/$(1)/nobtfids/build.log >&2; exit 1; }
+	$$(Q)cp $(KMOD_OUT)/$(1)/nobtfids/src/fabric.ko $$@
 endef
 $(foreach k,$(KMOD_ALL_KVERS),$(eval $(call kmod_rules,$(k))))
 

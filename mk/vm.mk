@@ -37,7 +37,7 @@ vm-initramfs: kmod vm-tools $(BPF_OBJS) $(PROGS)
 	$(Q)BUILD=$(BUILD) scripts/vm/mkinitramfs.sh \
 		$(BUILD)/vm/$(VM_SHELL_KVER)/initramfs.cpio $(VM_SHELL_KVER)
 
-vm-check: kmod vm-tools dkms-src $(BPF_OBJS) $(PROGS)
+vm-check: kmod kmod-test vm-tools dkms-src $(BPF_OBJS) $(PROGS)
 	$(Q)BUILD=$(BUILD) selftests/run_all.sh vm
 
 vm-shell: vm-initramfs
@@ -47,4 +47,4 @@ vm-shell: vm-initramfs
 		-initrd $(BUILD)/vm/$(VM_SHELL_KVER)/initramfs.cpio \
 		-append "console=ttyS0 rdinit=/init fabric_vm.shell=1"
 
-selftests: kmod vm-tools dkms-src
+selftests: kmod kmod-test vm-tools dkms-src

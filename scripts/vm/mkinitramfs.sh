@@ -6,6 +6,7 @@
 # perftest, KVER's kernel modules the tests need (with their modules.dep
 # closure), fabric.ko built for KVER ($BUILD/kmod/KVER/fabric.ko) when
 # built, the dkms-built one ($FABRIC_DKMS_KO, to /fabric/dkms/) when given,
+# the one with unresolved BTF ids (make kmod-test, to /fabric/nobtfids/),
 # build/*.bpf.o, the test tools from
 # build/vm-tools/, the guest test scripts from selftests/vm/guest/ and the
 # guest halves of benchmarks (bench/*-guest.sh, into /bench).
@@ -98,6 +99,10 @@ done
 if [[ -f $BUILD/kmod/$kver/fabric.ko ]]; then
 	mkdir -p "$root$moddir/extra"
 	cp "$BUILD/kmod/$kver/fabric.ko" "$root$moddir/extra/fabric.ko"
+fi
+if [[ -f $BUILD/kmod/$kver/nobtfids/fabric.ko ]]; then
+	mkdir -p "$root/fabric/nobtfids"
+	cp "$BUILD/kmod/$kver/nobtfids/fabric.ko" "$root/fabric/nobtfids/fabric.ko"
 fi
 if [[ -n ${FABRIC_DKMS_KO:-} && -f $FABRIC_DKMS_KO ]]; then
 	mkdir -p "$root/fabric/dkms"

@@ -4,13 +4,14 @@
 # programs load and reach the module's policy; a tracing (fentry) program
 # that calls it is refused by the verifier; a caller in another network
 # namespace gets -EXDEV; the availability and its reason are reported by
-# genetlink, sysfs and fabricctl status.
+# genetlink, sysfs and fabricctl status, also when the kfunc is unavailable
+# (a build with unresolved BTF ids).
 . /tests/ktap.sh
 . /tests/lib.sh
 KT=/fabric/bin/kfunc-test
 OBJ=/fabric/bin/kfunc_scope.bpf.o
 have_fabric_ko || { echo "1..0 # SKIP fabric.ko not built"; exit 4; }
-ktap_plan 15
+ktap_plan 21
 cleanup() {
 	/sbin/rmmod fabric 2>/dev/null
 	$IP netns del a1kf 2>/dev/null
@@ -62,4 +63,31 @@ out=$(/usr/bin/nsenter --net=/run/netns/a1kf $KT run $OBJ xdp_report 100 1 2 0 2
 ktap_check "XDP test run in another netns gets -EXDEV (${out})" bash -c "[[ '$out' == *' ret -18' ]]"
 ktap_check "nothing counted for the refused calls" test "$(stat_of events_kfunc)" = "$k0"
 ktap_check "rmmod after the kfunc callers are gone" /sbin/rmmod fabric
+
+# The same module with unresolved BTF ids (make kmod-test): the kfunc is
+# unavailable, and every interface says so and why.
+NB=/fabric/nobtfids/fabric.ko
+why="module built without resolved BTF ids"
+if [[ -f $NB ]] && /sbin/insmod $NB; then
+	ktap_check "unresolved ids: sysfs and dmesg say unavailable, and why" bash -c "
+		[[ \$(cat /sys/module/fabric/parameters/kfunc) == 'unavailable: $why' ]] &&
+		dmesg | grep -q 'fabric: $why: kfuncs unavailable'"
+	ktap_check "unresolved ids: genetlink reports kfunc 0" bash -c "$GENL stats | grep -qx 'kfunc 0'"
+	st=$(/fabric/bin/fabricctl -j status 2>/dev/null)
+	ktap_check "unresolved ids: fabricctl status -j: kfunc false, and the reason" bash -c '
+		[[ $(jq -r .module.kfunc <<<"$1") == false &&
+		   $(jq -r .module.kfunc_state <<<"$1") == "unavailable: $2" ]]' _ "$st" "$why"
+	line=$(/fabric/bin/fabricctl status 2>/dev/null | grep '^module')
+	echo "# $line"
+	ktap_check "unresolved ids: fabricctl status shows it" \
+		test "$line" = "module      fabric.ko loaded, kfunc unavailable: $why"
+	out=$($KT load $OBJ xdp_report 2>&1)
+	ktap_check "unresolved ids: an XDP caller is refused" bash -c '
+		[[ $1 == refused* ]] && grep -q "bpf_fabric_report_path" <<<"$1"' _ "$out"
+	ktap_check "unresolved ids: rmmod" /sbin/rmmod fabric
+else
+	for t in sysfs genl fabricctl-json fabricctl rejected rmmod; do
+		ktap_fail "unresolved ids: $t" "$NB missing or insmod failed (make kmod-test)"
+	done
+fi
 ktap_finish
