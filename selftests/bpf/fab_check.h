@@ -216,6 +216,7 @@ static inline void get_stats(struct __test_metadata *_metadata, struct fab *f,
 
 enum rx_class {
 	RX_ROCE,
+	RX_ROCE_CUT,	/* replay: a RoCE frame cut short, IP length's bytes */
 	RX_NON_ROCE,
 	RX_MALFORMED,
 	RX_UNPARSED,
@@ -223,6 +224,22 @@ enum rx_class {
 
 #define RX_CE	1	/* rx_expect() flags for RX_ROCE */
 #define RX_CNP	2
+
+/* The frame's length by its IP header: L2 headers + IP total length. */
+static inline __u32 frame_ip_len(const __u8 *pkt)
+{
+	__u32 off = 12;
+	__u16 proto = pkt[off] << 8 | pkt[off + 1];
+
+	while (proto == 0x8100 || proto == 0x88a8) {
+		off += 4;
+		proto = pkt[off] << 8 | pkt[off + 1];
+	}
+	off += 2;
+	if (proto == 0x0800)
+		return off + (pkt[off + 2] << 8 | pkt[off + 3]);
+	return off + 40 + (pkt[off + 4] << 8 | pkt[off + 5]);
+}
 
 /*
  * Run @pkt through XDP and check that exactly the counters of @cls moved:
@@ -248,14 +265,17 @@ static inline void rx_expect(struct __test_metadata *_metadata, struct fab *f,
 	get_stats(_metadata, f, &st1);
 	flows1 = fab_flow_count(f);
 	before.rx_packets++;
-	before.rx_bytes += len;
+	before.rx_bytes += cls == RX_ROCE_CUT ? frame_ip_len(pkt) : len;
 	before.rx_last_ns = f->skel->bss->clock_override_ns;
 	switch (cls) {
 	case RX_ROCE:
+	case RX_ROCE_CUT:
 		before.rx_roce_packets++;
-		before.rx_roce_bytes += len;
+		before.rx_roce_bytes += cls == RX_ROCE_CUT ? frame_ip_len(pkt) :
+							    len;
 		before.rx_ce += !!(flags & RX_CE);
 		before.rx_cnp += !!(flags & RX_CNP);
+		before.rx_truncated += cls == RX_ROCE_CUT;
 		break;
 	case RX_NON_ROCE:
 		before.rx_non_roce++;
@@ -268,7 +288,7 @@ static inline void rx_expect(struct __test_metadata *_metadata, struct fab *f,
 		break;
 	}
 	check_port(_metadata, &after, &before);
-	if (cls == RX_ROCE) {
+	if (cls == RX_ROCE || cls == RX_ROCE_CUT) {
 		ASSERT_GE(flows1, flows0) ON_FAIL;
 		ASSERT_GE(flows0 + 1, flows1) ON_FAIL;
 		return;
@@ -311,6 +331,7 @@ static inline void tx_expect(struct __test_metadata *_metadata, struct fab *f,
 	before.tx_last_ns = f->skel->bss->clock_override_ns;
 	switch (cls) {
 	case RX_ROCE:
+	case RX_ROCE_CUT:	/* tc never sees a replay */
 		before.tx_roce_packets++;
 		before.tx_roce_bytes += len;
 		before.tx_ce += !!(flags & RX_CE);

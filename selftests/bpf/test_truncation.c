@@ -8,6 +8,7 @@
  */
 #include "kselftest_harness.h"
 #include "fab_check.h"
+#include "roce.h"
 
 #define RC(op)	(ROCE_TRANSPORT_RC << 5 | (op))
 #define XRC(op)	(ROCE_TRANSPORT_XRC << 5 | (op))
@@ -225,6 +226,66 @@ TEST_F(fab, non_roce_cuts)
 		rx_expect(_metadata, &self->f, pkt, cut, RX_MALFORMED, 0);
 	}
 	rx_expect(_metadata, &self->f, pkt, len, RX_NON_ROCE, 0);
+}
+
+/*
+ * Replay of a truncated capture (replay_truncated, fabricctl replay only):
+ * a frame cut after its last transport header but short of its IP length
+ * is RoCE, counted with the IP length's bytes and as truncated; a frame
+ * cut inside a header stays malformed. Live (the flag off) it is
+ * malformed, as the sweeps above check.
+ */
+TEST_F(fab, replay_counts_truncated_roce)
+{
+	struct fab_opts o = { .nsets = 16, .replay_truncated = 1 };
+	struct fabric_port_counters pc;
+	struct fabric_flow got;
+	static __u8 pkt[PKT_MAX];
+	__u64 bytes = 0, frames = 0;
+	struct pkt_layout lay;
+	struct pkt_spec sp;
+	unsigned int i;
+	__u32 len, hdr_end;
+
+	FAB_UP(&o);
+	for (i = 0; i < NCASES; i++) {
+		cases[i].spec(&sp);
+		pkt_spec_flow(&sp, i);
+		sp.payload = 200;
+		len = build(_metadata, &sp, pkt, &lay);
+		/* what the parser reads: an AETH, a READ's RETH, else the BTH */
+		hdr_end = lay.aeth ? lay.aeth + ROCE_AETH_LEN :
+			  roce_opcode_is_read_request(sp.opcode) ?
+				lay.reth + ROCE_RETH_LEN :
+				lay.bth + ROCE_BTH_LEN;
+		FAB_CTX("%s, headers only (%u of %u bytes)", cases[i].name,
+			hdr_end, len);
+		rx_expect(_metadata, &self->f, pkt, hdr_end, RX_ROCE_CUT,
+			  sp.tos == 3 ? RX_CE | RX_CNP : 0);
+		get_flow(_metadata, &self->f, &sp, &got);
+		ASSERT_EQ(1, got.packets) ON_FAIL;
+		ASSERT_EQ(len, got.bytes) ON_FAIL;
+		ASSERT_EQ(1, got.truncated) ON_FAIL;
+		bytes += len;
+		frames++;
+		/* one byte short of the headers: malformed, no flow change */
+		FAB_CTX("%s, cut in a header (%u of %u bytes)", cases[i].name,
+			hdr_end - 1, len);
+		rx_expect(_metadata, &self->f, pkt, hdr_end - 1, RX_MALFORMED, 0);
+		get_flow(_metadata, &self->f, &sp, &got);
+		ASSERT_EQ(1, got.packets) ON_FAIL;
+		/* whole: RoCE, not truncated */
+		FAB_CTX("%s, whole", cases[i].name);
+		rx_expect(_metadata, &self->f, pkt, len, RX_ROCE,
+			  sp.tos == 3 ? RX_CE | RX_CNP : 0);
+		get_flow(_metadata, &self->f, &sp, &got);
+		ASSERT_EQ(2, got.packets) ON_FAIL;
+		ASSERT_EQ(2ULL * len, got.bytes) ON_FAIL;
+		ASSERT_EQ(1, got.truncated) ON_FAIL;
+	}
+	get_port(_metadata, &self->f, &pc);
+	ASSERT_EQ(frames, pc.rx_truncated);
+	ASSERT_EQ(2 * frames, pc.rx_roce_packets);
 }
 
 TEST_HARNESS_MAIN

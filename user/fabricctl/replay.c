@@ -15,6 +15,7 @@
 
 #include "fabricctl.h"
 #include "flow_rows.h"
+#include "flow_hash.h"
 
 #define ETH_MIN_FRAME	14
 
@@ -108,6 +109,7 @@ static int port_totals(__u32 ifindex, const struct fabric_port_counters *pc,
 	sum->rx_non_roce += pc->rx_non_roce;
 	sum->rx_malformed += pc->rx_malformed;
 	sum->rx_unparsed += pc->rx_unparsed;
+	sum->rx_truncated += pc->rx_truncated;
 	return 0;
 }
 
@@ -118,6 +120,7 @@ int cmd_replay(struct ctl *ctl, int argc, char **argv)
 		{ "read-pmtu", required_argument, NULL, 'M' },
 		{ "top", required_argument, NULL, 't' },
 		{ "sort", required_argument, NULL, 's' },
+		{ "hash-seed", required_argument, NULL, 'H' },
 		{}
 	};
 	enum fabric_flow_sort sort = FABRIC_SORT_BYTES;
@@ -131,6 +134,10 @@ int cmd_replay(struct ctl *ctl, int argc, char **argv)
 	int c, err;
 
 	fabric_dp_opts_init(&opts);
+	/* a replay is reproducible: fixed seed, unless asked otherwise */
+	opts.hash_seed = FABRIC_HASH_SEED;
+	/* a capture's cut RoCE frames still count, with their IP length */
+	opts.replay_truncated = true;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -148,6 +155,11 @@ int cmd_replay(struct ctl *ctl, int argc, char **argv)
 			top = strtoul(optarg, &end, 10);
 			if (*end)
 				return ctl_usage_err("--top wants a number");
+			break;
+		case 'H':
+			opts.hash_seed = strtoul(optarg, &end, 0);
+			if (*end || !opts.hash_seed)
+				return ctl_usage_err("--hash-seed wants a non-zero number");
 			break;
 		case 's':
 			if (fabric_flow_sort_parse(optarg, &sort))
@@ -182,6 +194,9 @@ int cmd_replay(struct ctl *ctl, int argc, char **argv)
 		if (t.snapped)
 			printf(" (%llu cut by the capture's snaplen)",
 			       (unsigned long long)t.snapped);
+		if (sum.rx_truncated)
+			printf("; %llu truncated RoCEv2 frames counted with their IP length",
+			       (unsigned long long)sum.rx_truncated);
 		printf("\n");
 	}
 	ctl_print_flows(ctl, &rows, top);
