@@ -25,6 +25,8 @@ static void usage(FILE *f)
 		"  --tx-flows N      transmit flow-table capacity (default %u)\n"
 		"  --node-id N       node id stamped on events\n"
 		"  --read-pmtu N     path MTU for READ PSN accounting (0: unknown)\n"
+		"  --hash-seed N     fixed flow-table hash seed (default: random per\n"
+		"                    load; a reused pinned table keeps its own)\n"
 		"  --xdp-mode MODE   auto | native | generic (default auto)\n"
 		"  -v                verbose\n",
 		FABRIC_PIN_DIR, FABRIC_DEFAULT_FLOWS, FABRIC_DEFAULT_TX_FLOWS);
@@ -165,6 +167,7 @@ int main(int argc, char **argv)
 		{ "tx-flows", required_argument, NULL, 'T' },
 		{ "node-id", required_argument, NULL, 'N' },
 		{ "read-pmtu", required_argument, NULL, 'M' },
+		{ "hash-seed", required_argument, NULL, 'S' },
 		{ "xdp-mode", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -195,6 +198,10 @@ int main(int argc, char **argv)
 			break;
 		case 'M':
 			if (parse_u32("--read-pmtu", optarg, &opts.read_pmtu))
+				return 2;
+			break;
+		case 'S':
+			if (parse_u32("--hash-seed", optarg, &opts.hash_seed))
 				return 2;
 			break;
 		case 'X':
