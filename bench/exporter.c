@@ -157,7 +157,7 @@ static __u64 fill(struct fabric_flow_set *sets, __u32 nsets, __u32 n,
 		r.hot->key = k;
 		r.hot->bytes = 1 + rnd() % 1000000000ULL;
 		r.hot->packets = r.hot->bytes / 1024 + 1;
-		r.hot->first_seen_ns = now - 60000000000ULL;
+		r.cold->first_seen_ns = now - 60000000000ULL;
 		r.hot->last_seen_ns = now - rnd() % 60000000000ULL;
 		if (rnd() % 100 < 5)
 			r.hot->ce = rnd() % 10000;
