@@ -105,6 +105,25 @@ int fab_xdp_run_linear(struct fab *f, const void *pkt, __u32 len,
 	return 0;
 }
 
+int fab_xdp_run_on(struct fab *f, const void *pkt, __u32 len, __u32 ifindex,
+		   __u32 *retval)
+{
+	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = pkt,
+		.data_size_in = len,
+		.ctx_in = &ctx,
+		.ctx_size_in = sizeof(ctx),
+		.repeat = 1,
+	);
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(f->skel->progs.fabric_xdp_rx),
+				   &opts))
+		return -errno;
+	*retval = opts.retval;
+	return 0;
+}
+
 int fab_tc_run(struct fab *f, const void *pkt, __u32 len, __u32 *retval,
 	       void *out, __u32 *out_len)
 {

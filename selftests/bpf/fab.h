@@ -49,6 +49,9 @@ int fab_xdp_run(struct fab *f, const void *pkt, __u32 len, __u32 *retval,
  */
 int fab_xdp_run_linear(struct fab *f, const void *pkt, __u32 len,
 		       __u32 linear, __u32 *retval);
+/* XDP as if the frame arrived on @ifindex (a device of this netns). */
+int fab_xdp_run_on(struct fab *f, const void *pkt, __u32 len, __u32 ifindex,
+		   __u32 *retval);
 int fab_tc_run(struct fab *f, const void *pkt, __u32 len, __u32 *retval,
 	       void *out, __u32 *out_len);
 

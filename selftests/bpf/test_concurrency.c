@@ -7,6 +7,7 @@
  * Every total is compared exactly: per flow where a flow is never evicted,
  * per port (flows + evicted aggregate) where it is.
  */
+#include <net/if.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -321,6 +322,88 @@ TEST_F(fab, no_foreign_psn_gaps_under_eviction)
 	ASSERT_EQ(0, pc.rx_evicted_psn_dups);
 	ASSERT_EQ(0, st.flow_psn_races);
 	/* a packet that found no slot is not PSN-tracked, so cannot gap */
+}
+
+struct home_sum {
+	__u32	ifindex;
+	__u64	packets, bytes, ce, cnp;
+};
+
+static int sum_home(const struct fabric_flow *fl, __u32 own, void *arg)
+{
+	struct home_sum *h = arg;
+
+	if (fl->ifindex != h->ifindex)
+		return 0;
+	h->packets += fl->packets;
+	h->bytes += fl->bytes;
+	h->ce += fl->ce;
+	h->cnp += fl->cnp;
+	return 0;
+}
+
+/*
+ * Flows whose packets arrive on two ports, through one set that evicts:
+ * per port, live flows homed there + evicted - away + foreign equal the
+ * port's RoCE counters exactly. The ports are a veth pair in a private
+ * network namespace (the harness runs each test in its own process).
+ */
+TEST_F(fab, cross_port_conserved)
+{
+	struct fab_opts o = { .nsets = 1 };
+	static __u8 buf[PKT_MAX];
+	__u32 port[2], i, n, len, ret, p;
+	struct fabric_port_counters pc;
+	struct fabric_dp_stats st;
+	struct pkt_layout lay;
+	struct pkt_spec s;
+	__u64 sent[2] = {};
+
+	if (unshare(CLONE_NEWNET))
+		SKIP(return, "no network namespaces: %s", strerror(errno));
+	ASSERT_EQ(0, system("ip link add b1cp0 type veth peer name b1cp1 && "
+			    "ip link set b1cp0 up && ip link set b1cp1 up"));
+	port[0] = if_nametoindex("b1cp0");
+	port[1] = if_nametoindex("b1cp1");
+	ASSERT_NE(0, port[0]);
+	ASSERT_NE(0, port[1]);
+	ASSERT_GT(FABRIC_PORT_SLOTS, port[1]);
+	FAB_UP(&o);
+	for (i = 0; i < 3000; i++) {
+		n = (i * 7) % 12;
+		p = (i / 12 + n) % 3 ? n & 1 : !(n & 1);
+		pkt_spec_init(&s, 4);
+		pkt_spec_flow(&s, n);
+		s.tos = i % 7 == 0 ? 3 : 2;
+		s.opcode = i % 5 == 0 ? ROCE_OPCODE_CNP :
+					RC(ROCE_OP_ACKNOWLEDGE);
+		s.payload = 8 * (i % 4);
+		len = pkt_build(&s, buf, sizeof(buf), &lay);
+		ASSERT_NE(0, len);
+		ASSERT_EQ(0, fab_xdp_run_on(&self->f, buf, len, port[p], &ret));
+		ASSERT_EQ(FAB_XDP_PASS, ret);
+		sent[p]++;
+	}
+	get_stats(_metadata, &self->f, &st);
+	ASSERT_LT(10, st.flow_evictions);
+	for (p = 0; p < 2; p++) {
+		struct home_sum h = { .ifindex = port[p] };
+
+		FAB_CTX("port %u", port[p]);
+		ASSERT_LE(0, fab_flow_for_each(&self->f, sum_home, &h));
+		ASSERT_EQ(0, fab_port(&self->f, port[p], &pc));
+		ASSERT_EQ(sent[p], pc.rx_roce_packets) ON_FAIL;
+		ASSERT_LT(0, pc.rx_away_packets) ON_FAIL;
+		ASSERT_LT(0, pc.rx_foreign_packets) ON_FAIL;
+		ASSERT_EQ(pc.rx_roce_packets, h.packets + pc.rx_evicted_packets -
+			  pc.rx_away_packets + pc.rx_foreign_packets) ON_FAIL;
+		ASSERT_EQ(pc.rx_roce_bytes, h.bytes + pc.rx_evicted_bytes -
+			  pc.rx_away_bytes + pc.rx_foreign_bytes) ON_FAIL;
+		ASSERT_EQ(pc.rx_ce, h.ce + pc.rx_evicted_ce -
+			  pc.rx_away_ce + pc.rx_foreign_ce) ON_FAIL;
+		ASSERT_EQ(pc.rx_cnp, h.cnp + pc.rx_evicted_cnp -
+			  pc.rx_away_cnp + pc.rx_foreign_cnp) ON_FAIL;
+	}
 }
 
 TEST_HARNESS_MAIN
