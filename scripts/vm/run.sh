@@ -38,7 +38,7 @@ accel=tcg
 if [[ -w /dev/kvm && ${VM_KVM:-0} == 1 ]]; then
 	accel=kvm
 fi
-append="console=ttyS0,115200 loglevel=6 panic=-1 mitigations=off"
+append="console=ttyS0,115200 loglevel=6 panic=-1 mitigations=off no_timer_check"
 append+=" rdinit=/init fabric_vm.tests=${filter:-all}"
 [[ -n $guest_run ]] && append+=" fabric_vm.run=$guest_run"
 [[ -n $guest_args ]] && append+=" fabric_vm.args=$guest_args"
