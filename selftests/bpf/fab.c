@@ -86,15 +86,15 @@ int fab_xdp_run(struct fab *f, const void *pkt, __u32 len, __u32 *retval,
 			out_len);
 }
 
-int fab_xdp_run_linear(struct fab *f, const void *pkt, __u32 len,
-		       __u32 linear, __u32 *retval)
+/* One XDP test run with an explicit context: linear size and ingress. */
+static int xdp_run_ctx(struct fab *f, const void *pkt, __u32 len,
+		       struct xdp_md *ctx, __u32 *retval)
 {
-	struct xdp_md ctx = { .data_end = linear };
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = pkt,
 		.data_size_in = len,
-		.ctx_in = &ctx,
-		.ctx_size_in = sizeof(ctx),
+		.ctx_in = ctx,
+		.ctx_size_in = sizeof(*ctx),
 		.repeat = 1,
 	);
 
@@ -105,23 +105,20 @@ int fab_xdp_run_linear(struct fab *f, const void *pkt, __u32 len,
 	return 0;
 }
 
+int fab_xdp_run_linear(struct fab *f, const void *pkt, __u32 len,
+		       __u32 linear, __u32 *retval)
+{
+	struct xdp_md ctx = { .data_end = linear };
+
+	return xdp_run_ctx(f, pkt, len, &ctx, retval);
+}
+
 int fab_xdp_run_on(struct fab *f, const void *pkt, __u32 len, __u32 ifindex,
 		   __u32 *retval)
 {
 	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = ifindex };
-	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		.data_in = pkt,
-		.data_size_in = len,
-		.ctx_in = &ctx,
-		.ctx_size_in = sizeof(ctx),
-		.repeat = 1,
-	);
 
-	if (bpf_prog_test_run_opts(bpf_program__fd(f->skel->progs.fabric_xdp_rx),
-				   &opts))
-		return -errno;
-	*retval = opts.retval;
-	return 0;
+	return xdp_run_ctx(f, pkt, len, &ctx, retval);
 }
 
 int fab_tc_run(struct fab *f, const void *pkt, __u32 len, __u32 *retval,
