@@ -15,6 +15,7 @@
 #include "fabric_state.h"
 #include "flow_table.h"
 #include "silence.h"
+#include "reroute.h"
 
 SEC("xdp.frags")
 int fabric_xdp_rx(struct xdp_md *ctx)
@@ -60,7 +61,7 @@ int fabric_xdp_rx(struct xdp_md *ctx)
 		}
 	}
 	if (res != FABRIC_PARSE_ROCE)
-		return XDP_PASS;
+		return reroute_xdp(ctx);
 
 	f = flow_get(&p, ifindex, now, &set, &way);
 	if (f && set) {
@@ -74,7 +75,7 @@ int fabric_xdp_rx(struct xdp_md *ctx)
 	}
 	if (silence_ns)
 		silence_touch(ifindex, now);
-	return XDP_PASS;
+	return reroute_xdp(ctx);
 }
 
 static __always_inline void tx_flow_account(const struct fabric_pkt *p,

@@ -35,6 +35,7 @@
 #define FABRIC_RR_MAX_ROUTES	8
 #define FABRIC_RR_SLOTS		(FABRIC_RR_MAX_GROUPS * FABRIC_RR_MAX_MEMBERS)
 #define FABRIC_RR_NO_BACKUP	0xff
+#define FABRIC_RR_PORTS		256	/* == FABRIC_PORT_SLOTS */
 
 /*
  * The verdict word, one per member. 0 at start.
@@ -138,6 +139,13 @@ struct fabric_rr {
 	__u64	cleared;	/* overrides withdrawn by userspace */
 	__u64	pad2[3];
 	struct fabric_rr_group grp[FABRIC_RR_MAX_GROUPS];
+	/*
+	 * Per device (ifindex < FABRIC_RR_PORTS): the slots of the members
+	 * that use it, written by userspace with the members. The data path
+	 * moves a packet leaving on port p only if (port[p] & down) is not
+	 * empty; a member on a device with a larger ifindex is not mirrored.
+	 */
+	__u64	port[FABRIC_RR_PORTS][FABRIC_RR_SLOTS / 64];
 };
 
 _Static_assert(sizeof(struct fabric_rr_member) == 128, "two lines per member");
