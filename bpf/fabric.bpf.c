@@ -15,6 +15,7 @@
 #include "fabric_state.h"
 #include "flow_table.h"
 #include "silence.h"
+#include "int.h"
 #include "reroute.h"
 
 SEC("xdp.frags")
@@ -31,6 +32,17 @@ int fabric_xdp_rx(struct xdp_md *ctx)
 	int res;
 
 	res = fabric_parse(data, data_end, len, &p, replay_truncated);
+	/* INT frames go to the INT port: never RoCE to the parser */
+	if (res != FABRIC_PARSE_ROCE && int_cfg.roles) {
+		int ir = int_xdp(ctx);
+
+		if (ir == INT_XDP_DROP)
+			return XDP_DROP;
+		if (ir == INT_XDP_RESTORED) {
+			res = int_reparse(ctx, &p);
+			len = bpf_xdp_get_buff_len(ctx);
+		}
+	}
 	if (res == FABRIC_PARSE_ROCE && p.truncated)
 		len = p.wire_len;
 	pc = port_get(ifindex);
@@ -162,6 +174,8 @@ int fabric_tc_tx(struct __sk_buff *skb)
 	}
 	if (res == FABRIC_PARSE_ROCE)
 		tx_flow_account(&p, len, now);
+	if (int_cfg.roles)
+		int_tc(skb, res, p.psn);
 	return TC_ACT_UNSPEC_;
 }
 
