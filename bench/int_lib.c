@@ -49,7 +49,7 @@ void int_close(struct int_node *n)
 
 void int_config(struct int_node *n, __u32 roles, __u32 node_id, __u32 mtu)
 {
-	struct fabric_int_config *c = &n->skel->data_int->int_cfg;
+	struct fabric_int_config *c = (void *)n->skel->data_int->int_cfg_raw;
 
 	c->roles = roles;
 	c->node_id = node_id;

@@ -9,14 +9,19 @@
 
 #include "fabric_int.h"
 
+_Static_assert(sizeof(struct fabric_int_config) % 4 == 0, "config is words");
+
 /*
  * Alone in its section so that the map ".data.int" holds exactly a
- * struct fabric_int_config (bpftool map update writes it whole).
+ * struct fabric_int_config (bpftool map update writes it whole). Declared
+ * as words so that fabric.skel.h needs no INT type: userspace casts
+ * skel->data_int->int_cfg_raw to struct fabric_int_config.
  */
-struct fabric_int_config int_cfg SEC(".data.int") = {
-	.udp_port = FABRIC_INT_UDP_PORT_DEFAULT,
-	.probe_port = FABRIC_INT_PROBE_PORT_DEFAULT,
+__u32 int_cfg_raw[sizeof(struct fabric_int_config) / 4] SEC(".data.int") = {
+	[offsetof(struct fabric_int_config, udp_port) / 4] =
+		FABRIC_INT_UDP_PORT_DEFAULT | FABRIC_INT_PROBE_PORT_DEFAULT << 16,
 };
+#define int_cfg	(*(struct fabric_int_config *)int_cfg_raw)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -165,10 +165,11 @@ struct fabric_int_probe {
 #define FABRIC_INT_ROLE_SINK		0x4	/* XDP ingress */
 
 /*
- * The global int_cfg of the fabric object, alone in its data section
- * ".data.int" (skeleton: skel->data_int->int_cfg; bpftool: the one-entry
- * array map named ".data.int", value = this struct). roles 0: INT is off
- * and the data path does one compare per non-RoCE packet.
+ * The fabric object's INT settings, alone in the data section ".data.int"
+ * (skeleton: (struct fabric_int_config *)skel->data_int->int_cfg_raw;
+ * bpftool: the one-entry array map named ".data.int", value = this struct,
+ * little-endian host order). roles 0: INT is off and the data path does
+ * one compare per non-RoCE packet.
  */
 struct fabric_int_config {
 	__u32	roles;		/* FABRIC_INT_ROLE_* */
