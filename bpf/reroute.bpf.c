@@ -81,4 +81,19 @@ int fabric_rr_xdp(struct xdp_md *ctx)
 	return reroute_xdp(ctx);
 }
 
+/*
+ * tc ingress of a port whose XDP step reroutes: drop the frame's L4 hash
+ * (a NIC's RSS hash, or a sending socket's over veth). With one, the
+ * kernel's multipath choice is that hash, which XDP cannot see; without,
+ * the kernel hashes the 5-tuple exactly as bpf_fib_lookup does, so the
+ * XDP step moves the very flows the kernel puts on the down member and
+ * no other.
+ */
+SEC("tc")
+int fabric_rr_hash(struct __sk_buff *skb)
+{
+	bpf_set_hash_invalid(skb);
+	return TC_ACT_UNSPEC_;
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -97,8 +97,18 @@ void frr_close(struct frr *r);	/* detaches what it attached */
 int frr_mirror(struct frr *r, uint32_t gi, const struct fnh_group *nh);
 /* tc egress filter on ifindex (clsact created if needed). */
 int frr_attach_tc(struct frr *r, int ifindex);
-/* XDP step alone on ifindex (a port without fabric_xdp_rx). */
+/*
+ * XDP step alone on ifindex (a port without fabric_xdp_rx), with
+ * frr_attach_hash() on the same port.
+ */
 int frr_attach_xdp(struct frr *r, int ifindex);
+/*
+ * tc ingress filter that drops the frame's L4 hash, so that the kernel's
+ * multipath choice is the 5-tuple hash the XDP step reproduces with
+ * bpf_fib_lookup. Needed on every port where an XDP step reroutes
+ * (fabricd's fabric_xdp_rx ports included).
+ */
+int frr_attach_hash(struct frr *r, int ifindex);
 
 /*
  * The policy took path pi of group gi down at verdict_ns: declare it in

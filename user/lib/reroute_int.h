@@ -37,6 +37,8 @@ struct frr {
 	int			n_tc;
 	int			xdp_if[FRR_MAX_ATTACH];
 	int			n_xdp;
+	int			hash_if[FRR_MAX_ATTACH];
+	int			n_hash;
 	struct frr_stats	st;
 };
 

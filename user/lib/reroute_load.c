@@ -117,6 +117,9 @@ int frr_attach_xdp(struct frr *r, int ifindex)
 	if (r->n_xdp >= FRR_MAX_ATTACH)
 		return -ENOSPC;
 	if_indextoname(ifindex, ifn);
+	err = frr_attach_hash(r, ifindex);
+	if (err)
+		return err;
 	err = bpf_xdp_attach(ifindex, bpf_program__fd(r->skel->progs.fabric_rr_xdp),
 			     XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
 	if (err) {
@@ -125,6 +128,34 @@ int frr_attach_xdp(struct frr *r, int ifindex)
 		return err;
 	}
 	r->xdp_if[r->n_xdp++] = ifindex;
+	return 0;
+}
+
+int frr_attach_hash(struct frr *r, int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_opts, o, .handle = FRR_TC_HANDLE,
+		    .priority = FRR_TC_PRIORITY, .flags = BPF_TC_F_REPLACE);
+	struct bpf_tc_hook h;
+	char ifn[IF_NAMESIZE] = "?";
+	int err;
+
+	if (r->n_hash >= FRR_MAX_ATTACH)
+		return -ENOSPC;
+	if_indextoname(ifindex, ifn);
+	tc_hook(&h, ifindex);
+	h.attach_point = BPF_TC_INGRESS;
+	err = bpf_tc_hook_create(&h);
+	if (err && err != -EEXIST) {
+		pr_err("reroute: %s: cannot create clsact: %s\n", ifn, strerror(-err));
+		return err;
+	}
+	o.prog_fd = bpf_program__fd(r->skel->progs.fabric_rr_hash);
+	err = bpf_tc_attach(&h, &o);
+	if (err) {
+		pr_err("reroute: %s: cannot attach tc ingress: %s\n", ifn, strerror(-err));
+		return err;
+	}
+	r->hash_if[r->n_hash++] = ifindex;
 	return 0;
 }
 
@@ -141,6 +172,13 @@ void frr_unload(struct frr *r)
 		bpf_tc_detach(&h, &o);
 	}
 	r->n_tc = 0;
+	for (i = 0; i < r->n_hash; i++) {
+		tc_hook(&h, r->hash_if[i]);
+		h.attach_point = BPF_TC_INGRESS;
+		o.prog_fd = o.prog_id = o.flags = 0;
+		bpf_tc_detach(&h, &o);
+	}
+	r->n_hash = 0;
 	for (i = 0; i < r->n_xdp; i++)
 		bpf_xdp_detach(r->xdp_if[i], 0, NULL);
 	r->n_xdp = 0;
