@@ -93,7 +93,7 @@ static __noinline int int_reparse(struct xdp_md *ctx, struct fabric_pkt *p)
 }
 
 /* tc egress, after fabric's own accounting of the frame as it came. */
-__noinline int int_tc(struct __sk_buff *skb, int res, __u32 psn)
+__noinline int int_tc_roles(struct __sk_buff *skb, int res, __u32 psn)
 {
 	__u32 roles = int_cfg.roles;
 
@@ -107,6 +107,13 @@ __noinline int int_tc(struct __sk_buff *skb, int res, __u32 psn)
 			int_source(skb, 0, 0);
 	}
 	return 0;
+}
+
+/* A RoCE frame on a node that is not a source costs two compares. */
+static __always_inline void int_tc(struct __sk_buff *skb, int res, __u32 psn)
+{
+	if (res != FABRIC_PARSE_ROCE || (int_cfg.roles & FABRIC_INT_ROLE_SOURCE))
+		int_tc_roles(skb, res, psn);
 }
 
 #endif

@@ -12,3 +12,24 @@ $(BUILD)/selftests/bpf/test_int: selftests/bpf/test_int.c $(INT_LIB_DEPS) $(KSFT
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(INT_CFLAGS) -Wno-sign-compare -I$(KSFT_DIR) $< $(INT_LIB_SRCS) \
 		$(LDLIBS) -o $@
+
+INT_FUZZ_SRCS	:= bench/int_fuzz.c bench/int_ref.c
+INT_FUZZ_DEPS	:= $(INT_FUZZ_SRCS) bench/int_fuzz.h bench/int_ref.h
+
+$(BUILD)/selftests/bpf/test_int_fuzz: selftests/bpf/test_int_fuzz.c $(INT_LIB_DEPS) \
+				      $(INT_FUZZ_DEPS) $(KSFT_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(INT_CFLAGS) -Wno-sign-compare -I$(KSFT_DIR) $< $(INT_LIB_SRCS) \
+		$(INT_FUZZ_SRCS) $(LDLIBS) -o $@
+
+# bench/int: the `int:` line. It reads $(BUILD)/bench/int-rxe.result, left
+# there by the guest's INT test, for ib_write_bw_ratio_n64.
+BENCHES		+= $(BUILD)/bench/int
+
+$(BUILD)/bench/int: bench/int.c $(INT_LIB_DEPS) $(INT_FUZZ_DEPS) \
+		    $(BUILD)/bench/bench_floor.skel.h $(BUILD)/bench/int_drive.skel.h \
+		    | $(BUILD)/bench
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(INT_CFLAGS) -I$(BUILD)/bench $< $(INT_LIB_SRCS) $(INT_FUZZ_SRCS) \
+		$(LDLIBS) -o $@
