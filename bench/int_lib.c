@@ -69,7 +69,7 @@ int int_class(struct int_node *n, __u32 dscp, __u8 mode, __u8 max_hops,
 		.sample_n = sample_n,
 	};
 
-	if (bpf_map_update_elem(bpf_map__fd(n->skel->maps.fabric_int_class),
+	if (bpf_map_update_elem(bpf_map__fd(n->skel->maps.fab_int_class),
 				&dscp, &c, BPF_ANY))
 		return -errno;
 	return 0;
@@ -134,33 +134,33 @@ int int_read_stats(struct int_node *n, struct fabric_int_stats *st)
 {
 	__u32 zero = 0;
 
-	return percpu_sum(n, n->skel->maps.fabric_int_stats, &zero, st,
+	return percpu_sum(n, n->skel->maps.fab_int_stats, &zero, st,
 			  sizeof(*st));
 }
 
 int int_read_hop(struct int_node *n, __u32 node, struct fabric_int_hist *h)
 {
-	return percpu_sum(n, n->skel->maps.fabric_int_hops, &node, h, sizeof(*h));
+	return percpu_sum(n, n->skel->maps.fab_int_hops, &node, h, sizeof(*h));
 }
 
 /* last_seen_ns is summed too: readers use it as "non-zero: seen". */
 int int_read_path(struct int_node *n, const struct fabric_int_path_key *k,
 		  struct fabric_int_path *p)
 {
-	return percpu_sum(n, n->skel->maps.fabric_int_paths, k, p, sizeof(*p));
+	return percpu_sum(n, n->skel->maps.fab_int_paths, k, p, sizeof(*p));
 }
 
 int int_read_path_other(struct int_node *n, struct fabric_int_path *p)
 {
 	__u32 zero = 0;
 
-	return percpu_sum(n, n->skel->maps.fabric_int_path_other, &zero, p,
+	return percpu_sum(n, n->skel->maps.fab_int_other, &zero, p,
 			  sizeof(*p));
 }
 
 int int_path_count(struct int_node *n)
 {
-	int fd = bpf_map__fd(n->skel->maps.fabric_int_paths), cnt = 0;
+	int fd = bpf_map__fd(n->skel->maps.fab_int_paths), cnt = 0;
 	struct fabric_int_path_key k, next;
 	void *prev = NULL;
 
@@ -188,14 +188,14 @@ static void zero_array(struct int_node *n, struct bpf_map *map, __u32 entries,
 
 void int_reset(struct int_node *n)
 {
-	int fd = bpf_map__fd(n->skel->maps.fabric_int_paths);
+	int fd = bpf_map__fd(n->skel->maps.fab_int_paths);
 	struct fabric_int_path_key k;
 
-	zero_array(n, n->skel->maps.fabric_int_stats, 1,
+	zero_array(n, n->skel->maps.fab_int_stats, 1,
 		   sizeof(struct fabric_int_stats));
-	zero_array(n, n->skel->maps.fabric_int_path_other, 1,
+	zero_array(n, n->skel->maps.fab_int_other, 1,
 		   sizeof(struct fabric_int_path));
-	zero_array(n, n->skel->maps.fabric_int_hops, FABRIC_INT_MAX_NODES,
+	zero_array(n, n->skel->maps.fab_int_hops, FABRIC_INT_MAX_NODES,
 		   sizeof(struct fabric_int_hist));
 	while (!bpf_map_get_next_key(fd, NULL, &k))
 		bpf_map_delete_elem(fd, &k);

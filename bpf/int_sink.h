@@ -32,7 +32,7 @@ static __always_inline void int_hop_record(struct fabric_int_stats *st,
 		st->sink_node_range++;
 		return;
 	}
-	h = bpf_map_lookup_elem(&fabric_int_hops, &node);
+	h = bpf_map_lookup_elem(&fab_int_hops, &node);
 	if (h)
 		int_hist_add(h, ns);
 }
@@ -44,14 +44,14 @@ static __always_inline void int_path_record(struct fabric_int_stats *st,
 	struct fabric_int_path *pv;
 	__u32 zero = 0;
 
-	pv = bpf_map_lookup_elem(&fabric_int_paths, key);
+	pv = bpf_map_lookup_elem(&fab_int_paths, key);
 	if (!pv) {
-		bpf_map_update_elem(&fabric_int_paths, key,
+		bpf_map_update_elem(&fab_int_paths, key,
 				    (void *)&int_path_zero, BPF_NOEXIST);
-		pv = bpf_map_lookup_elem(&fabric_int_paths, key);
+		pv = bpf_map_lookup_elem(&fab_int_paths, key);
 		if (!pv) {
 			st->sink_path_overflow++;
-			pv = bpf_map_lookup_elem(&fabric_int_path_other, &zero);
+			pv = bpf_map_lookup_elem(&fab_int_other, &zero);
 			if (!pv)
 				return;
 		}
@@ -157,7 +157,7 @@ __noinline int int_sink_strip(struct xdp_md *ctx, struct int_frame *f)
 		acc += INT_NEG16(udp->dest) + shim->orig_dport;
 		acc += 2 * (INT_NEG16(old_ulen) + new_ulen);
 		/* csum_diff(from, NULL) is the sum of the complemented words */
-		blk = bpf_map_lookup_elem(&fabric_int_scratch, &zero);
+		blk = bpf_map_lookup_elem(&fab_int_scratch, &zero);
 		if (!blk || bpf_xdp_load_bytes(ctx, off, blk->w, n))
 			return -1;
 		neg = bpf_csum_diff(blk->w, n, NULL, 0, 0);

@@ -64,7 +64,7 @@ __noinline int int_source(struct __sk_buff *skb, __u32 psn, int roce)
 	if (probe && udp.dest != bpf_htons(int_cfg.probe_port))
 		return 0;
 
-	cls = bpf_map_lookup_elem(&fabric_int_class, &dscp);
+	cls = bpf_map_lookup_elem(&fab_int_class, &dscp);
 	if (roce) {
 		if (!cls || cls->mode != FABRIC_INT_MODE_EMBED)
 			return 0;

@@ -28,35 +28,35 @@ struct {
 	__uint(max_entries, FABRIC_INT_CLASSES);
 	__type(key, __u32);
 	__type(value, struct fabric_int_class);
-} fabric_int_class SEC(".maps");
+} fab_int_class SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct fabric_int_stats);
-} fabric_int_stats SEC(".maps");
+} fab_int_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, FABRIC_INT_MAX_NODES);
 	__type(key, __u32);
 	__type(value, struct fabric_int_hist);
-} fabric_int_hops SEC(".maps");
+} fab_int_hops SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, FABRIC_INT_MAX_PATHS);
 	__type(key, struct fabric_int_path_key);
 	__type(value, struct fabric_int_path);
-} fabric_int_paths SEC(".maps");
+} fab_int_paths SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct fabric_int_path);
-} fabric_int_path_other SEC(".maps");
+} fab_int_other SEC(".maps");
 
 /* The sink's copy of an INT block, to checksum it (too big for the stack). */
 struct int_scratch {
@@ -68,7 +68,7 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct int_scratch);
-} fabric_int_scratch SEC(".maps");
+} fab_int_scratch SEC(".maps");
 
 /* A new path's first value; a global, not 800 bytes of stack. */
 const volatile __u8 int_path_zero[sizeof(struct fabric_int_path)] = {};
@@ -77,7 +77,7 @@ static __always_inline struct fabric_int_stats *int_stats(void)
 {
 	__u32 zero = 0;
 
-	return bpf_map_lookup_elem(&fabric_int_stats, &zero);
+	return bpf_map_lookup_elem(&fab_int_stats, &zero);
 }
 
 /*

@@ -187,7 +187,7 @@ struct fabric_int_config {
 #define FABRIC_INT_MODE_EMBED		2	/* 1-in-N RoCE packets */
 
 /*
- * Flow classes: the array map fabric_int_class, indexed by the DSCP (0-63)
+ * Flow classes: the array map fab_int_class, indexed by the DSCP (0-63)
  * of the RoCE packet at the source. An all-zero entry is mode off.
  * Sampling is per flow and stateless: a packet is instrumented when its
  * BTH PSN is a multiple of sample_n (0 and 1: every packet).
@@ -261,18 +261,18 @@ struct fabric_int_hist {
 };
 
 /*
- * Per-hop latency: per-CPU array fabric_int_hops indexed by node id
+ * Per-hop latency: per-CPU array fab_int_hops indexed by node id
  * (node ids must be below FABRIC_INT_MAX_NODES; a hop with a larger id is
  * counted in sink_node_range and not recorded). Userspace sums the CPUs.
  */
 #define FABRIC_INT_MAX_NODES		1024
 
 /*
- * Path table: per-CPU hash fabric_int_paths, keyed by the node ids in path
+ * Path table: per-CPU hash fab_int_paths, keyed by the node ids in path
  * order (first transit hop first; unused entries zero), at most
  * FABRIC_INT_MAX_PATHS entries. A packet whose path is new when the table
  * is full counts in sink_path_overflow and in the one-entry per-CPU array
- * fabric_int_path_other.
+ * fab_int_other.
  */
 #define FABRIC_INT_MAX_PATHS		1024
 
@@ -288,7 +288,7 @@ struct fabric_int_path {
 	__u64	last_seen_ns;		/* CLOCK_MONOTONIC */
 };
 
-/* --- counters: per-CPU array fabric_int_stats, one entry ---------------- */
+/* --- counters: per-CPU array fab_int_stats, one entry ---------------- */
 
 enum fabric_int_malformed {
 	FABRIC_INT_BAD_SHORT,		/* headers or stack cut short */

@@ -127,7 +127,7 @@ TEST_F(intdp, roundtrip_byte_exact)
 		const struct fabric_int_md *md;
 		size_t l4;
 
-		TH_LOG("case %u: IPv%d, UDP checksum %s, %u bytes", c,
+		printf("# case %u: IPv%d, UDP checksum %s, %u bytes\n", c,
 		       cases[c].ipver, cases[c].csum ? "on" : "off",
 		       cases[c].payload);
 		int_reset(&self->n);
