@@ -90,7 +90,7 @@ struct fabricd_fo {
 	struct fo_view		snap;
 };
 
-/* failover.c */
+/* failover.c: executor selection, lifecycle, dispatch, drain */
 int fabricd_fo_init(struct fabricd *d);
 int fabricd_fo_start(struct fabricd *d);
 void fabricd_fo_stop(struct fabricd *d);
@@ -98,12 +98,20 @@ void fabricd_fo_free(struct fabricd *d);
 int fabricd_fo_reload(struct fabricd *d, const struct fabricd_config *old);
 void fabricd_fo_dispatch(struct fabricd *d, unsigned int idx);
 void fabricd_fo_tick(struct fabricd *d);
+int fabricd_fo_drain(struct fabricd *d, const char *path, bool on,
+		     char *msg, size_t len);
+
+/* failover_passive.c: data-path events and traffic as signals */
 struct fabric_event;
 /* events.c: a data-path event -> the passive signal of its port's paths */
 void fabricd_fo_passive(struct fabricd *d, const struct fabric_event *ev);
-int fabricd_fo_drain(struct fabricd *d, const char *path, bool on,
-		     char *msg, size_t len);
+void fo_passive_sync(struct fabricd *d);
+void fo_passive_tick(struct fabricd *d);
+void fo_passive_reset(void);
+
+/* failover_view.c: the recent log and the published view */
 void fabricd_fo_record(struct fabricd_fo *fo, const struct fo_transition *t);
+void fo_on_engine_event(void *arg, const struct ffe_event *ev);
 const char *fabricd_fo_executor(const struct fabricd *d);
 void fabricd_fo_refresh(struct fabricd *d);
 
@@ -130,10 +138,12 @@ void fo_kmod_signal(struct fo_kmod *km, unsigned int group, unsigned int path,
 /* neigh.c: clear a path's INCOMPLETE/FAILED neighbour entry */
 int fabricd_neigh_unstick(int ifindex, int family, const void *addr);
 
-/* Config -> engine/module translation, shared by both executors. */
+/* failover_cfg.c: config -> engine/module, shared by both executors */
 void fo_policy_from_cfg(const struct fabricd_config *c,
 			struct fabric_fo_config *pol);
 void fo_group_from_cfg(const struct fabricd_config *c, int gi,
 		       struct ffe_group_cfg *g);
+/* Everything that decides how groups are run, comparable with memcmp. */
+struct ffe_cfg *fo_engine_cfg(const struct fabricd_config *c);
 
 #endif

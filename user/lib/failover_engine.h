@@ -90,7 +90,34 @@ struct ffe_group_status {
 
 struct ffe;
 
+/* One replace of a group's members, for the after-replace hooks. */
+struct ffe_replace {
+	uint32_t group;
+	uint32_t before, after;		/* installed before / after */
+	uint32_t desired;		/* what the policy wanted */
+	uint64_t t_detect_ns;		/* the signal behind it; 0: retry */
+	uint64_t t_start_ns, t_done_ns;	/* the replace call */
+	int error;			/* -errno, 0 ok */
+	bool reconcile;
+};
+
+/*
+ * Hooks run synchronously in the engine's thread. verdict: the policy
+ * changed a group's desired member set, before the replace; replaced:
+ * after every replace attempt. Either may be NULL.
+ */
+struct ffe_hook {
+	void (*verdict)(void *arg, uint32_t group, uint32_t desired,
+			uint32_t installed, uint64_t now);
+	void (*replaced)(void *arg, const struct ffe_replace *r);
+	void *arg;
+};
+
+#define FFE_MAX_HOOKS	4
+
 struct ffe *ffe_open(const struct ffe_cfg *cfg);
+/* Add a hook: 0, or -ENOSPC. */
+int ffe_hook_add(struct ffe *e, const struct ffe_hook *h);
 void ffe_close(struct ffe *e);
 /* Reconcile every group with the kernel (install when absent). */
 int ffe_install(struct ffe *e);

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Failover engine: a policy result -> the nexthop executor, the event log
+ * and the hooks. See failover_engine.h and Documentation/failover.md.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <sys/timerfd.h>
+
+#include "failover_engine_int.h"
+
+uint64_t ffe_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+uint64_t ffe_hist_bound_ns(uint32_t i)
+{
+	return i < FFE_HIST_BUCKETS ? (1000ULL << i) : ~0ULL;
+}
+
+static void ffe_hist_add(struct ffe_hist *h, uint64_t ns)
+{
+	uint32_t i;
+
+	for (i = 0; i < FFE_HIST_BUCKETS && ns > ffe_hist_bound_ns(i); i++)
+		;
+	h->count[i]++;
+	h->sum_ns += ns;
+	h->n++;
+}
+
+static void ffe_record(struct ffe *e, const struct ffe_event *ev)
+{
+	e->log[e->log_n % FFE_LOG_LEN] = *ev;
+	e->log_n++;
+	if (e->cfg.on_event)
+		e->cfg.on_event(e->cfg.arg, ev);
+}
+
+int ffe_hook_add(struct ffe *e, const struct ffe_hook *h)
+{
+	if (e->n_hooks >= FFE_MAX_HOOKS)
+		return -ENOSPC;
+	e->hook[e->n_hooks++] = *h;
+	return 0;
+}
+
+static void ffe_hooks_verdict(struct ffe_grp *g, uint64_t now)
+{
+	struct ffe *e = g->e;
+	uint32_t i, want = fabric_fo_members(&g->fo);
+
+	for (i = 0; i < e->n_hooks; i++)
+		if (e->hook[i].verdict)
+			e->hook[i].verdict(e->hook[i].arg, g->idx, want,
+					   g->installed, now);
+}
+
+static void ffe_hooks_replaced(struct ffe_grp *g, const struct ffe_replace *r)
+{
+	struct ffe *e = g->e;
+	uint32_t i;
+
+	for (i = 0; i < e->n_hooks; i++)
+		if (e->hook[i].replaced)
+			e->hook[i].replaced(e->hook[i].arg, r);
+}
+
+/*
+ * The kernel marks a resilient bucket busy only while the group has more
+ * than one member (nexthop_num_path() is 1 otherwise, so no path is
+ * selected and no bucket touched). After running on one member, every
+ * bucket looks idle, and re-adding a member would move busy flows. So a
+ * restore onto a single-member group goes in two steps: first with an
+ * idle timer so long that no bucket counts as idle (the member joins
+ * with no buckets, and the kernel starts tracking again), then, once
+ * the real idle timer has passed, with the configured timer: only
+ * buckets idle by then migrate.
+ */
+#define FFE_BLIND_IDLE_MS	3600000U
+#define FFE_SETTLE_MARGIN_NS	250000000ULL
+
+static uint32_t ffe_popcount(uint32_t m)
+{
+	return (uint32_t)__builtin_popcount(m);
+}
+
+/* Install g->fo.members; remember failures for a retry. */
+static int ffe_replace(struct ffe_grp *g, bool reconcile, uint64_t t_detect)
+{
+	uint32_t want = fabric_fo_members(&g->fo), before = g->installed;
+	struct ffe_replace r = {
+		.group = g->idx, .before = before, .desired = want,
+		.t_detect_ns = t_detect, .reconcile = reconcile,
+	};
+	struct fnh_group nh = g->cfg.nh;
+	bool blind = !reconcile && (want & ~before) &&
+		     ffe_popcount(before) == 1;
+	int ret;
+
+	if (blind)
+		nh.idle_timer_ms = FFE_BLIND_IDLE_MS;
+	r.t_start_ns = ffe_now();
+	ret = fnh_apply(g->e->nh, &nh, want, reconcile);
+	r.t_done_ns = ffe_now();
+	if (ret < 0) {
+		g->dirty = true;
+		g->exec_errors++;
+		g->last_error = ret;
+		snprintf(g->last_error_msg, sizeof(g->last_error_msg), "%s",
+			 fnh_error(g->e->nh));
+		r.after = before;
+		r.error = ret;
+		ffe_hooks_replaced(g, &r);
+		return ret;
+	}
+	g->installed = (uint32_t)ret;
+	g->settle_at = blind ? ffe_now() + g->cfg.nh.idle_timer_ms * 1000000ULL +
+			       FFE_SETTLE_MARGIN_NS : 0;
+	/* A wanted member left out (no carrier yet): try again later. */
+	g->dirty = g->installed != want;
+	if (g->installed & ~before)
+		g->restores++;
+	if (before & ~g->installed)
+		g->failovers++;
+	r.after = g->installed;
+	ffe_hooks_replaced(g, &r);
+	return 0;
+}
+
+int ffe_execute(struct ffe_grp *g, bool reconcile)
+{
+	return ffe_replace(g, reconcile, 0);
+}
+
+void ffe_arm(struct ffe *e)
+{
+	struct itimerspec its = { 0 };
+	uint64_t next = FABRIC_FO_NEVER, d, now = ffe_now();
+	uint32_t i;
+
+	for (i = 0; i < e->cfg.n_groups; i++) {
+		d = fabric_fo_next_deadline(&e->grp[i].fo);
+		if (e->grp[i].dirty && now + FFE_RETRY_NS < d)
+			d = now + FFE_RETRY_NS;
+		if (e->grp[i].settle_at && e->grp[i].settle_at < d)
+			d = e->grp[i].settle_at;
+		if (d < next)
+			next = d;
+	}
+	if (next != FABRIC_FO_NEVER) {
+		if (!next)
+			next = 1;
+		its.it_value.tv_sec = next / 1000000000ULL;
+		its.it_value.tv_nsec = next % 1000000000ULL;
+	}
+	timerfd_settime(e->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+/* Act on one policy result: execute, log transitions with repair time. */
+void ffe_apply(struct ffe_grp *g, const struct fabric_fo_result *res,
+	       uint64_t t_detect)
+{
+	struct ffe *e = g->e;
+	uint64_t repair = 0;
+	int err = 0;
+	uint32_t i;
+
+	if (res->changed)
+		ffe_hooks_verdict(g, t_detect);
+	if (res->changed || g->dirty) {
+		err = ffe_replace(g, false, res->changed ? t_detect : 0);
+		if (!err && res->changed) {
+			repair = ffe_now() - t_detect;
+			if (!repair)
+				repair = 1;
+			ffe_hist_add(&e->hist, repair);
+		}
+	}
+	for (i = 0; i < res->n_trans; i++) {
+		const struct fabric_fo_transition *t = &res->trans[i];
+		struct ffe_event ev = {
+			.time_ns = t->time_ns, .group = g->idx, .path = t->path,
+			.from = t->from, .to = t->to, .reason = t->reason,
+			.flags = t->flags, .members = g->installed,
+			.repair_ns = repair, .error = err,
+		};
+		uint32_t pi = g->path_probe[t->path];
+
+		ffe_record(e, &ev);
+		/* A path without carrier cannot answer: stop probing it. */
+		if (pi && t->reason == FABRIC_FO_R_CARRIER_DOWN)
+			fprobe_enable(g->probe, pi - 1, false);
+	}
+	if (res->changed || g->dirty || res->n_trans)
+		ffe_arm(e);
+}
+
+void ffe_verdict(struct ffe_grp *g, uint32_t paths, uint32_t signal,
+		 uint64_t now, uint64_t lag)
+{
+	struct fabric_fo_event ev = {
+		.now_ns = now, .lag_ns = lag, .paths = paths, .signal = signal,
+	};
+
+	if (fabric_fo_event(&g->fo, &ev, &g->e->res))
+		return;
+	ffe_apply(g, &g->e->res, now);
+}
