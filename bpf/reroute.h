@@ -425,8 +425,10 @@ pass:
 static __always_inline int reroute_xdp(struct xdp_md *ctx)
 {
 	struct fabric_rr *rr = rr_active();
+	__u32 in = ctx->ingress_ifindex;
 
-	if (!rr)
+	if (!rr || in >= FABRIC_RR_PORTS ||
+	    !(rr->xdp_port[(in / 64) & (FABRIC_RR_PORTS / 64 - 1)] & (1ULL << (in % 64))))
 		return XDP_PASS;
 	return rr_xdp_slow(ctx, rr);
 }

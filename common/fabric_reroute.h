@@ -146,6 +146,13 @@ struct fabric_rr {
 	 * empty; a member on a device with a larger ifindex is not mirrored.
 	 */
 	__u64	port[FABRIC_RR_PORTS][FABRIC_RR_SLOTS / 64];
+	/*
+	 * Ingress ports (bit = ifindex) where the XDP step may redirect:
+	 * set by userspace once the port's L4 hash is dropped at tc ingress
+	 * (fabric_rr_hash), without which the kernel's member choice is a
+	 * hash XDP cannot see. Elsewhere the tc egress filter does the work.
+	 */
+	__u64	xdp_port[FABRIC_RR_PORTS / 64];
 };
 
 _Static_assert(sizeof(struct fabric_rr_member) == 128, "two lines per member");

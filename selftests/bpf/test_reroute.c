@@ -153,6 +153,11 @@ static void mirror(struct fabric_rr *rr, int up1, int up2)
 	g->flags = FABRIC_RR_G_VALID;
 }
 
+static void xdp_port(struct fabric_rr *rr, int ifindex)
+{
+	rr->xdp_port[ifindex / 64] |= 1ULL << (ifindex % 64);
+}
+
 static __u16 csum16(const void *p, size_t len)
 {
 	const __u8 *b = p;
@@ -268,6 +273,7 @@ FIXTURE_SETUP(rr)
 			bpf_map__fd(self->skel->maps.fabric_reroute), 0);
 	ASSERT_NE(MAP_FAILED, self->rr);
 	mirror(self->rr, self->up1, self->up2);
+	xdp_port(self->rr, self->hst);
 	self->n11 = 0;
 	for (i = 0; i < NFLOWS; i++) {
 		self->on11[i] = kernel_choice(i);
@@ -374,6 +380,25 @@ TEST_F(rr, down_member_flows_move_healthy_stay)
 	EXPECT_EQ((__u64)moved + 1, st.redirected);
 	EXPECT_EQ(0, st.malformed);
 	EXPECT_EQ(0, st.no_survivor);
+}
+
+TEST_F(rr, xdp_step_only_where_enabled)
+{
+	__u8 in[256], out[256];
+	__u32 ret;
+	size_t len;
+	int i;
+
+	ASSERT_EQ(1, fabric_rr_declare_down(self->rr, 0, 0, mono_ns(), FABRIC_RR_SRC_ADMIN));
+	/* hst without its hash companion: the kernel's choice is unknown */
+	self->rr->xdp_port[self->hst / 64] = 0;
+	for (i = 0; i < NFLOWS; i++) {
+		len = frame(in, "10.1.2.2", 20000 + i, 64);
+		ASSERT_EQ(0, run_xdp(self->skel, self->hst, in, len, out, &ret));
+		EXPECT_EQ(XDP_PASS_, ret);
+		EXPECT_EQ(0, memcmp(in, out, len));
+	}
+	EXPECT_EQ(0, self->rr->grp[0].m[0].redirected);
 }
 
 TEST_F(rr, no_survivor_passes)

@@ -109,6 +109,12 @@ int frr_attach_xdp(struct frr *r, int ifindex);
  * (fabricd's fabric_xdp_rx ports included).
  */
 int frr_attach_hash(struct frr *r, int ifindex);
+/*
+ * Let the XDP step act on frames arriving on ifindex (or stop it). Done
+ * by frr_attach_xdp(); for a port that runs fabric_xdp_rx, call it after
+ * frr_attach_hash() on that port. Without it the XDP step passes.
+ */
+void frr_xdp_port(struct frr *r, int ifindex, bool on);
 
 /*
  * The policy took path pi of group gi down at verdict_ns: declare it in

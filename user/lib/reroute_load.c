@@ -117,9 +117,12 @@ int frr_attach_xdp(struct frr *r, int ifindex)
 	if (r->n_xdp >= FRR_MAX_ATTACH)
 		return -ENOSPC;
 	if_indextoname(ifindex, ifn);
+	if (ifindex >= FABRIC_RR_PORTS)
+		return -ERANGE;
 	err = frr_attach_hash(r, ifindex);
 	if (err)
 		return err;
+	frr_xdp_port(r, ifindex, true);
 	err = bpf_xdp_attach(ifindex, bpf_program__fd(r->skel->progs.fabric_rr_xdp),
 			     XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
 	if (err) {
@@ -129,6 +132,19 @@ int frr_attach_xdp(struct frr *r, int ifindex)
 	}
 	r->xdp_if[r->n_xdp++] = ifindex;
 	return 0;
+}
+
+void frr_xdp_port(struct frr *r, int ifindex, bool on)
+{
+	uint64_t bit;
+
+	if (ifindex <= 0 || ifindex >= FABRIC_RR_PORTS)
+		return;
+	bit = 1ULL << (ifindex % 64);
+	if (on)
+		__sync_fetch_and_or(&r->rr->xdp_port[ifindex / 64], bit);
+	else
+		__sync_fetch_and_and(&r->rr->xdp_port[ifindex / 64], ~bit);
 }
 
 int frr_attach_hash(struct frr *r, int ifindex)
@@ -173,6 +189,7 @@ void frr_unload(struct frr *r)
 	}
 	r->n_tc = 0;
 	for (i = 0; i < r->n_hash; i++) {
+		frr_xdp_port(r, r->hash_if[i], false);
 		tc_hook(&h, r->hash_if[i]);
 		h.attach_point = BPF_TC_INGRESS;
 		o.prog_fd = o.prog_id = o.flags = 0;
