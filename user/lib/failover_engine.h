@@ -84,6 +84,7 @@ struct ffe_group_status {
 	uint64_t failovers;		/* member set shrank */
 	uint64_t restores;		/* member set grew */
 	uint64_t exec_errors;
+	uint64_t neigh_unstuck;		/* stale neighbour entries cleared */
 	const struct fabric_fo_group *fo;	/* per-path state, stats */
 	const struct ffe_path_cfg *paths;
 };

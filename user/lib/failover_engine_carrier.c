@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
@@ -19,6 +20,25 @@
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP	0x10000
 #endif
+
+/*
+ * Carrier is back: a neighbour entry of the gateway (or probe peer) left
+ * INCOMPLETE/FAILED by sends into the dead link would hold every packet
+ * to it for up to a second (fnh_neigh_unstick()). Clear it before the
+ * path is probed or restored.
+ */
+static void ffe_neigh_unstick(struct ffe_grp *g, uint32_t p)
+{
+	const struct ffe_path_cfg *pc = &g->cfg.path[p];
+	const void *peer = &pc->probe_cfg.peer;
+	int fam = pc->probe_cfg.family ? pc->probe_cfg.family : pc->nh.family;
+
+	if (fnh_neigh_unstick(pc->nh.ifindex, pc->nh.family, &pc->nh.gw) > 0)
+		g->neigh_unstuck++;
+	if (pc->probe && memcmp(peer, &pc->nh.gw, sizeof(pc->nh.gw)) &&
+	    fnh_neigh_unstick(pc->nh.ifindex, fam, peer) > 0)
+		g->neigh_unstuck++;
+}
 
 static void ffe_carrier(struct ffe *e, uint32_t ifindex, bool up, uint64_t now)
 {
@@ -35,10 +55,14 @@ static void ffe_carrier(struct ffe *e, uint32_t ifindex, bool up, uint64_t now)
 		if (!mask)
 			continue;
 		if (up) {
-			for (p = 0; p < g->cfg.n_paths; p++)
-				if ((mask & (1U << p)) && g->path_probe[p])
+			for (p = 0; p < g->cfg.n_paths; p++) {
+				if (!(mask & (1U << p)))
+					continue;
+				ffe_neigh_unstick(g, p);
+				if (g->path_probe[p])
 					fprobe_enable(g->probe,
 						      g->path_probe[p] - 1, true);
+			}
 		}
 		ffe_verdict(g, mask, up ? FABRIC_FO_SIG_CARRIER_UP :
 					  FABRIC_FO_SIG_CARRIER_DOWN, now, 0);

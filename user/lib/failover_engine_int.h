@@ -31,6 +31,7 @@ struct ffe_grp {
 	int last_error;
 	char last_error_msg[256];
 	uint64_t failovers, restores, exec_errors;
+	uint64_t neigh_unstuck;	/* stale neighbour entries cleared */
 };
 
 struct ffe {

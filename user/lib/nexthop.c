@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
+#include <unistd.h>
+#include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
@@ -440,4 +442,80 @@ int fnh_apply(struct fnh_ctx *c, const struct fnh_group *g, uint32_t mask,
 		}
 	}
 	return (int)inst;
+}
+
+/*
+ * A path's neighbour entry when its carrier returns. The kernel flushes a
+ * device's neighbours on carrier loss; anything sent towards the peer
+ * before we stopped (probes, traffic) creates a new entry that stays
+ * INCOMPLETE and retries only every retrans_time (1 s), so after the
+ * carrier returns every packet to the peer would wait behind that timer.
+ * Deleting an INCOMPLETE or FAILED entry makes the next packet resolve at
+ * once. Other entries (REACHABLE, STALE, PERMANENT, ...) are left alone.
+ * Uses a socket of the calling thread's network namespace.
+ */
+struct fnh_neigh_req {
+	struct nlmsghdr	nh;
+	struct ndmsg	nd;
+	struct rtattr	rta;
+	__u8		addr[16];
+};
+
+static int fnh_neigh_req(int fd, struct fnh_neigh_req *r, int type,
+			 int flags, char *buf, size_t len)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+	struct nlmsgerr *e;
+	ssize_t n;
+
+	r->nh.nlmsg_type = type;
+	r->nh.nlmsg_flags = NLM_F_REQUEST | flags;
+	r->nh.nlmsg_seq++;
+	if (sendto(fd, r, r->nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	n = recv(fd, buf, len, 0);
+	if (n < 0)
+		return -errno;
+	if (!NLMSG_OK(nh, (size_t)n))
+		return -EPROTO;
+	if (nh->nlmsg_type == NLMSG_ERROR) {
+		e = NLMSG_DATA(nh);
+		return e->error;
+	}
+	return nh->nlmsg_type == RTM_NEWNEIGH ? 0 : -EPROTO;
+}
+
+int fnh_neigh_unstick(int ifindex, int family, const void *addr)
+{
+	struct fnh_neigh_req r = { 0 };
+	char buf[1024];
+	struct ndmsg *nd;
+	int fd, err;
+	size_t alen = family == AF_INET ? 4 : 16;
+
+	if (ifindex <= 0 || (family != AF_INET && family != AF_INET6))
+		return -EINVAL;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.nd)) + RTA_LENGTH(alen);
+	r.nd.ndm_family = family;
+	r.nd.ndm_ifindex = ifindex;
+	r.rta.rta_type = NDA_DST;
+	r.rta.rta_len = RTA_LENGTH(alen);
+	memcpy(r.addr, addr, alen);
+	err = fnh_neigh_req(fd, &r, RTM_GETNEIGH, 0, buf, sizeof(buf));
+	if (err) {
+		close(fd);
+		return err == -ENOENT ? 0 : err;
+	}
+	nd = NLMSG_DATA((struct nlmsghdr *)buf);
+	if (!(nd->ndm_state & (NUD_INCOMPLETE | NUD_FAILED))) {
+		close(fd);
+		return 0;
+	}
+	err = fnh_neigh_req(fd, &r, RTM_DELNEIGH, NLM_F_ACK, buf, sizeof(buf));
+	close(fd);
+	return err == -ENOENT ? 0 : err ? err : 1;
 }

@@ -97,4 +97,11 @@ int fnh_group_read(struct fnh_ctx *c, uint32_t id, struct fnh_state *st);
 int fnh_apply(struct fnh_ctx *c, const struct fnh_group *g, uint32_t mask,
 	      bool reconcile);
 
+/*
+ * Delete the neighbour entry of addr on ifindex if it is INCOMPLETE or
+ * FAILED (left from sends into a dead link), so that the next packet
+ * resolves at once: 1 deleted, 0 nothing to do, -errno.
+ */
+int fnh_neigh_unstick(int ifindex, int family, const void *addr);
+
 #endif
