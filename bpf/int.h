@@ -82,12 +82,17 @@ __noinline int int_xdp(struct xdp_md *ctx)
 	return INT_XDP_RESTORED;
 }
 
-/* The restored frame, parsed as fabric_xdp_rx parses any frame. */
-static __noinline int int_reparse(struct xdp_md *ctx, struct fabric_pkt *p)
+/*
+ * The restored frame, parsed as fabric_xdp_rx parses any frame. Global, so
+ * the verifier walks the parser once here, not once per caller state.
+ */
+__noinline int int_reparse(struct xdp_md *ctx, struct fabric_pkt *p)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 
+	if (!p)
+		return FABRIC_PARSE_UNPARSED;
 	__builtin_memset(p, 0, sizeof(*p));
 	return fabric_parse(data, data_end, bpf_xdp_get_buff_len(ctx), p, 0);
 }
