@@ -1,31 +1,92 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# Fault injection on a lab uplink (scripts/lab/lab.sh). LINK is lL-sS:
-# leaf L's uplink to spine S.
+# Fault injection in the netns labs (scripts/lab/lab.sh, lab4.sh). LINK is
+# lL-sS: leaf L's uplink to spine S, injector at the leaf's port; or sS-lL:
+# spine S's port to leaf L (injector attached there on first use); or sS:
+# every leaf-facing port of spine S (ext modes at ingress only, so a frame
+# the spine forwards meets the fault once).
 #
 #   fault.sh LINK carrier            far end (spine port) down: carrier loss
 #   fault.sh LINK blackhole          link up, every frame dropped both ways
-#   fault.sh LINK gray PCT           PCT % of frames dropped at random
+#   fault.sh LINK gray PCT           PCT % (integer) of frames dropped
+#   fault.sh LINK loss PCT           random loss, PCT % with up to 4 decimals
+#   fault.sh LINK corrupt PCT [OFF]  PCT % of IPv4/UDP frames get byte OFF of
+#                                    the UDP payload flipped (default 0)
+#   fault.sh LINK delay US [DIR]     busy-wait US us (<= 1000) per frame, in
+#                                    the node's forwarding path; DIR in|out|both
 #   fault.sh LINK recover            undo all of the above; returns once the
 #                                    link carries traffic both ways
 #   fault.sh LINK flap MS COUNT      carrier down/up every MS ms, COUNT times
 #
 # Each injection prints "fault KIND LINK t=NS", NS in CLOCK_MONOTONIC (the
 # receivers' clock), taken right before the one syscall that injects it.
+# carrier, blackhole, gray and flap take leaf links (lL-sS) only.
 set -euo pipefail
 P=${LAB_PREFIX:-fab}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 [[ $BUILD == /* ]] || BUILD=$ROOT/$BUILD
 T=$BUILD/fabric-failover-test
-[[ -x $T ]] || { echo "fault: $T missing (run make)" >&2; exit 1; }
+F=$BUILD/lab-fault
+for t in "$T" "$F"; do
+	[[ -x $t ]] || { echo "fault: $t missing (run make)" >&2; exit 1; }
+done
 
-usage() { sed -n '3,14p' "$0" >&2; exit 2; }
+usage() { sed -n '3,26p' "$0" >&2; exit 2; }
 [[ $# -ge 2 ]] || usage
 link=$1 kind=$2
-[[ $link =~ ^l([12])-s([12])$ ]] || usage
-L=${BASH_REMATCH[1]} S=${BASH_REMATCH[2]}
-pin=/sys/fs/bpf/$P-lab/l$L-up$S
+PIN=/sys/fs/bpf/$P-lab
+pins=() L='' S=''
+if [[ $link =~ ^l([1-9])-s([1-9])$ ]]; then
+	L=${BASH_REMATCH[1]} S=${BASH_REMATCH[2]}
+	pins=("$PIN/l$L-up$S")
+elif [[ $link =~ ^s([1-9])-l([1-9])$ ]]; then
+	S=${BASH_REMATCH[1]}
+	pins=("$PIN/s$S-dn${BASH_REMATCH[2]}")
+elif [[ $link =~ ^s([1-9])$ ]]; then
+	S=${BASH_REMATCH[1]}
+	while read -r dev; do
+		pins+=("$PIN/s$S-$dev")
+	done < <(ip -n "$P-s$S" -o link show | sed -nE 's/^[0-9]+: (dn[0-9]+)@.*/\1/p')
+	((${#pins[@]})) || { echo "fault: $P-s$S has no leaf ports" >&2; exit 1; }
+else
+	usage
+fi
+case $kind in
+carrier | blackhole | gray | flap | recover)
+	[[ -n $L || $kind == recover ]] || usage ;;
+esac
+
+# A spine port gets its injector on first use (lab.sh and lab4.sh attach
+# them on leaf uplinks only), at ingress and egress like a leaf's.
+attach() { # pin dir: .../sS-dnL
+	local dir=$1 node dev
+	[[ -e $dir/lab_fault_ext ]] && return 0
+	node=${dir##*/} dev=${node#*-} node=${node%%-*}
+	[[ $node == s* ]] || { echo "fault: no injector at $dir" >&2; return 1; }
+	mkdir -p "$dir"
+	bpftool prog loadall "$BUILD/lab_fault.bpf.o" "$dir/prog" pinmaps "$dir" type classifier
+	local n=(nsenter --net=/run/netns/"$P-$node")
+	"${n[@]}" tc qdisc show dev "$dev" | grep -q clsact ||
+		"${n[@]}" tc qdisc add dev "$dev" clsact
+	"${n[@]}" tc filter add dev "$dev" ingress bpf da object-pinned "$dir/prog/lab_fault_drop"
+	"${n[@]}" tc filter add dev "$dev" egress bpf da object-pinned "$dir/prog/lab_fault_drop"
+}
+# ext NAME ARGS...: one lab-fault update per injector of the target.
+ext() {
+	local name=$1 p t
+	shift
+	for p in "${pins[@]}"; do
+		attach "$p"
+		t=$("$F" --pin "$p" "$@")
+	done
+	echo "fault $name $link t=$t"
+}
+ppm() { # PCT with up to 4 decimals -> parts per million
+	[[ $1 =~ ^[0-9]+(\.[0-9]{1,4})?$ ]] || usage
+	awk "BEGIN{v=int($1 * 10000 + 0.5); if (v > 1000000) exit 1; print v}" || usage
+}
+pin=${pins[0]}
 
 carrier() { # up|down
 	echo "fault carrier-$1 $link t=$("$T" carrier --ns "$P-s$S" --dev "dn$L" "$1")"
@@ -58,7 +119,35 @@ case $kind in
 carrier) carrier down ;;
 blackhole) drop 100 blackhole ;;
 gray) [[ $# -ge 3 ]] || usage; drop "$3" "gray-$3" ;;
-recover) drop 0 recover; carrier up; usable ;;
+loss)
+	[[ $# -ge 3 ]] || usage
+	v=$(ppm "$3") || exit 2
+	ext "loss-$3" --loss-ppm "$v"
+	;;
+corrupt)
+	[[ $# -ge 3 && ${4:-0} =~ ^[0-9]+$ ]] || usage
+	v=$(ppm "$3") || exit 2
+	ext "corrupt-$3" --corrupt-ppm "$v" --corrupt-off "${4:-0}"
+	;;
+delay)
+	[[ $# -ge 3 && $3 =~ ^[0-9]+$ ]] || usage
+	dir=${4:-both}
+	[[ -z $L && $link =~ ^s[1-9]$ ]] && dir=${4:-in}
+	ext "delay-$3" --delay-us "$3" --dir "$dir"
+	;;
+recover)
+	if [[ -z $L ]]; then
+		for p in "${pins[@]}"; do
+			[[ -e $p/lab_fault_ext ]] || continue
+			t=$("$F" --pin "$p" --clear)
+		done
+		echo "fault recover $link t=${t:-0}"
+		exit 0
+	fi
+	# the ext modes first, then the legacy map's single timed update
+	"$F" --pin "$pin" --clear >/dev/null
+	drop 0 recover; carrier up; usable
+	;;
 flap)
 	[[ $# -ge 4 ]] || usage
 	for ((i = 0; i < $4; i++)); do
