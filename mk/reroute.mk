@@ -7,3 +7,15 @@ $(BUILD)/selftests/bpf/test_reroute: selftests/bpf/test_reroute.c \
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Wno-sign-compare -I$(KSFT_DIR) $< $(LDLIBS) -o $@
+
+# The lab driver: the userspace engine with reroute, and map access as a
+# kernel-side detector has it (selftests/lab/test_reroute*.sh, bench).
+RR_TEST		:= $(BUILD)/fabric-reroute-test
+TOOLS		+= $(RR_TEST)
+
+$(RR_TEST): selftests/lab/reroute_driver.c $(LAB_SRCS) $(LAB_HDRS) $(LIB) $(USER_HDRS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -Iselftests/lab selftests/lab/reroute_driver.c $(LAB_SRCS) \
+		$(LIB) $(LDLIBS) -lpthread -o $@
+
+selftests: $(RR_TEST)

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The data-path reroute seen from a failover executor: mirror its groups
- * and turn each policy result into reroute steps. The userspace engine
- * calls frr_engine_before() ahead of its replace and frr_engine_after()
- * once the replace returned; fabricd does the same around fabric.ko's
- * events. See reroute.h.
+ * and turn its two moments into reroute steps: the policy's verdict
+ * (before the replace) and the replace's return. The userspace engine
+ * reaches them through its hooks (frr_engine_attach); fabricd calls
+ * frr_replaced() on fabric.ko's events. See reroute.h.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -53,38 +53,65 @@ int frr_attach_cfg(struct frr *r, const struct ffe_group_cfg *cfg)
 }
 
 /*
- * Before the executor acts: every path the policy just took down is
+ * Before the replace: every path the policy takes out of the group is
  * declared down in the map, so the data path moves its flows while the
- * replace is in flight. A path kept installed (last-path rule) has no
- * survivor to go to: it is left alone.
+ * replace is in flight. (A path the policy keeps installed under the
+ * last-path rule stays in desired: it has no survivor to go to.)
  */
-void frr_engine_before(struct frr *r, uint32_t gi,
-		       const struct fabric_fo_result *res)
+void frr_engine_verdict(struct frr *r, uint32_t gi, uint32_t desired,
+			uint32_t installed, uint64_t now)
 {
-	uint32_t i;
+	uint32_t out = installed & ~desired, p;
 
-	for (i = 0; i < res->n_trans; i++) {
-		const struct fabric_fo_transition *t = &res->trans[i];
-
-		if (t->to == FABRIC_FO_DOWN && t->from != FABRIC_FO_DOWN &&
-		    !(t->flags & FABRIC_FO_TF_KEPT))
-			frr_declare(r, gi, t->path, t->time_ns);
-	}
+	for (p = 0; p < FABRIC_RR_MAX_MEMBERS; p++)
+		if (out & (1U << p))
+			frr_declare(r, gi, p, now);
 }
 
 /*
- * After the executor acted (err: its result): a successful replace is
- * the replaced stage, then the read-back; a path back UP (hold-down
- * over) must not keep an override.
+ * After a replace: a successful one is the replaced stage, then the
+ * read-back; a path back in the group must not keep an override.
  */
-void frr_engine_after(struct frr *r, uint32_t gi,
-		      const struct fabric_fo_result *res, int err)
+void frr_engine_replaced(struct frr *r, uint32_t gi, uint32_t before,
+			 uint32_t after, uint64_t done_ns, int err)
 {
-	uint32_t i;
+	uint32_t back = after & ~before, p;
 
-	for (i = 0; i < res->n_trans; i++)
-		if (res->trans[i].to == FABRIC_FO_UP)
-			frr_restored(r, gi, res->trans[i].path);
-	if (!err)
-		frr_replaced(r, gi, frr_now());
+	if (err)
+		return;
+	for (p = 0; p < FABRIC_RR_MAX_MEMBERS; p++)
+		if (back & (1U << p))
+			frr_restored(r, gi, p);
+	frr_replaced(r, gi, done_ns);
+}
+
+static void hook_verdict(void *arg, uint32_t group, uint32_t desired,
+			 uint32_t installed, uint64_t now)
+{
+	frr_engine_verdict(arg, group, desired, installed, now);
+}
+
+static void hook_replaced(void *arg, const struct ffe_replace *rp)
+{
+	frr_engine_replaced(arg, rp->group, rp->before, rp->after,
+			    rp->t_done_ns, rp->error);
+}
+
+int frr_engine_attach(struct frr *r, struct ffe *e,
+		      const struct ffe_cfg *cfg, bool tc)
+{
+	struct ffe_hook h = {
+		.verdict = hook_verdict, .replaced = hook_replaced, .arg = r,
+	};
+	uint32_t gi;
+	int err;
+
+	for (gi = 0; gi < cfg->n_groups && gi < FABRIC_RR_MAX_GROUPS; gi++) {
+		err = frr_mirror_cfg(r, gi, &cfg->group[gi]);
+		if (!err && tc)
+			err = frr_attach_cfg(r, &cfg->group[gi]);
+		if (err)
+			return err;
+	}
+	return ffe_hook_add(e, &h);
 }

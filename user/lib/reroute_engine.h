@@ -12,10 +12,23 @@ struct ffe_group_cfg;
 int frr_mirror_cfg(struct frr *r, uint32_t gi, const struct ffe_group_cfg *cfg);
 /* tc egress filter on every path's device (once per device). */
 int frr_attach_cfg(struct frr *r, const struct ffe_group_cfg *cfg);
-/* Around one policy result of group gi: before and after executing it. */
-void frr_engine_before(struct frr *r, uint32_t gi,
-		       const struct fabric_fo_result *res);
-void frr_engine_after(struct frr *r, uint32_t gi,
-		      const struct fabric_fo_result *res, int err);
+/*
+ * The executor's two moments: the policy changed the desired member set
+ * (before the replace), and a replace returned (err: its result).
+ */
+void frr_engine_verdict(struct frr *r, uint32_t gi, uint32_t desired,
+			uint32_t installed, uint64_t now);
+void frr_engine_replaced(struct frr *r, uint32_t gi, uint32_t before,
+			 uint32_t after, uint64_t done_ns, int err);
+
+struct ffe;
+struct ffe_cfg;
+/*
+ * Mirror every group of the userspace engine, attach the tc egress
+ * filter to their devices if tc, and add the engine hooks that call the
+ * two functions above. Call after ffe_open(), in its namespace.
+ */
+int frr_engine_attach(struct frr *r, struct ffe *e,
+		      const struct ffe_cfg *cfg, bool tc);
 
 #endif
