@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * fabricctl events [-f]: the data path's recent events, kept by fabricd,
- * and with -f a live stream of new ones. JSON with -j: an array, or with
+ * and with -f a live stream of new ones; the data-path reroute's stages
+ * (type "reroute": detected, rerouted, replaced, cleared) among them. JSON with -j: an array, or with
  * -f one object per line.
  */
 #include <errno.h>
@@ -19,9 +20,24 @@ int ctl_daemon_send(int fd, const char *req);
 void ctl_daemon_err(const char *path, int err);
 void ctl_print_event(struct json_object *ev);
 
+/* A data-path reroute stage (fabricd's reroute.c). */
+static void print_reroute(struct json_object *ev)
+{
+	printf("%s %-8s %-10s %s/%s %.1f us after the verdict (generation %llu, %s",
+	       ctl_jstr(ev, "time"), "reroute", ctl_jstr(ev, "stage"),
+	       ctl_jstr(ev, "group"), ctl_jstr(ev, "path"),
+	       ctl_ju64(ev, "since_verdict_ns") / 1e3,
+	       (unsigned long long)ctl_ju64(ev, "generation"), ctl_jstr(ev, "source"));
+	if (strcmp(ctl_jstr(ev, "stage"), "detected"))
+		printf(", %llu packets moved", (unsigned long long)ctl_ju64(ev, "redirected"));
+	printf(")\n");
+}
+
 static void show(struct ctl *ctl, struct json_object *ev, bool stream)
 {
-	if (!ctl->json)
+	if (!ctl->json && !strcmp(ctl_jstr(ev, "type"), "reroute"))
+		print_reroute(ev);
+	else if (!ctl->json)
 		ctl_print_event(ev);
 	else if (stream)
 		puts(json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN |

@@ -27,6 +27,7 @@
 #include "flow_window.h"
 #include "log.h"
 #include "loop.h"
+#include "reroute_fabricd.h"
 
 int fabricd_reload(struct fabricd *d, char *msg, size_t len);
 
@@ -293,7 +294,7 @@ static struct json_object *drain(struct fabricd *d, struct fabricd_client *c,
 static struct json_object *handle(struct fabricd *d, struct fabricd_client *c,
 				  struct json_object *req)
 {
-	struct json_object *cmdo, *o, *maxo;
+	struct json_object *cmdo, *o, *maxo, *x;
 	const char *cmd;
 	char msg[256];
 	int max = 0;
@@ -311,7 +312,9 @@ static struct json_object *handle(struct fabricd *d, struct fabricd_client *c,
 		o = json_object_new_object();
 		json_object_object_add(o, "ok", json_object_new_boolean(1));
 		json_object_object_add(o, "received", json_object_new_uint64(d->ev_total));
-		json_object_object_add(o, "events", fabricd_events_json(d, max > 0 ? max : 0));
+		x = fabricd_events_json(d, max > 0 ? max : 0);
+		fabricd_reroute_events_json(x, max > 0 ? max : 0);
+		json_object_object_add(o, "events", x);
 		return o;
 	}
 	if (!strcmp(cmd, "rates")) {

@@ -21,6 +21,7 @@
 #include "failover.h"
 #include "log.h"
 #include "loop.h"
+#include "reroute_fabricd.h"
 
 static void epoll_fds(struct fabricd *d, bool add)
 {
@@ -128,6 +129,7 @@ int fabricd_fo_start(struct fabricd *d)
 		fabric_exporter_unlock(d->exporter);
 	fo_passive_reset();
 	fo_passive_sync(d);
+	fabricd_reroute_start(d);
 	fabricd_fo_refresh(d);
 	return err;
 }
@@ -140,6 +142,7 @@ void fabricd_fo_stop(struct fabricd *d)
 	if (!fo)
 		return;
 	epoll_fds(d, false);
+	fabricd_reroute_stop(d);
 	ffe_close(fo->eng);
 	fo->eng = NULL;
 	fo_kmod_close(fo->km);
@@ -201,6 +204,7 @@ void fabricd_fo_tick(struct fabricd *d)
 {
 	if (d->fo && (d->fo->eng || d->fo->km)) {
 		fo_passive_tick(d);
+		fabricd_reroute_tick(d);
 		fabricd_fo_refresh(d);
 	}
 }

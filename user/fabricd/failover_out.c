@@ -13,6 +13,7 @@
 #include "fabricd.h"
 #include "failover.h"
 #include "metrics.h"
+#include "reroute_fabricd.h"
 
 static __u64 mono_ns(void)
 {
@@ -350,5 +351,6 @@ hist:
 				 NULL, 0, bounds, (const __u64 *)v->hist.count, FFE_HIST_BUCKETS,
 				 v->hist.sum_ns / 1e9, v->hist.n);
 	pthread_mutex_unlock(&fo->lock);
+	fabricd_reroute_metrics(b);
 	return b->err;
 }

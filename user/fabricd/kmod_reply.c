@@ -21,6 +21,7 @@
 #include "failover.h"
 #include "kmod.h"
 #include "log.h"
+#include "reroute_fabricd.h"
 
 static int km_group_idx(const struct fo_kmod *km, __u32 id)
 {
@@ -148,6 +149,7 @@ static int km_event_msg(struct fo_kmod *km, struct nlattr **tb)
 		km_probe_set(g, pi, true);
 	g->ok_left[pi] = km->pol.recover_probes;
 	fabricd_fo_record(km->d->fo, &t);
+	fabricd_reroute_kmod_event(km->d, gi, &t);
 	return NL_OK;
 }
 
