@@ -17,6 +17,7 @@
 #include "silence.h"
 #include "int.h"
 #include "reroute.h"
+#include "probe_verdict.h"
 
 SEC("xdp.frags")
 int fabric_xdp_rx(struct xdp_md *ctx)
@@ -72,8 +73,11 @@ int fabric_xdp_rx(struct xdp_md *ctx)
 			break;
 		}
 	}
-	if (res != FABRIC_PARSE_ROCE)
+	if (res != FABRIC_PARSE_ROCE) {
+		if (res == FABRIC_PARSE_NON_ROCE && probe_verdict_port)
+			probe_verdict_rx(ctx);
 		return reroute_xdp(ctx);
+	}
 
 	f = flow_get(&p, ifindex, now, &set, &way);
 	if (f && set) {
@@ -174,6 +178,8 @@ int fabric_tc_tx(struct __sk_buff *skb)
 	}
 	if (res == FABRIC_PARSE_ROCE)
 		tx_flow_account(&p, len, now);
+	else if (res == FABRIC_PARSE_NON_ROCE && probe_verdict_port)
+		probe_verdict_tx(skb);
 	if (int_cfg.roles)
 		int_tc(skb, res, p.psn);
 	return TC_ACT_UNSPEC_;

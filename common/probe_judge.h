@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The probe judge: pure C on struct fabric_probe_path, shared by the BPF
+ * data path (bpf/probe_verdict.h), fabric.ko (kmod/prober.c) and the unit
+ * tests. No clock, no locks, no allocation: the caller passes the time,
+ * holds the path's lock around pj_tx/pj_rx/pj_judge and the host entry's
+ * lock around pj_rx_host (never both at once, as BPF allows one lock).
+ *
+ * The rule (Documentation/failover.md, "Kernel-side probe verdict"):
+ * a probe whose deadline (departure + timeout) passed without an answer
+ * is a miss only once the receive path is known to have been current
+ * after that deadline, i.e. some answer on this node came back in time
+ * after it (host rx_live_ns). Until then it is pending; if that proof
+ * does not come within stall_tol it is dropped as stalled. A late answer
+ * (round trip above the timeout) proves a receive stall: it charges its
+ * excess to every probe that was in flight during its trip, and
+ * such probes are dropped as stalled, not counted as misses. A judge
+ * that fires more than stall_tol late judges nothing.
+ */
+#ifndef FABRIC_PROBE_JUDGE_H
+#define FABRIC_PROBE_JUDGE_H
+
+#include "fabric_probe.h"
+
+#define PJ_RING_MASK	(FABRIC_PROBE_RING - 1)
+
+_Static_assert((FABRIC_PROBE_RING & PJ_RING_MASK) == 0,
+	       "FABRIC_PROBE_RING must be a power of two");
+
+/* pj_rx() results */
+#define PJ_RX_UNMATCHED	0	/* unknown, duplicate or forgotten probe */
+#define PJ_RX_OK	1	/* answered within the timeout */
+#define PJ_RX_LATE	2	/* answered after it: a receive stall */
+#define PJ_RX_CLEARED	0x10	/* flag: this answer cleared a DOWN verdict */
+
+struct pj_out {
+	__u32	missed;		/* confirmed misses this run */
+	__u32	stalled;	/* misses dropped as stalled this run */
+	__u32	candidate;	/* miss_run >= K and no verdict yet */
+	__u32	pending;	/* departures not judged yet */
+};
+
+static inline __s64 pj_since(__u64 now, __u64 then)
+{
+	return (__s64)(now - then);
+}
+
+/* A departure of probe seq at now. */
+static inline void pj_tx(struct fabric_probe_path *p, __u64 seq, __u64 now)
+{
+	struct fabric_probe_tx *t = &p->ring[seq & PJ_RING_MASK];
+
+	if (seq < p->judged) {
+		/* the sender restarted its sequence: start over */
+		p->judged = seq;
+		p->tx_next = seq;
+	}
+	t->seq = seq;
+	t->tx_ns = now;
+	t->ans = 0;
+	if (seq >= p->tx_next)
+		p->tx_next = seq + 1;
+	if (p->tx_next - p->judged > FABRIC_PROBE_RING) {
+		/* the judge did not run for a whole ring: it was stalled */
+		p->stalled += p->tx_next - FABRIC_PROBE_RING - p->judged;
+		p->judged = p->tx_next - FABRIC_PROBE_RING;
+	}
+	p->sent++;
+}
+
+/*
+ * An answer to probe seq at now. Returns PJ_RX_* and the round trip in
+ * *rtt (for pj_rx_host), measured from the kernel's own departure stamp.
+ */
+static inline int pj_rx(struct fabric_probe_path *p,
+			const struct fabric_probe_judge_cfg *cfg, __u64 seq,
+			__u64 now, __u64 *tx, __u64 *rtt)
+{
+	struct fabric_probe_tx *t = &p->ring[seq & PJ_RING_MASK];
+	__s64 d;
+	int ret;
+
+	if (t->seq != seq || t->ans || seq >= p->tx_next) {
+		p->unmatched++;
+		return PJ_RX_UNMATCHED;
+	}
+	t->ans = 1;
+	p->answered++;
+	if (pj_since(now, p->ans_ns) > 0)
+		p->ans_ns = now;
+	d = pj_since(now, t->tx_ns);
+	*tx = t->tx_ns;
+	*rtt = d > 0 ? (__u64)d : 0;
+	ret = PJ_RX_OK;
+	if (*rtt > cfg->timeout_ns) {
+		p->late++;
+		ret = PJ_RX_LATE;
+	}
+	p->miss_run = 0;
+	p->ok_run++;
+	if (p->verdict != FABRIC_PROBE_V_NONE && p->ok_run >= cfg->recover) {
+		p->verdict = FABRIC_PROBE_V_NONE;
+		ret |= PJ_RX_CLEARED;
+	}
+	return ret;
+}
+
+/* The node-wide part of an answer: liveness, or a stall to charge. */
+static inline void pj_rx_host(struct fabric_probe_host *h,
+			      const struct fabric_probe_judge_cfg *cfg,
+			      __u64 tx, __u64 rtt, __u64 now)
+{
+	__u64 from = tx, excess;
+
+	if (rtt <= cfg->timeout_ns) {
+		if (pj_since(now, h->rx_live_ns) > 0)
+			h->rx_live_ns = now;
+		return;
+	}
+	/*
+	 * The receive path was stuck somewhere in this answer's whole trip:
+	 * every probe in flight during [tx, now] is charged. Merge with a
+	 * window it touches.
+	 */
+	excess = rtt - cfg->timeout_ns;
+	if (h->charge_to_ns && pj_since(from, h->charge_to_ns) <= 0) {
+		if (pj_since(h->charge_from_ns, from) < 0)
+			from = h->charge_from_ns;
+		if (h->charge_ns > excess)
+			excess = h->charge_ns;
+	}
+	h->charge_from_ns = from;
+	if (pj_since(now, h->charge_to_ns) > 0)
+		h->charge_to_ns = now;
+	h->charge_ns = excess;
+	h->charges++;
+}
+
+/*
+ * Judge the path's overdue departures at now. lag is how late the
+ * judge's timer fired; host a snapshot of the node-wide entry. Fills out.
+ */
+static inline void pj_judge(struct fabric_probe_path *p,
+			    const struct fabric_probe_host *h,
+			    const struct fabric_probe_judge_cfg *cfg,
+			    __u64 now, __u64 lag, struct pj_out *out)
+{
+	__u64 q, deadline;
+	__u32 i;
+
+	out->missed = out->stalled = out->candidate = out->pending = 0;
+	if (lag > cfg->stall_tol_ns) {
+		p->late_timer++;
+		out->pending = p->judged < p->tx_next;
+		return;
+	}
+	for (i = 0; i < FABRIC_PROBE_RING; i++) {
+		struct fabric_probe_tx *t;
+
+		q = p->judged;
+		if (q >= p->tx_next)
+			break;
+		t = &p->ring[q & PJ_RING_MASK];
+		if (t->seq != q || t->ans) {
+			p->judged = q + 1;
+			continue;
+		}
+		deadline = t->tx_ns + cfg->timeout_ns;
+		if (pj_since(now, deadline) < 0)
+			break;
+		if (h->charge_ns > cfg->stall_tol_ns &&
+		    pj_since(h->charge_to_ns, t->tx_ns) >= 0 &&
+		    pj_since(deadline, h->charge_from_ns) >= 0) {
+			/* in flight while an answer was stuck: no evidence */
+			p->stalled++;
+			out->stalled++;
+		} else if (pj_since(h->rx_live_ns, deadline) >= 0) {
+			if (!p->miss_run)
+				p->miss_from_ns = deadline;
+			p->missed++;
+			p->miss_run++;
+			p->ok_run = 0;
+			out->missed++;
+		} else if (pj_since(now, deadline) > (__s64)cfg->stall_tol_ns) {
+			/* the receive path never proved itself current */
+			p->stalled++;
+			out->stalled++;
+		} else {
+			break;	/* wait for proof one way or the other */
+		}
+		p->judged = q + 1;
+	}
+	out->pending = p->judged < p->tx_next;
+	out->candidate = p->verdict == FABRIC_PROBE_V_NONE &&
+			 cfg->miss_k && p->miss_run >= cfg->miss_k;
+}
+
+/*
+ * Would other (another path of the same group, read without its lock)
+ * witness against a group-wide cause? It must be in service and have
+ * answered since p's miss run began.
+ */
+static inline int pj_witness(const struct fabric_probe_path *p,
+			     const struct fabric_probe_path *other)
+{
+	return other != p && other->cfg.ifindex &&
+	       other->cfg.group == p->cfg.group &&
+	       other->verdict == FABRIC_PROBE_V_NONE &&
+	       pj_since(other->ans_ns, p->miss_from_ns) >= 0;
+}
+
+static inline void pj_declare(struct fabric_probe_path *p, __u64 now)
+{
+	p->verdict = FABRIC_PROBE_V_DOWN;
+	p->verdict_ns = now;
+	p->verdicts++;
+}
+
+/* 0 or -22 (EINVAL): the settings the judge needs to be meaningful. */
+static inline int pj_cfg_check(const struct fabric_probe_judge_cfg *cfg)
+{
+	if (!cfg->timeout_ns || !cfg->miss_k || !cfg->recover ||
+	    cfg->judge_ns < FABRIC_PROBE_JUDGE_MIN_NS ||
+	    cfg->timeout_ns > (1ULL << 40) || cfg->stall_tol_ns > (1ULL << 40) ||
+	    cfg->judge_ns > (1ULL << 40))
+		return -22;
+	return 0;
+}
+
+#endif

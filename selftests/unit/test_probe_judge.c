@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The probe judge (common/probe_judge.h): departures, answers, the
+ * node-wide receive evidence and the judgement, at exact times and at
+ * every boundary of the stall rule.
+ */
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "probe_judge.h"
+
+#define US	1000ULL
+#define MS	1000000ULL
+#define T0	(1ULL << 40)
+
+static const struct fabric_probe_judge_cfg cfg = {
+	.timeout_ns = 300 * US,
+	.stall_tol_ns = 200 * US,
+	.judge_ns = 100 * US,
+	.miss_k = 3,
+	.recover = 2,
+};
+
+static void setup(struct fabric_probe_path *p, struct fabric_probe_host *h)
+{
+	memset(p, 0, sizeof(*p));
+	memset(h, 0, sizeof(*h));
+	p->cfg.ifindex = 7;
+	p->cfg.group = 1;
+}
+
+/* An answer in time elsewhere at t: the receive path was current. */
+static void live_at(struct fabric_probe_host *h, __u64 t)
+{
+	pj_rx_host(h, &cfg, t - 2 * US, 2 * US, t);
+}
+
+TEST(cfg_check)
+{
+	struct fabric_probe_judge_cfg c = cfg;
+
+	EXPECT_EQ(0, pj_cfg_check(&c));
+	c.judge_ns = FABRIC_PROBE_JUDGE_MIN_NS - 1;
+	EXPECT_EQ(-22, pj_cfg_check(&c));
+	c = cfg;
+	c.miss_k = 0;
+	EXPECT_EQ(-22, pj_cfg_check(&c));
+	c = cfg;
+	c.timeout_ns = 0;
+	EXPECT_EQ(-22, pj_cfg_check(&c));
+	c = cfg;
+	c.recover = 0;
+	EXPECT_EQ(-22, pj_cfg_check(&c));
+	c = cfg;
+	c.stall_tol_ns = (1ULL << 40) + 1;
+	EXPECT_EQ(-22, pj_cfg_check(&c));
+}
+
+TEST(answer_in_time_and_late)
+{
+	struct fabric_probe_path p;
+	struct fabric_probe_host h;
+	__u64 tx = 0, rtt = 0;
+
+	setup(&p, &h);
+	pj_tx(&p, 0, T0);
+	pj_tx(&p, 1, T0 + 20 * US);
+	EXPECT_EQ(2, p.tx_next);
+	EXPECT_EQ(PJ_RX_OK, pj_rx(&p, &cfg, 0, T0 + 300 * US, &tx, &rtt));
+	EXPECT_EQ(T0, tx);
+	EXPECT_EQ(300 * US, rtt);		/* the boundary is in time */
+	pj_rx_host(&h, &cfg, tx, rtt, T0 + 300 * US);
+	EXPECT_EQ(T0 + 300 * US, h.rx_live_ns);
+	EXPECT_EQ(PJ_RX_LATE, pj_rx(&p, &cfg, 1, T0 + 321 * US, &tx, &rtt));
+	EXPECT_EQ(301 * US, rtt);
+	pj_rx_host(&h, &cfg, tx, rtt, T0 + 321 * US);
+	EXPECT_EQ(T0 + 300 * US, h.rx_live_ns);	/* a late one proves nothing */
+	EXPECT_EQ(1, h.charges);
+	EXPECT_EQ(1 * US, h.charge_ns);
+	EXPECT_EQ(T0 + 20 * US, h.charge_from_ns);
+	EXPECT_EQ(T0 + 321 * US, h.charge_to_ns);
+	/* duplicate, never sent, and one from the future */
+	EXPECT_EQ(PJ_RX_UNMATCHED, pj_rx(&p, &cfg, 1, T0 + MS, &tx, &rtt));
+	EXPECT_EQ(PJ_RX_UNMATCHED, pj_rx(&p, &cfg, 5, T0 + MS, &tx, &rtt));
+	EXPECT_EQ(PJ_RX_UNMATCHED, pj_rx(&p, &cfg, 1 + FABRIC_PROBE_RING,
+					 T0 + MS, &tx, &rtt));
+	EXPECT_EQ(3, p.unmatched);
+	EXPECT_EQ(2, p.answered);
+	EXPECT_EQ(1, p.late);
+}
+
+TEST(charge_windows_merge)
+{
+	struct fabric_probe_host h;
+
+	memset(&h, 0, sizeof(h));
+	pj_rx_host(&h, &cfg, T0, 1 * MS, T0 + MS);		/* 700 us over */
+	pj_rx_host(&h, &cfg, T0 + 500 * US, 400 * US, T0 + 900 * US);
+	EXPECT_EQ(T0, h.charge_from_ns);	/* touching: merged */
+	EXPECT_EQ(T0 + MS, h.charge_to_ns);
+	EXPECT_EQ(700 * US, h.charge_ns);	/* the worst stays */
+	pj_rx_host(&h, &cfg, T0 + 2 * MS, 350 * US, T0 + 2 * MS + 350 * US);
+	EXPECT_EQ(T0 + 2 * MS, h.charge_from_ns);	/* apart: a new window */
+	EXPECT_EQ(50 * US, h.charge_ns);
+	EXPECT_EQ(3, h.charges);
+}
+
+/* Overdue, then confirmed by a later answer in time; K makes a candidate. */
+TEST(confirmed_misses)
+{
+	struct fabric_probe_path p;
+	struct fabric_probe_host h;
+	struct pj_out o;
+	__u64 s;
+
+	setup(&p, &h);
+	for (s = 0; s < 3; s++)
+		pj_tx(&p, s, T0 + s * 20 * US);
+	pj_judge(&p, &h, &cfg, T0 + 300 * US - 1, 0, &o);	/* not due */
+	EXPECT_EQ(0, o.missed);
+	EXPECT_EQ(1, o.pending);
+	EXPECT_EQ(0, p.judged);
+	pj_judge(&p, &h, &cfg, T0 + 300 * US, 0, &o);	/* due, unproven */
+	EXPECT_EQ(0, o.missed);
+	EXPECT_EQ(0, o.stalled);
+	live_at(&h, T0 + 300 * US);	/* proof exactly at the deadline */
+	pj_judge(&p, &h, &cfg, T0 + 360 * US, 0, &o);
+	EXPECT_EQ(1, o.missed);		/* probes 1, 2 still need proof */
+	EXPECT_EQ(1, p.judged);
+	EXPECT_EQ(T0 + 300 * US, p.miss_from_ns);
+	live_at(&h, T0 + 350 * US);
+	pj_judge(&p, &h, &cfg, T0 + 360 * US, 0, &o);
+	EXPECT_EQ(2, o.missed);
+	EXPECT_EQ(0, o.pending);
+	EXPECT_EQ(3, p.miss_run);
+	EXPECT_EQ(1, o.candidate);
+	pj_declare(&p, T0 + 360 * US);
+	EXPECT_EQ(FABRIC_PROBE_V_DOWN, p.verdict);
+	pj_judge(&p, &h, &cfg, T0 + 400 * US, 0, &o);
+	EXPECT_EQ(0, o.candidate);	/* once */
+}
+
+/* Unproven for exactly the tolerance: pending; one ns more: stalled. */
+TEST(unproven_becomes_stalled)
+{
+	struct fabric_probe_path p;
+	struct fabric_probe_host h;
+	struct pj_out o;
+
+	setup(&p, &h);
+	pj_tx(&p, 0, T0);
+	pj_judge(&p, &h, &cfg, T0 + 500 * US, 0, &o);
+	EXPECT_EQ(0, o.stalled);
+	EXPECT_EQ(1, o.pending);
+	pj_judge(&p, &h, &cfg, T0 + 500 * US + 1, 0, &o);
+	EXPECT_EQ(1, o.stalled);
+	EXPECT_EQ(0, o.pending);
+	EXPECT_EQ(0, p.missed);
+	EXPECT_EQ(0, p.miss_run);
+	/* proof that comes afterwards changes nothing */
+	live_at(&h, T0 + MS);
+	pj_judge(&p, &h, &cfg, T0 + MS, 0, &o);
+	EXPECT_EQ(0, p.missed);
+}
+
+/* A charge above the tolerance excuses probes in flight during it. */
+TEST(charge_excuses_in_flight)
+{
+	struct fabric_probe_path p;
+	struct fabric_probe_host h;
+	struct pj_out o;
+	__u64 s;
+
+	setup(&p, &h);
+	for (s = 0; s < 4; s++)
+		pj_tx(&p, s, T0 + s * 100 * US);
+	/* an answer that left at 150 us came back at 1 ms: 550 us over */
+	pj_rx_host(&h, &cfg, T0 + 150 * US, 850 * US, T0 + MS);
+	live_at(&h, T0 + MS + 10 * US);
+	pj_judge(&p, &h, &cfg, T0 + MS + 10 * US, 0, &o);
+	/* every probe's flight [tx, tx + 300 us] touches [150 us, 1 ms] */
+	EXPECT_EQ(4, o.stalled);
+	EXPECT_EQ(0, o.missed);
+	/* a charge of exactly the tolerance does not excuse */
+	setup(&p, &h);
+	pj_tx(&p, 0, T0);
+	pj_rx_host(&h, &cfg, T0, 500 * US, T0 + 500 * US);
+	EXPECT_EQ(200 * US, h.charge_ns);
+	live_at(&h, T0 + 600 * US);
+	pj_judge(&p, &h, &cfg, T0 + 600 * US, 0, &o);
+	EXPECT_EQ(1, o.missed);
+	/* a probe that left after the window closed is not excused */
+	setup(&p, &h);
+	pj_rx_host(&h, &cfg, T0, MS, T0 + MS);
+	pj_tx(&p, 0, T0 + MS + 1);
+	live_at(&h, T0 + 2 * MS);
+	pj_judge(&p, &h, &cfg, T0 + 2 * MS, 0, &o);
+	EXPECT_EQ(1, o.missed);
+}
+
+TEST(late_judge_judges_nothing)
+{
+	struct fabric_probe_path p;
+	struct fabric_probe_host h;
+	struct pj_out o;
+
+	setup(&p, &h);
+	pj_tx(&p, 0, T0);
+	live_at(&h, T0 + MS);
+	pj_judge(&p, &h, &cfg, T0 + MS, 200 * US + 1, &o);
+	EXPECT_EQ(1, p.late_timer);
+	EXPECT_EQ(0, o.missed);
+	EXPECT_EQ(1, o.pending);
+	pj_judge(&p, &h, &cfg, T0 + MS, 200 * US, &o);	/* boundary: on time */
+	EXPECT_EQ(1, o.missed);
+}
+
+TEST(answers_reset_and_clear)
+{
+	struct fabric_probe_path p;
+	struct fabric_probe_host h;
+	struct pj_out o;
+	__u64 s, tx, rtt;
+
+	setup(&p, &h);
+	for (s = 0; s < 3; s++)
+		pj_tx(&p, s, T0 + s * US);
+	live_at(&h, T0 + MS);
+	pj_judge(&p, &h, &cfg, T0 + MS, 0, &o);
+	pj_declare(&p, T0 + MS);
+	pj_tx(&p, 3, T0 + 2 * MS);
+	EXPECT_EQ(PJ_RX_OK, pj_rx(&p, &cfg, 3, T0 + 2 * MS + US, &tx, &rtt));
+	EXPECT_EQ(0, p.miss_run);
+	EXPECT_EQ(FABRIC_PROBE_V_DOWN, p.verdict);	/* recover = 2 */
+	pj_tx(&p, 4, T0 + 3 * MS);
+	EXPECT_EQ(PJ_RX_OK | PJ_RX_CLEARED,
+		  pj_rx(&p, &cfg, 4, T0 + 3 * MS + US, &tx, &rtt));
+	EXPECT_EQ(FABRIC_PROBE_V_NONE, p.verdict);
+	EXPECT_EQ(1, p.verdicts);
+}
+
+TEST(ring_overrun_and_restart)
+{
+	struct fabric_probe_path p;
+	struct fabric_probe_host h;
+	__u64 s;
+
+	setup(&p, &h);
+	for (s = 0; s < FABRIC_PROBE_RING + 5; s++)
+		pj_tx(&p, s, T0 + s * US);
+	EXPECT_EQ(5, p.stalled);	/* the judge never ran: forgotten */
+	EXPECT_EQ(5, p.judged);
+	EXPECT_EQ(FABRIC_PROBE_RING + 5, p.tx_next);
+	pj_tx(&p, 0, T0 + MS);	/* the sender restarted */
+	EXPECT_EQ(0, p.judged);
+	EXPECT_EQ(1, p.tx_next);
+	EXPECT_EQ(FABRIC_PROBE_RING + 6, p.sent);
+}
+
+TEST(witness)
+{
+	struct fabric_probe_path p, o;
+
+	memset(&p, 0, sizeof(p));
+	memset(&o, 0, sizeof(o));
+	p.cfg.ifindex = o.cfg.ifindex = 3;
+	p.cfg.group = o.cfg.group = 2;
+	p.miss_from_ns = T0;
+	o.ans_ns = T0;
+	EXPECT_EQ(1, pj_witness(&p, &o));
+	EXPECT_EQ(0, pj_witness(&p, &p));		/* not itself */
+	o.ans_ns = T0 - 1;
+	EXPECT_EQ(0, pj_witness(&p, &o));		/* quiet since the run */
+	o.ans_ns = T0;
+	o.verdict = FABRIC_PROBE_V_DOWN;
+	EXPECT_EQ(0, pj_witness(&p, &o));		/* down itself */
+	o.verdict = FABRIC_PROBE_V_NONE;
+	o.cfg.group = 3;
+	EXPECT_EQ(0, pj_witness(&p, &o));		/* another group */
+	o.cfg.group = 2;
+	o.cfg.ifindex = 0;
+	EXPECT_EQ(0, pj_witness(&p, &o));		/* unused slot */
+}
+
+/* Random departures, answers and judgements: the invariants hold. */
+TEST(random_walk)
+{
+	struct fabric_probe_path p;
+	struct fabric_probe_host h;
+	struct pj_out o;
+	__u64 now = T0, seq = 0, tx, rtt, x = 88172645463325252ULL;
+	int i;
+
+	setup(&p, &h);
+	for (i = 0; i < 200000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		now += (x >> 40) % (50 * US);
+		switch (x % 4) {
+		case 0:
+		case 1:
+			pj_tx(&p, seq++, now);
+			break;
+		case 2:
+			if (seq && pj_rx(&p, &cfg, seq - 1 - ((x >> 8) % 8), now,
+					 &tx, &rtt) != PJ_RX_UNMATCHED)
+				pj_rx_host(&h, &cfg, tx, rtt, now);
+			break;
+		default:
+			pj_judge(&p, &h, &cfg, now, (x >> 20) % (300 * US), &o);
+			if (o.candidate)
+				pj_declare(&p, now);
+			ASSERT_LE(o.missed + o.stalled, FABRIC_PROBE_RING);
+		}
+		ASSERT_LE(p.judged, p.tx_next);
+		ASSERT_LE(p.tx_next - p.judged, FABRIC_PROBE_RING);
+		ASSERT_LE(p.answered + p.unmatched, p.sent + (__u64)i);
+		ASSERT_LE(p.missed + p.stalled + p.answered, p.sent + p.late + p.stalled);
+	}
+	EXPECT_LT(0, p.missed);
+	EXPECT_LT(0, p.stalled);
+	EXPECT_LT(0, p.answered);
+}
+
+TEST_HARNESS_MAIN
