@@ -3,6 +3,10 @@
  * fabricd's configuration: one INI file (inih). Documentation/configuration.md
  * describes every section and key. Parsing never touches the system beyond
  * reading the file and looking interface names up.
+ *
+ * Sections and keys are defined in config_core.c, config_group.c and
+ * config_path.c; a new one goes in a file of its own (config_ext.h says
+ * how) with its values in one member of struct fabricd_config below.
  */
 #ifndef FABRICD_CONFIG_H
 #define FABRICD_CONFIG_H
@@ -110,6 +114,7 @@ struct fabricd_config {
 	int			n_groups;
 	struct fcfg_path	path_[FCFG_MAX_PATHS];
 	int			n_paths;
+	/* Sections and keys from other files (config_ext.h): one member each. */
 };
 
 /* Messages, each "FILE:LINE: [section] key: what is expected". */
