@@ -11,6 +11,9 @@
  *   declare --pin DIR --group G --path P
  *           declare a member down in the pinned map, exactly as a
  *           kernel-side detector does (fabric_rr_declare_down)
+ *   clear   --pin DIR --group G --path P
+ *           withdraw an override as userspace does (bench, tests only:
+ *           fabricd clears once the group agrees)
  *   show    --pin DIR --group G --path P
  *           one member's verdict, first redirected packet and counters
  */
@@ -43,6 +46,7 @@ static void usage(void)
 		"usage: fabric-reroute-test engine --ns NS --leaf N --pin DIR [--xdp DEV] [--no-tc]\n"
 		"         [--interval-us N] [--timeout-us N] [--stall-us N] [--hold-ms N] [--no-probe]\n"
 		"       fabric-reroute-test declare --pin DIR --group G --path P\n"
+		"       fabric-reroute-test clear --pin DIR --group G --path P\n"
 		"       fabric-reroute-test show --pin DIR --group G --path P\n");
 	exit(2);
 }
@@ -221,7 +225,7 @@ static struct fabric_rr *map_open(const char *pin, size_t *len)
 	return p;
 }
 
-static int cmd_member(int argc, char **argv, bool declare)
+static int cmd_member(int argc, char **argv, bool declare, bool clear)
 {
 	static const struct option opts[] = {
 		{ "pin", 1, NULL, 'd' }, { "group", 1, NULL, 'g' },
@@ -250,7 +254,24 @@ static int cmd_member(int argc, char **argv, bool declare)
 		return 1;
 	mb = &rr->grp[g].m[p];
 	now = lt_now();
-	if (declare) {
+	if (clear) {
+		/* the clear protocol of common/fabric_reroute.h */
+		uint32_t slot = fabric_rr_slot(g, p);
+		uint64_t bit = 1ULL << (slot % 64);
+
+		v = mb->verdict;
+		if (!(v & FABRIC_RR_V_DOWN) ||
+		    __sync_val_compare_and_swap(&mb->verdict, v, v & ~FABRIC_RR_V_DOWN) != v) {
+			fprintf(stderr, "clear: not down\n");
+			ret = 1;
+		} else {
+			mb->cleared_ns = now;
+			__sync_fetch_and_and(&rr->down[slot / 64], ~bit);
+			if (__atomic_load_n(&mb->verdict, __ATOMIC_SEQ_CST) & FABRIC_RR_V_DOWN)
+				__sync_fetch_and_or(&rr->down[slot / 64], bit);
+			printf("cleared t=%llu\n", (unsigned long long)now);
+		}
+	} else if (declare) {
 		if (fabric_rr_declare_down(rr, g, p, now, FABRIC_RR_SRC_ADMIN)) {
 			printf("declared t=%llu\n", (unsigned long long)now);
 		} else {
@@ -284,9 +305,11 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "engine"))
 		return cmd_engine(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "declare"))
-		return cmd_member(argc - 1, argv + 1, true);
+		return cmd_member(argc - 1, argv + 1, true, false);
+	if (!strcmp(argv[1], "clear"))
+		return cmd_member(argc - 1, argv + 1, false, true);
 	if (!strcmp(argv[1], "show"))
-		return cmd_member(argc - 1, argv + 1, false);
+		return cmd_member(argc - 1, argv + 1, false, false);
 	usage();
 	return 2;
 }
