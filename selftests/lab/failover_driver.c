@@ -76,12 +76,13 @@ static void print_status(struct ffe *e)
 
 		ffe_group_status(e, i, &st);
 		printf("group %s id=%u desired=0x%x installed=0x%x dirty=%d "
-		       "failovers=%llu restores=%llu exec_errors=%llu neigh_unstuck=%llu\n",
+		       "failovers=%llu restores=%llu exec_errors=%llu neigh_unstuck=%llu neigh_waits=%llu\n",
 		       st.name, st.nhg_id, st.desired, st.installed, st.dirty,
 		       (unsigned long long)st.failovers,
 		       (unsigned long long)st.restores,
 		       (unsigned long long)st.exec_errors,
-		       (unsigned long long)st.neigh_unstuck);
+		       (unsigned long long)st.neigh_unstuck,
+		       (unsigned long long)st.neigh_waits);
 		for (p = 0; p < st.n_paths; p++) {
 			const struct fabric_fo_path *fp = &st.fo->path[p];
 

@@ -85,6 +85,7 @@ struct ffe_group_status {
 	uint64_t restores;		/* member set grew */
 	uint64_t exec_errors;
 	uint64_t neigh_unstuck;		/* stale neighbour entries cleared */
+	uint64_t neigh_waits;		/* restores held: gateway resolving */
 	const struct fabric_fo_group *fo;	/* per-path state, stats */
 	const struct ffe_path_cfg *paths;
 };

@@ -38,6 +38,8 @@ static void ffe_neigh_unstick(struct ffe_grp *g, uint32_t p)
 	if (pc->probe && memcmp(peer, &pc->nh.gw, sizeof(pc->nh.gw)) &&
 	    fnh_neigh_unstick(pc->nh.ifindex, fam, peer) > 0)
 		g->neigh_unstuck++;
+	/* resolve during the hold-down, not when flows return */
+	fnh_neigh_resolve(pc->nh.ifindex, pc->nh.family, &pc->nh.gw);
 }
 
 static void ffe_carrier(struct ffe *e, uint32_t ifindex, bool up, uint64_t now)

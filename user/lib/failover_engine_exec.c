@@ -91,19 +91,61 @@ static uint32_t ffe_popcount(uint32_t m)
 	return (uint32_t)__builtin_popcount(m);
 }
 
+/*
+ * A member returning with its gateway unresolved would take its flows
+ * into the neighbour queue: they wait for ARP/ND (a receive gap), and
+ * beyond unres_qlen_bytes they are dropped (a sequence gap). So a joining
+ * member whose gateway is not resolved waits (the kernel is asked to
+ * resolve it; the group is retried every FFE_RETRY_NS) for up to
+ * FFE_NEIGH_WAIT_NS, then joins anyway. Never holds back the last one.
+ */
+#define FFE_NEIGH_WAIT_NS	200000000ULL
+
+static uint32_t ffe_hold_unresolved(struct ffe_grp *g, uint32_t want,
+				    uint32_t before)
+{
+	uint32_t p, held = 0, join = want & ~before;
+	uint64_t now = ffe_now();
+
+	for (p = 0; p < g->cfg.n_paths; p++) {
+		const struct fnh_member *m = &g->cfg.path[p].nh;
+
+		if (!(join & (1U << p))) {
+			g->resolve_since[p] = 0;
+			continue;
+		}
+		if (fnh_neigh_resolve(m->ifindex, m->family, &m->gw) != 0) {
+			g->resolve_since[p] = 0;
+			continue;	/* resolved, or no telling: join */
+		}
+		if (!g->resolve_since[p])
+			g->resolve_since[p] = now;
+		if (now - g->resolve_since[p] >= FFE_NEIGH_WAIT_NS)
+			continue;
+		held |= 1U << p;
+	}
+	if (!(want & ~held))
+		return 0;
+	if (held)
+		g->neigh_waits++;
+	return held;
+}
+
 /* Install g->fo.members; remember failures for a retry. */
 static int ffe_replace(struct ffe_grp *g, bool reconcile, uint64_t t_detect)
 {
 	uint32_t want = fabric_fo_members(&g->fo), before = g->installed;
+	uint32_t held = reconcile ? 0 : ffe_hold_unresolved(g, want, before);
 	struct ffe_replace r = {
 		.group = g->idx, .before = before, .desired = want,
 		.t_detect_ns = t_detect, .reconcile = reconcile,
 	};
 	struct fnh_group nh = g->cfg.nh;
-	bool blind = !reconcile && (want & ~before) &&
-		     ffe_popcount(before) == 1;
+	bool blind;
 	int ret;
 
+	want &= ~held;
+	blind = !reconcile && (want & ~before) && ffe_popcount(before) == 1;
 	if (blind)
 		nh.idle_timer_ms = FFE_BLIND_IDLE_MS;
 	r.t_start_ns = ffe_now();
@@ -123,8 +165,9 @@ static int ffe_replace(struct ffe_grp *g, bool reconcile, uint64_t t_detect)
 	g->installed = (uint32_t)ret;
 	g->settle_at = blind ? ffe_now() + g->cfg.nh.idle_timer_ms * 1000000ULL +
 			       FFE_SETTLE_MARGIN_NS : 0;
-	/* A wanted member left out (no carrier yet): try again later. */
-	g->dirty = g->installed != want;
+	/* A wanted member left out (no carrier yet, or its gateway still
+	 * resolving): try again later. */
+	g->dirty = g->installed != (want | held);
 	if (g->installed & ~before)
 		g->restores++;
 	if (before & ~g->installed)

@@ -32,6 +32,8 @@ struct ffe_grp {
 	char last_error_msg[256];
 	uint64_t failovers, restores, exec_errors;
 	uint64_t neigh_unstuck;	/* stale neighbour entries cleared */
+	uint64_t neigh_waits;	/* restores held for an unresolved gateway */
+	uint64_t resolve_since[FNH_MAX_MEMBERS];
 };
 
 struct ffe {

@@ -34,6 +34,7 @@ int ffe_group_status(const struct ffe *e, uint32_t group,
 	st->restores = g->restores;
 	st->exec_errors = g->exec_errors;
 	st->neigh_unstuck = g->neigh_unstuck;
+	st->neigh_waits = g->neigh_waits;
 	st->fo = &g->fo;
 	st->paths = g->cfg.path;
 	return 0;

@@ -519,3 +519,55 @@ int fnh_neigh_unstick(int ifindex, int family, const void *addr)
 	close(fd);
 	return err == -ENOENT ? 0 : err ? err : 1;
 }
+
+/*
+ * Before a member returns: 1 when addr's neighbour entry on ifindex is
+ * usable (REACHABLE, STALE, DELAY, PROBE, PERMANENT, NOARP), else 0 after
+ * asking the kernel to resolve it (RTM_NEWNEIGH with NTF_USE: the same as
+ * a packet sent there, without the packet), or -errno.
+ */
+int fnh_neigh_resolve(int ifindex, int family, const void *addr)
+{
+	struct fnh_neigh_req r = { 0 };
+	char buf[1024];
+	struct ndmsg *nd;
+	int fd, err;
+	size_t alen = family == AF_INET ? 4 : 16;
+
+	if (ifindex <= 0 || (family != AF_INET && family != AF_INET6))
+		return -EINVAL;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.nd)) + RTA_LENGTH(alen);
+	r.nd.ndm_family = family;
+	r.nd.ndm_ifindex = ifindex;
+	r.rta.rta_type = NDA_DST;
+	r.rta.rta_len = RTA_LENGTH(alen);
+	memcpy(r.addr, addr, alen);
+	err = fnh_neigh_req(fd, &r, RTM_GETNEIGH, 0, buf, sizeof(buf));
+	if (!err) {
+		nd = NLMSG_DATA((struct nlmsghdr *)buf);
+		if (nd->ndm_state & (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE |
+				      NUD_PROBE | NUD_STALE | NUD_DELAY)) {
+			close(fd);
+			return 1;
+		}
+		/* resolving already: don't restart it */
+		if (nd->ndm_state & NUD_INCOMPLETE) {
+			close(fd);
+			return 0;
+		}
+	} else if (err != -ENOENT) {
+		close(fd);
+		return err;
+	}
+	r.nd.ndm_family = family;
+	r.nd.ndm_ifindex = ifindex;
+	r.nd.ndm_state = NUD_NONE;
+	r.nd.ndm_flags = NTF_USE;
+	err = fnh_neigh_req(fd, &r, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE |
+			    NLM_F_ACK, buf, sizeof(buf));
+	close(fd);
+	return err ? err : 0;
+}

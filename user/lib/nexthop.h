@@ -103,5 +103,10 @@ int fnh_apply(struct fnh_ctx *c, const struct fnh_group *g, uint32_t mask,
  * resolves at once: 1 deleted, 0 nothing to do, -errno.
  */
 int fnh_neigh_unstick(int ifindex, int family, const void *addr);
+/*
+ * 1 when the neighbour entry of addr on ifindex is usable, else 0 after
+ * starting its resolution (as a packet sent there would), or -errno.
+ */
+int fnh_neigh_resolve(int ifindex, int family, const void *addr);
 
 #endif
