@@ -14,10 +14,11 @@ $(FO_TEST): selftests/lab/failover_driver.c $(LAB_SRCS) $(LAB_HDRS) $(LIB) $(USE
 	$(Q)$(CC) $(CFLAGS) -Iselftests/lab selftests/lab/failover_driver.c $(LAB_SRCS) \
 		$(LIB) $(LDLIBS) -lpthread -o $@
 
-$(FO_BENCH): bench/failover.c $(LAB_SRCS) $(LAB_HDRS) $(LIB) $(USER_HDRS)
+FO_BENCH_SRCS	:= $(wildcard bench/failover*.c)
+$(FO_BENCH): $(FO_BENCH_SRCS) bench/failover_bench.h $(LAB_SRCS) $(LAB_HDRS) $(LIB) $(USER_HDRS)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Iselftests/lab bench/failover.c $(LAB_SRCS) \
+	$(Q)$(CC) $(CFLAGS) -Iselftests/lab $(FO_BENCH_SRCS) $(LAB_SRCS) \
 		$(LIB) $(LDLIBS) -lpthread -lm -o $@
 
 $(BUILD)/bench/failover: bench/failover.sh $(FO_BENCH) $(FO_TEST) $(BUILD)/probe.bpf.o $(BUILD)/lab_fault.bpf.o

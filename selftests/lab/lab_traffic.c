@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/ip.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 
 #include "lab_traffic.h"
@@ -47,6 +49,35 @@ int lt_enter_ns(const char *name)
 	return ret;
 }
 
+static void lt_send(struct lt *t, int fd, char *buf, int i)
+{
+	struct lt_hdr *h = (struct lt_hdr *)buf;
+
+	h->flow = i;
+	h->seq = t->flow[i].sent;
+	h->tx_ns = lt_now();
+	/* ENOBUFS/ENETUNREACH during a fault: still a send. */
+	send(fd, buf, t->cfg.payload, MSG_DONTWAIT);
+	t->flow[i].sent++;
+}
+
+static void lt_spacing(struct lt *t, uint64_t ns)
+{
+	uint32_t i;
+
+	for (i = 0; i < LT_SPACING_BUCKETS && ns > lt_spacing_bound_ns(i); i++)
+		;
+	t->spacing[i]++;
+}
+
+void lt_hot(struct lt *t, const uint8_t *which)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->cfg.flows; i++)
+		t->hot[i] = which ? !!which[i] : 0;
+}
+
 static void *lt_tx(void *arg)
 {
 	struct lt *t = arg;
@@ -55,7 +86,7 @@ static void *lt_tx(void *arg)
 	struct sockaddr_in dst = { .sin_family = AF_INET };
 	char buf[1500] = { 0 };
 	struct lt_hdr *h = (struct lt_hdr *)buf;
-	uint64_t round_ns, next;
+	uint64_t round_ns, hot_ns, next, hot_next, last[LT_MAX_FLOWS] = { 0 };
 	struct timespec ts;
 
 	for (i = 0; i < n; i++)
@@ -78,24 +109,50 @@ static void *lt_tx(void *arg)
 		}
 	}
 	__sync_fetch_and_add(&t->ready, 1);
+	/* 20 us pacing for hot flows: no 50 us timer slack. */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	round_ns = 1000000000ULL * n / c->pps;
-	next = lt_now();
+	hot_ns = 1000000000ULL / c->hot_pps;
+	next = hot_next = lt_now();
 	h->magic = LT_MAGIC;
 	while (!t->stop && !t->stop_tx) {
-		t->tx_end_ns = lt_now();
-		for (i = 0; i < n; i++) {
-			h->flow = i;
-			h->seq = t->flow[i].sent;
-			h->tx_ns = lt_now();
-			/* ENOBUFS/ENETUNREACH during a fault: still a send. */
-			send(fds[i], buf, c->payload, MSG_DONTWAIT);
-			t->flow[i].sent++;
+		uint64_t now = lt_now(), wake;
+		bool any_hot = false;
+
+		if ((int64_t)(now - next) >= 0) {
+			t->tx_end_ns = now;
+			for (i = 0; i < n; i++)
+				if (!t->hot[i])
+					lt_send(t, fds[i], buf, i);
+			next += round_ns;
+			if ((int64_t)(lt_now() - next) > 100000000LL)
+				next = lt_now();	/* stalled long: don't burst */
 		}
-		next += round_ns;
-		if ((int64_t)(lt_now() - next) > 100000000LL)
-			next = lt_now();	/* stalled long: don't burst */
-		ts.tv_sec = next / 1000000000ULL;
-		ts.tv_nsec = next % 1000000000ULL;
+		for (i = 0; i < n; i++)
+			any_hot |= t->hot[i];
+		if (any_hot && (int64_t)(now - hot_next) >= 0) {
+			for (i = 0; i < n; i++) {
+				if (!t->hot[i])
+					continue;
+				if (last[i])
+					lt_spacing(t, now - last[i]);
+				last[i] = now;
+				lt_send(t, fds[i], buf, i);
+			}
+			hot_next += hot_ns;
+			/* Behind (preempted): resume the pace, don't burst. */
+			if ((int64_t)(lt_now() - hot_next) > 0)
+				hot_next = lt_now();
+		}
+		if (!any_hot) {
+			memset(last, 0, sizeof(last));
+			hot_next = lt_now();
+		}
+		/* Sleep even between hot sends: spinning would take the CPU
+		 * the detector under test needs (2 vCPUs). */
+		wake = any_hot && (int64_t)(hot_next - next) < 0 ? hot_next : next;
+		ts.tv_sec = wake / 1000000000ULL;
+		ts.tv_nsec = wake % 1000000000ULL;
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 	}
 out:
@@ -260,6 +317,8 @@ struct lt *lt_start(const struct lt_cfg *cfg)
 		t->cfg.sport_base = 20000;
 	if (t->cfg.payload < sizeof(struct lt_hdr))
 		t->cfg.payload = 64;
+	if (!t->cfg.hot_pps)
+		t->cfg.hot_pps = 50000;
 	pthread_mutex_init(&t->lock, NULL);
 	/* Receiver first, so the first packets find their socket. */
 	if (pthread_create(&t->rx, NULL, lt_rx, t))

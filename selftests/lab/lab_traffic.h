@@ -27,7 +27,11 @@ struct lt_cfg {
 	uint32_t flows;
 	uint32_t pps;			/* total */
 	uint32_t payload;		/* bytes, >= 32 */
+	uint32_t hot_pps;		/* per hot flow (lt_hot()), default 50k */
 };
+
+/* Send spacing of hot flows: bucket i counts intervals <= 5 us << i. */
+#define LT_SPACING_BUCKETS	12
 
 struct lt_flow {
 	uint64_t sent;
@@ -77,6 +81,10 @@ struct lt {
 	uint64_t moves_lost;	/* beyond LT_MAX_MOVES */
 	struct lt_gap gap[LT_MAX_GAPS];
 	uint32_t n_gaps;
+	/* Hot flows send at cfg.hot_pps each (paced by an absolute timer,
+	 * no timer slack); the others share cfg.pps. Set with lt_hot(). */
+	volatile uint8_t hot[LT_MAX_FLOWS];
+	uint64_t spacing[LT_SPACING_BUCKETS + 1];	/* last: longer */
 };
 
 uint64_t lt_now(void);
@@ -93,6 +101,13 @@ void lt_finish(struct lt *t, uint64_t quiet_ns, uint64_t max_ns);
 /* Every flow has received at least one packet. */
 int lt_all_flowing(struct lt *t);
 void lt_free(struct lt *t);
+/* Mark flows hot (which[i] != 0) or, with which NULL, none. */
+void lt_hot(struct lt *t, const uint8_t *which);
+/* Upper bound of spacing bucket i in ns (~0 for the last). */
+static inline uint64_t lt_spacing_bound_ns(uint32_t i)
+{
+	return i < LT_SPACING_BUCKETS ? 5000ULL << i : ~0ULL;
+}
 /* Snapshot under the lock. */
 void lt_snapshot(struct lt *t, struct lt_flow *flows);
 /* Path (DSCP) -> spine number (1, 2) or 0. */

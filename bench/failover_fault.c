@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * bench/failover: fault injection on leaf 1's uplinks, each timed to a
+ * few us (an ioctl or a map update), and what the flows saw:
+ *   detection = engine's DOWN - injection
+ *   repair    = group replace acked - injection
+ *   outage    = per affected flow, its first packet through the other
+ *               spine - injection (receiver's kernel timestamps); the
+ *               affected flows are hot (>= 50 kpps each) from just before
+ *               the injection until they have all moved
+ *   restore   = packets missing in any flow's sequence across the
+ *               path's return (carrier up or fault cleared, hold-down,
+ *               both replace steps), at the base rate: all flows hot
+ *               at once (4 x 50 kpps) overload this 2-vCPU VM's softirq
+ *               and lose packets on every path
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <bpf/bpf.h>
+
+#include "failover_bench.h"
+
+const char *kname[] = { "carrier", "blackhole", "gray5" };
+static int ioc[3];		/* ioctl sockets in s1, s2 */
+
+static int open_ioc(int spine)
+{
+	char p[64];
+	int self = open("/proc/self/ns/net", O_RDONLY), fd;
+
+	snprintf(p, sizeof(p), "s%d", spine);
+	if (lt_enter_ns(ns(p)))
+		return -1;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	setns(self, CLONE_NEWNET);
+	close(self);
+	return fd;
+}
+
+int fault_open(void)
+{
+	ioc[1] = open_ioc(1);
+	ioc[2] = open_ioc(2);
+	return ioc[1] < 0 || ioc[2] < 0 ? -1 : 0;
+}
+
+static int carrier(int spine, bool up, uint64_t *t)
+{
+	struct ifreq ifr = { 0 };
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "dn1");
+	if (ioctl(ioc[spine], SIOCGIFFLAGS, &ifr))
+		return -errno;
+	ifr.ifr_flags = up ? ifr.ifr_flags | IFF_UP : ifr.ifr_flags & ~IFF_UP;
+	*t = lt_now();
+	return ioctl(ioc[spine], SIOCSIFFLAGS, &ifr) ? -errno : 0;
+}
+
+struct fault_cfg { uint32_t pct, pad; uint64_t dropped; };
+
+static int drop(int spine, uint32_t pct, uint64_t *t)
+{
+	char path[256];
+	struct fault_cfg v = { .pct = pct };
+	uint32_t zero = 0;
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/sys/fs/bpf/%s-lab/l1-up%d/lab_fault", P, spine);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	*t = lt_now();
+	ret = bpf_map_update_elem(fd, &zero, &v, BPF_ANY) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static void spine_route(int spine)
+{
+	/* The spine's own port went down: its static route went with it. */
+	sh("ip -n %s route replace 10.1.1.0/24 via 10.2.1%d.1",
+	   ns(spine == 1 ? "s1" : "s2"), spine);
+}
+
+void inject(enum kind k, int spine, bool on, uint64_t *t)
+{
+	int ret;
+
+	if (k == K_CARRIER)
+		ret = carrier(spine, !on, t);
+	else
+		ret = drop(spine, on ? (k == K_GRAY ? 5 : 100) : 0, t);
+	if (ret)
+		fprintf(stderr, "bench: inject %s: %s\n", kname[k], strerror(-ret));
+	if (k == K_CARRIER && !on)
+		spine_route(spine);
+}
+
+uint64_t lost_total(void)
+{
+	static struct lt_flow fl[LT_MAX_FLOWS];
+	uint64_t s = 0;
+	uint32_t i;
+
+	lt_snapshot(tr, fl);
+	for (i = 0; i < tr->cfg.flows; i++)
+		s += fl[i].lost;
+	return s;
+}
+
+/* Flows on spine (DSCP spine*10) right now. */
+uint32_t flows_on(int spine, uint8_t *which)
+{
+	static struct lt_flow fl[LT_MAX_FLOWS];
+	uint32_t i, n = 0;
+
+	lt_snapshot(tr, fl);
+	for (i = 0; i < tr->cfg.flows; i++) {
+		which[i] = fl[i].path == spine * 10;
+		n += which[i];
+	}
+	return n;
+}
+
+/* No flow where one was wanted: say where flow 0 is (once a second). */
+void no_flows(void)
+{
+	static struct lt_flow fl[LT_MAX_FLOWS];
+	static uint64_t last;
+	uint64_t now = lt_now();
+
+	if (now - last < 1000000000ULL)
+		return;
+	last = now;
+	lt_snapshot(tr, fl);
+	printf("  (no flow to fail: flow 0 on DSCP %u, received %llu, lost %llu)\n",
+	       fl[0].path, (unsigned long long)fl[0].recv,
+	       (unsigned long long)fl[0].lost);
+}
+
+/* First move of each marked flow off spine after t; how many moved. */
+static uint32_t first_moves(const uint8_t *which, int spine, uint64_t t,
+			    uint64_t until, uint64_t *when)
+{
+	uint32_t i, f, nm, n = 0;
+	bool seen[LT_MAX_FLOWS] = { 0 };
+
+	pthread_mutex_lock(&tr->lock);
+	nm = tr->n_moves;
+	for (i = 0; i < nm; i++) {
+		struct lt_move *m = &tr->move[i];
+
+		f = m->flow;
+		if (m->t_ns < t || m->t_ns > until || !which[f] || seen[f] ||
+		    m->from != spine * 10)
+			continue;
+		seen[f] = true;
+		if (when)
+			when[f] = m->t_ns;
+		n++;
+	}
+	pthread_mutex_unlock(&tr->lock);
+	return n;
+}
+
+void outages(struct series *s, const uint8_t *which, int spine, uint64_t t,
+	     uint64_t until)
+{
+	uint64_t when[LT_MAX_FLOWS] = { 0 };
+	uint32_t f;
+
+	first_moves(which, spine, t, until, when);
+	for (f = 0; f < tr->cfg.flows; f++) {
+		if (!which[f])
+			continue;
+		if (when[f])
+			add(s, (when[f] - t) / 1e3);
+		else
+			s->censored++;
+	}
+}
+
+/* Wait for an engine transition of path (0/1) to `to` after t. */
+static bool wait_ev(uint32_t *cursor, int path, int to, uint64_t t,
+		    uint64_t timeout_ns, struct ffe_event *out)
+{
+	static struct ffe_event ev[1024];
+	uint64_t end = lt_now() + timeout_ns;
+	uint32_t n, i;
+
+	while (lt_now() < end) {
+		uint32_t from = *cursor;
+
+		le_events(&run, from, ev, 1024, &n);
+		*cursor = from + n;
+		for (i = 0; i < n; i++) {
+			if (ev[i].path == (uint32_t)path && ev[i].to == to &&
+			    ev[i].time_ns >= t) {
+				*out = ev[i];
+				return true;
+			}
+		}
+		usleep(1000);
+	}
+	return false;
+}
+
+/* Keep the affected flows hot until each has moved (or max_ns). */
+static void hot_until_moved(const uint8_t *which, uint32_t n, int spine,
+			    uint64_t t, uint64_t max_ns)
+{
+	uint64_t end = t + max_ns;
+
+	while (lt_now() < end &&
+	       first_moves(which, spine, t, ~0ULL, NULL) < n)
+		usleep(1000);
+	usleep(5000);	/* packets behind the first ones: still resolved */
+	lt_hot(tr, NULL);
+}
+
+static uint64_t flow_lost(uint32_t f)
+{
+	uint64_t l;
+
+	pthread_mutex_lock(&tr->lock);
+	l = tr->flow[f].lost;
+	pthread_mutex_unlock(&tr->lock);
+	return l;
+}
+
+/* Where a restore's gap fell: arrival gaps of 20 ms or more since t0. */
+static void restore_gap_report(enum kind k, int spine, uint64_t missing,
+			       uint64_t t0, uint64_t t_up)
+{
+	uint32_t i;
+
+	printf("  (%s restore of spine %d: %llu packets missing; UP at +%.3f ms",
+	       kname[k], spine, (unsigned long long)missing,
+	       t_up ? (t_up - t0) / 1e6 : -1.0);
+	pthread_mutex_lock(&tr->lock);
+	for (i = 0; i < tr->n_gaps; i++) {
+		const struct lt_gap *g = &tr->gap[i];
+
+		if (g->t_ns < t0)
+			continue;
+		printf("; flow %u quiet %.1f ms until +%.3f ms, %llu lost, on spine %d",
+		       g->flow, g->gap_ns / 1e6, (g->t_ns - t0) / 1e6,
+		       (unsigned long long)g->lost, lt_spine(g->path));
+	}
+	pthread_mutex_unlock(&tr->lock);
+	printf(")\n");
+}
+
+/*
+ * The path returns: clear the fault, wait for UP (hold-down), and through
+ * the restore's second step (idle timer + 250 ms). A gap is a sequence
+ * number some flow never received.
+ */
+static void restore(enum kind k, int spine, uint32_t *cur,
+		    struct engine_series *s)
+{
+	uint64_t l0[LT_MAX_FLOWS], t0, missing = 0, settle;
+	struct ffe_event ev;
+	uint32_t f;
+	bool up;
+
+	for (f = 0; f < tr->cfg.flows; f++)
+		l0[f] = flow_lost(f);
+	inject(k, spine, false, &t0);
+	up = wait_ev(cur, spine - 1, FABRIC_FO_UP, t0, 10000000000ULL, &ev);
+	if (!up)
+		fprintf(stderr, "bench: path %d not restored\n", spine);
+	/* Through the second step: the configured idle timer plus 250 ms. */
+	settle = (up ? ev.time_ns : lt_now()) +
+		 run.cfg.group[0].nh.idle_timer_ms * 1000000ULL + 250000000ULL;
+	while ((int64_t)(settle + 50000000ULL - lt_now()) > 0)
+		usleep(5000);
+	for (f = 0; f < tr->cfg.flows; f++)
+		missing += flow_lost(f) - l0[f];
+	s->restores++;
+	if (missing) {
+		s->restore_gaps++;
+		restore_gap_report(k, spine, missing, t0, up ? ev.time_ns : 0);
+	}
+	add(&s->restore_lost, (double)missing);
+}
+
+void run_engine_series(enum kind k, int n_inj, struct engine_series *s)
+{
+	uint8_t which[LT_MAX_FLOWS];
+	struct ffe_event ev;
+	uint32_t cur, n, nf;
+	uint64_t t, t0, l0;
+	int i, spine, tries = 0;
+
+	for (i = 0; i < n_inj && tries < 4 * n_inj; i++, tries++) {
+		spine = 1 + (i & 1);
+		usleep(200000);
+		cur = le_events(&run, 0, NULL, 0, &n);
+		/*
+		 * A restore moves back only flows whose buckets the kernel
+		 * saw idle; if every flow ended up on one spine, fail that
+		 * one instead (and say so) rather than skip.
+		 */
+		if (!flows_on(spine, which)) {
+			if (!flows_on(3 - spine, which)) {
+				no_flows();
+				i--;
+				continue;
+			}
+			printf("  (%s %d: no flow on spine %d, failing spine %d)\n",
+			       kname[k], i, spine, 3 - spine);
+			spine = 3 - spine;
+		}
+		nf = flows_on(spine, which);
+		lt_hot(tr, which);
+		usleep(3000);
+		l0 = lost_total();
+		inject(k, spine, true, &t);
+		if (!wait_ev(&cur, spine - 1, FABRIC_FO_DOWN, t,
+			     k == K_GRAY ? 8000000000ULL : 2000000000ULL, &ev)) {
+			lt_hot(tr, NULL);
+			s->det.censored++;
+			inject(k, spine, false, &t0);
+			sleep(2);
+			continue;
+		}
+		add(&s->det, (ev.time_ns - t) / 1e3);
+		if (ev.repair_ns)
+			add(&s->rep, (ev.time_ns + ev.repair_ns - t) / 1e3);
+		hot_until_moved(which, nf, spine, t, 300000000ULL);
+		usleep(100000);
+		outages(&s->out, which, spine, t, lt_now());
+		add(&s->lost, (double)(lost_total() - l0));
+		restore(k, spine, &cur, s);
+	}
+}
+
+void kernel_series(enum kind k, int n, struct series *out, struct series *lost)
+{
+	uint8_t which[LT_MAX_FLOWS];
+	uint64_t t, t0, l0;
+	uint32_t nf;
+	int i, spine, tries;
+
+	for (i = 0, tries = 0; i < n && tries < 4 * n; i++, tries++) {
+		spine = 1 + (i & 1);
+		sh("ip -n %s nexthop replace id 11 via 10.2.11.2 dev up1", ns("l1"));
+		sh("ip -n %s nexthop replace id 12 via 10.2.12.2 dev up2", ns("l1"));
+		sh("ip -n %s nexthop replace id 100 group 11/12 type resilient", ns("l1"));
+		sh("ip -n %s route replace 10.1.2.0/24 nhid 100", ns("l1"));
+		sleep(1);
+		nf = flows_on(spine, which);
+		if (!nf) {
+			no_flows();
+			i--;
+			continue;
+		}
+		lt_hot(tr, which);
+		usleep(3000);
+		l0 = lost_total();
+		inject(k, spine, true, &t);
+		if (k == K_CARRIER)
+			hot_until_moved(which, nf, spine, t, 300000000ULL);
+		usleep(k == K_CARRIER ? 200000 : 1000000);
+		lt_hot(tr, NULL);
+		outages(out, which, spine, t, lt_now());
+		inject(k, spine, false, &t0);
+		usleep(200000);
+		add(lost, (double)(lost_total() - l0));
+	}
+}
