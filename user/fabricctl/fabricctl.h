@@ -32,6 +32,7 @@ int cmd_events(struct ctl *ctl, int argc, char **argv);
 int cmd_groups(struct ctl *ctl, int argc, char **argv);
 int cmd_paths(struct ctl *ctl, int argc, char **argv);
 int cmd_path(struct ctl *ctl, int argc, char **argv);
+int cmd_int(struct ctl *ctl, int argc, char **argv);
 
 /* status.c: fabricd's control socket */
 const char *ctl_socket_path(const char *opt);

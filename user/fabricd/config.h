@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "fabric_dp.h"
+#include "config_int.h"
 
 #define FABRICD_DEFAULT_CONFIG		"/etc/fabric/fabric.conf"
 #define FABRICD_DEFAULT_SOCKET		"/run/fabric/fabricd.sock"
@@ -115,6 +116,7 @@ struct fabricd_config {
 	struct fcfg_path	path_[FCFG_MAX_PATHS];
 	int			n_paths;
 	/* Sections and keys from other files (config_ext.h): one member each. */
+	struct fcfg_int		int_;		/* [int] */
 };
 
 /* Messages, each "FILE:LINE: [section] key: what is expected". */

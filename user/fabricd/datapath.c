@@ -12,6 +12,7 @@
 
 #include "exporter.h"
 #include "fabricd.h"
+#include "fabricd_int.h"
 #include "flow_window.h"
 #include "log.h"
 #include "port_reset.h"
@@ -108,6 +109,9 @@ int fabricd_dp_start(struct fabricd *d)
 		pr_info("data path loaded, maps pinned in %s\n", d->cfg.pin_dir);
 
 	d->n_ifaces = 0;
+	err = fabricd_int_start(d);
+	if (err)
+		goto rollback;
 	for (i = 0; i < d->cfg.n_ifaces; i++) {
 		err = attach_one(d, &d->cfg.iface[i]);
 		if (err)

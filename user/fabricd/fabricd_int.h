@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef FABRICD_INT_H
+#define FABRICD_INT_H
+
+struct fabricd;
+
+/* [int] into the loaded data path, before it attaches (int.c). */
+int fabricd_int_start(struct fabricd *d);
+
+#endif
