@@ -61,4 +61,12 @@ $(BUILD)/selftests/unit/test_localize: selftests/unit/test_localize.c $(GRAY_OBJ
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Werror -Wno-sign-compare -I$(KSFT_DIR) $< $(GRAY_OBJS) -o $@
 
-selftests: $(GRAY_UNIT)
+selftests: $(GRAY_UNIT) $(BUILD)/bench/gray
+
+# bench/gray: the campaign and its scoring (simulated evidence for now).
+$(BUILD)/bench/gray: bench/gray.c $(GRAY_OBJS) common/gray.h common/localize.h \
+		selftests/unit/gray_sim.h | $(BUILD)/bench
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(GRAY_OBJS) -o $@
+
+BENCHES		+= $(BUILD)/bench/gray
