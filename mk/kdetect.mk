@@ -30,3 +30,11 @@ $(KD_TEST): selftests/lab/kdetect_driver.c $(LIB) $(USER_HDRS)
 	$(Q)$(CC) $(CFLAGS) selftests/lab/kdetect_driver.c $(LIB) $(LDLIBS) -o $@
 
 selftests: $(KD_TEST)
+
+# build/bench/kdetect: probing cost per path at 20 us, 100 us and 1 ms.
+$(BUILD)/bench/kdetect: bench/kdetect.sh $(KD_TEST) $(BUILD)/probe.bpf.o $(BUILD)/lab_fault.bpf.o
+	$(Q)mkdir -p $(@D)
+	$(Q)printf '#!/bin/sh\nBUILD="%s" exec "%s/bench/kdetect.sh" "$$@"\n' "$(abspath $(BUILD))" "$(CURDIR)" > $@
+	$(Q)chmod +x $@
+
+BENCHES		+= $(BUILD)/bench/kdetect

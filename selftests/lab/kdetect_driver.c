@@ -12,7 +12,9 @@
  * verdict comes from the data path's bpf_timer alone: the sender's own
  * judgement is discarded. Prints "ready", one line per verdict change
  * ("verdict path=I down|up"), and at SIGTERM (or SIGUSR1) one line of
- * counters per path.
+ * counters per path. The attachments stay (replaced by the next run)
+ * until the lab goes down: a veth end takes XDP_TX frames only while it
+ * has an XDP program.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -70,6 +72,7 @@ static int attach(struct fabric_bpf *skel, int ifindex)
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 		    .attach_point = BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 0x4b44, .priority = TC_PRIO,
+		    .flags = BPF_TC_F_REPLACE,
 		    .prog_fd = bpf_program__fd(skel->progs.fabric_tc_tx));
 	int err;
 
