@@ -79,7 +79,10 @@ int main(int argc, char **argv)
 	struct lt_cfg tc = { .flows = 4, .pps = 40000, .hot_pps = 50000 };
 	struct steady_result quiet, stress;
 	int c, k, n_inj = 20, steady_s = 300, stress_s = 300;
-	unsigned long kinds = 7;	/* bit: carrier, blackhole, gray */
+	/* bits: carrier, blackhole, gray, reroute, kernel alone, FRR */
+	unsigned long kinds = 63;
+	static struct series rr = { .name = "reroute_us" };
+	char rr_p50[32] = "na";
 	const char *frr_sh = NULL;
 	char bfd_p50[32] = "na", why[256];
 	double per_min, cpu_pct;
@@ -171,29 +174,47 @@ int main(int argc, char **argv)
 	le_stop(&run);
 	ffe_close(run.e);
 
+	/* The data path's reroute, with its own engine on l1. */
+	if (kinds & 8) {
+		const char *b = getenv("BUILD");
+
+		if (!reroute_run(b ? b : "build", n_inj, &rr, why, sizeof(why))) {
+			printf("executor=fabricd reroute (data path: verdict -> first "
+			       "packet redirected to the survivor)\n");
+			report(&rr);
+			snprintf(rr_p50, sizeof(rr_p50), "%.0f", pct(&rr, 50));
+		} else {
+			printf("reroute: not measured: %s\n", why);
+		}
+	}
+
 	/* Kernel alone. */
-	kernel_series(K_CARRIER, n_inj, &kout[0], &klost[0]);
-	kernel_series(K_BLACKHOLE, 3, &kout[1], &klost[1]);
-	printf("executor=kernel fault=carrier (kernel flushes the nexthop; nothing restores it)\n");
-	report(&kout[0]);
-	report(&klost[0]);
-	printf("executor=kernel fault=blackhole (nothing repairs: outage = fault duration, 1 s here)\n");
-	report(&kout[1]);
-	report(&klost[1]);
+	if (kinds & 16) {
+		kernel_series(K_CARRIER, n_inj, &kout[0], &klost[0]);
+		kernel_series(K_BLACKHOLE, 3, &kout[1], &klost[1]);
+		printf("executor=kernel fault=carrier (kernel flushes the nexthop; nothing restores it)\n");
+		report(&kout[0]);
+		report(&klost[0]);
+		printf("executor=kernel fault=blackhole (nothing repairs: outage = fault duration, 1 s here)\n");
+		report(&kout[1]);
+		report(&klost[1]);
+	}
 
 	/* FRR: BGP + BFD own the routes from here on. */
-	if (!frr_run(frr_sh, n_inj, &fout, why, sizeof(why)))
+	if (!(kinds & 32))
+		;
+	else if (!frr_run(frr_sh, n_inj, &fout, why, sizeof(why)))
 		snprintf(bfd_p50, sizeof(bfd_p50), "%.0f", pct(&fout, 50));
 	else
 		printf("executor=frr: not measured: %s\n", why);
 	lt_free(tr);
 	printf("failover: executor=fabricd blackhole_outage_p50_us=%.0f "
 	       "blackhole_outage_p99_us=%.0f carrier_outage_p50_us=%.0f "
-	       "carrier_outage_p99_us=%.0f reroute_us_p50=na "
+	       "carrier_outage_p99_us=%.0f reroute_us_p50=%s "
 	       "false_failovers_per_min=%.2f probe_cpu_pct_per_path=%.1f "
 	       "bfd_blackhole_outage_p50_us=%s\n",
 	       pct(&es[K_BLACKHOLE].out, 50), pct(&es[K_BLACKHOLE].out, 99),
 	       pct(&es[K_CARRIER].out, 50), pct(&es[K_CARRIER].out, 99),
-	       per_min, cpu_pct, bfd_p50);
+	       rr_p50, per_min, cpu_pct, bfd_p50);
 	return 0;
 }

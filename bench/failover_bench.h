@@ -5,6 +5,7 @@
  *   failover_stats.c   sample series and percentiles
  *   failover_fault.c   injections, per-flow outage, restore gaps
  *   failover_steady.c  steady and stress windows (false failovers)
+ *   failover_reroute.c the data path's reroute time
  *   failover_frr.c     the FRR bgpd+bfdd baseline
  */
 #ifndef BENCH_FAILOVER_H
@@ -67,6 +68,10 @@ struct steady_result {
 extern int stress_hogs;
 void steady_window(const char *what, int seconds, bool stress,
 		   struct steady_result *r);
+
+/* failover_reroute.c: verdict -> first redirected packet, us */
+int reroute_run(const char *build, int n, struct series *s, char *why,
+		size_t len);
 
 /* failover_frr.c: "" when measured, else why not */
 int frr_run(const char *frr_sh, int n, struct series *out,

@@ -21,7 +21,8 @@ $(FO_BENCH): $(FO_BENCH_SRCS) bench/failover_bench.h $(LAB_SRCS) $(LAB_HDRS) $(L
 	$(Q)$(CC) $(CFLAGS) -Iselftests/lab $(FO_BENCH_SRCS) $(LAB_SRCS) \
 		$(LIB) $(LDLIBS) -lpthread -lm -o $@
 
-$(BUILD)/bench/failover: bench/failover.sh $(FO_BENCH) $(FO_TEST) $(BUILD)/probe.bpf.o $(BUILD)/lab_fault.bpf.o
+$(BUILD)/bench/failover: bench/failover.sh $(FO_BENCH) $(FO_TEST) $(BUILD)/probe.bpf.o $(BUILD)/lab_fault.bpf.o \
+		$(BUILD)/fabric-reroute-test $(BUILD)/reroute.bpf.o
 	$(Q)mkdir -p $(@D)
 	$(Q)printf '#!/bin/sh\nexec "%s/bench/failover.sh" "$$@"\n' "$(CURDIR)" > $@
 	$(Q)chmod +x $@
