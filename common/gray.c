@@ -321,7 +321,7 @@ static enum gray_event lat_block(struct gray_lat *d, __u32 m)
 		return GRAY_EV_NONE;
 	}
 	x = (__s64)m - d->baseline;
-	d->shift = x > 0x7fffffff ? 0x7fffffff : (__s32)x;
+	d->shift = x > 0x7fffffff ? 0x7fffffff : x < -0x7fffffff ? -0x7fffffff : (__s32)x;
 	/* a single block moves the sum by at most clip - k */
 	if (x > clip)
 		x = clip;

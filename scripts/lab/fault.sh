@@ -3,8 +3,9 @@
 # Fault injection in the netns labs (scripts/lab/lab.sh, lab4.sh). LINK is
 # lL-sS: leaf L's uplink to spine S, injector at the leaf's port; or sS-lL:
 # spine S's port to leaf L (injector attached there on first use); or sS:
-# every leaf-facing port of spine S (ext modes at ingress only, so a frame
-# the spine forwards meets the fault once).
+# every leaf-facing port of spine S (loss, corrupt and delay at ingress
+# only, so a frame the spine forwards meets the fault once; t= is the
+# time of the last port's update).
 #
 #   fault.sh LINK carrier            far end (spine port) down: carrier loss
 #   fault.sh LINK blackhole          link up, every frame dropped both ways
@@ -32,7 +33,7 @@ for t in "$T" "$F"; do
 	[[ -x $t ]] || { echo "fault: $t missing (run make)" >&2; exit 1; }
 done
 
-usage() { sed -n '3,26p' "$0" >&2; exit 2; }
+usage() { sed -n '3,27p' "$0" >&2; exit 2; }
 [[ $# -ge 2 ]] || usage
 link=$1 kind=$2
 PIN=/sys/fs/bpf/$P-lab
@@ -87,6 +88,8 @@ ppm() { # PCT with up to 4 decimals -> parts per million
 	awk "BEGIN{v=int($1 * 10000 + 0.5); if (v > 1000000) exit 1; print v}" || usage
 }
 pin=${pins[0]}
+node_dir=()
+[[ $link =~ ^s[1-9]$ ]] && node_dir=(--dir in)
 
 carrier() { # up|down
 	echo "fault carrier-$1 $link t=$("$T" carrier --ns "$P-s$S" --dev "dn$L" "$1")"
@@ -122,12 +125,12 @@ gray) [[ $# -ge 3 ]] || usage; drop "$3" "gray-$3" ;;
 loss)
 	[[ $# -ge 3 ]] || usage
 	v=$(ppm "$3") || exit 2
-	ext "loss-$3" --loss-ppm "$v"
+	ext "loss-$3" --loss-ppm "$v" "${node_dir[@]}"
 	;;
 corrupt)
 	[[ $# -ge 3 && ${4:-0} =~ ^[0-9]+$ ]] || usage
 	v=$(ppm "$3") || exit 2
-	ext "corrupt-$3" --corrupt-ppm "$v" --corrupt-off "${4:-0}"
+	ext "corrupt-$3" --corrupt-ppm "$v" --corrupt-off "${4:-0}" "${node_dir[@]}"
 	;;
 delay)
 	[[ $# -ge 3 && $3 =~ ^[0-9]+$ ]] || usage
