@@ -152,4 +152,9 @@ void fabric_notifier_exit(void);
 /* kfunc.c */
 int fabric_kfunc_init(void);
 
+/* carrier_hook.c */
+void fabric_carrier_hook_init(void);
+void fabric_carrier_hook_exit(void);
+void fabric_carrier_linkwatch(int ifindex);
+
 #endif

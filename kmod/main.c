@@ -104,6 +104,7 @@ static int __init fabric_init(void)
 	err = fabric_genl_init();
 	if (err)
 		goto err_notifier;
+	fabric_carrier_hook_init();	/* optional: parameters/carrier_hook */
 	pr_info("fabric: loaded (genl family %s v%d, kfunc %s)\n", FABRIC_GENL_NAME,
 		FABRIC_GENL_VERSION, fabric_kfunc_available() ? "available" : "unavailable");
 	return 0;
@@ -144,6 +145,7 @@ static void __exit fabric_exit(void)
 	 * then no carrier signals. kfunc callers hold a module reference, so
 	 * none is running. Then every namespace's groups are freed and the
 	 * sockets released. */
+	fabric_carrier_hook_exit();
 	fabric_kill_all();
 	fabric_genl_exit();
 	fabric_notifier_exit();

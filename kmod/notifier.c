@@ -27,6 +27,8 @@ static int fabric_netdev_event(struct notifier_block *nb, unsigned long event,
 	default:
 		return NOTIFY_DONE;
 	}
+	if (!carrier)
+		fabric_carrier_linkwatch(dev->ifindex);
 	fabric_dev_signal(fabric_net(dev_net(dev)), dev->ifindex, carrier);
 	return NOTIFY_DONE;
 }
