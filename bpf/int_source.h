@@ -27,7 +27,7 @@ __noinline int int_source(struct __sk_buff *skb, __u32 psn, int roce)
 	void *data_end = (void *)(long)skb->data_end;
 	struct fabric_int_stats *st = int_stats();
 	const struct fabric_int_class *cls;
-	__u32 l4, dscp, iplen, hml, max_hops, blk[4], n;
+	__u32 l4, dscp, iplen, hml, max_hops, blk[4];
 	struct udphdr udp;
 	__u16 instr, proto, old_ulen, new_ulen, new_dport;
 	__u64 acc;
@@ -105,29 +105,45 @@ __noinline int int_source(struct __sk_buff *skb, __u32 psn, int roce)
 
 	if (bpf_skb_adjust_room(skb, INT_SRC_BLOCK, BPF_ADJ_ROOM_NET, 0))
 		goto err;
-	/* the room opened before the UDP header: move it up, INT after it */
-	if (bpf_skb_store_bytes(skb, l4, &udp, sizeof(udp), 0) ||
-	    bpf_skb_store_bytes(skb, l4 + 8, blk, sizeof(blk), 0))
-		goto err;
-	/* udp.check is the old checksum; 0 (IPv4 without) stays 0 */
-	n = l4 + 6;
-	if (bpf_l4_csum_replace(skb, n, 0, int_fold(acc), BPF_F_MARK_MANGLED_0) ||
-	    bpf_l4_csum_replace(skb, n, 0,
-				int_fold(INT_NEG16(old_ulen) + new_ulen),
-				BPF_F_MARK_MANGLED_0 | BPF_F_PSEUDO_HDR))
-		goto err;
+	/*
+	 * The room opened before the UDP header, in the linear area like the
+	 * headers around it: put the UDP header first, the INT block after.
+	 */
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
 	if (l4 == INT_L4_V4) {
-		__be16 old_tot = bpf_htons(iplen), tot = bpf_htons(iplen + INT_SRC_BLOCK);
+		struct iphdr *ip = data + ETH_HLEN_;
+		__be16 old_tot = ip->tot_len;
+		__u64 a;
 
-		if (bpf_skb_store_bytes(skb, ETH_HLEN_ + 2, &tot, 2, 0) ||
-		    bpf_l3_csum_replace(skb, ETH_HLEN_ + 10, old_tot, tot, 2))
+		if (data + INT_L4_V4 + 8 + INT_SRC_BLOCK > data_end)
 			goto err;
+		__builtin_memcpy(data + INT_L4_V4, &udp, sizeof(udp));
+		__builtin_memcpy(data + INT_L4_V4 + 8, blk, sizeof(blk));
+		ip->tot_len = bpf_htons(iplen + INT_SRC_BLOCK);
+		a = (__u16)~ip->check;
+		a += INT_NEG16(old_tot) + ip->tot_len;
+		ip->check = int_csum_final(a, 0);
 	} else {
-		__be16 plen = bpf_htons(iplen - 40 + INT_SRC_BLOCK);
+		struct ipv6hdr *ip6 = data + ETH_HLEN_;
 
-		if (bpf_skb_store_bytes(skb, ETH_HLEN_ + 4, &plen, 2, 0))
+		if (data + INT_L4_V6 + 8 + INT_SRC_BLOCK > data_end)
 			goto err;
+		__builtin_memcpy(data + INT_L4_V6, &udp, sizeof(udp));
+		__builtin_memcpy(data + INT_L4_V6 + 8, blk, sizeof(blk));
+		ip6->payload_len = bpf_htons(iplen - 40 + INT_SRC_BLOCK);
 	}
+	/*
+	 * udp.check is the old checksum; 0 (IPv4 without one) stays 0. The
+	 * helper knows whether the skb's checksum is partial: then only the
+	 * pseudo-header part (the length) counts.
+	 */
+	if (udp.check &&
+	    (bpf_l4_csum_replace(skb, l4 + 6, 0, int_fold(acc), BPF_F_MARK_MANGLED_0) ||
+	     bpf_l4_csum_replace(skb, l4 + 6, 0,
+				 int_fold(INT_NEG16(old_ulen) + new_ulen),
+				 BPF_F_MARK_MANGLED_0 | BPF_F_PSEUDO_HDR)))
+		goto err;
 	if (probe)
 		st->src_probes++;
 	else
