@@ -26,9 +26,11 @@ static const char *const bad_names[FABRIC_INT_BAD_MAX] = {
 	[FABRIC_INT_BAD_L3] = "l3",
 };
 
+/* Bucket counts in full, so that a client can difference two readings. */
 static struct json_object *hist_json(const struct fabric_int_hist *h)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = json_object_new_object(), *b;
+	int i;
 
 	json_object_object_add(o, "count", json_object_new_uint64(h->count));
 	json_object_object_add(o, "sum_ns", json_object_new_uint64(h->sum_ns));
@@ -36,6 +38,10 @@ static struct json_object *hist_json(const struct fabric_int_hist *h)
 	json_object_object_add(o, "p99_ns", json_object_new_uint64(fint_quantile(h, 0.99)));
 	json_object_object_add(o, "p50_lo_ns", json_object_new_uint64(fint_quantile_lo(h, 0.5)));
 	json_object_object_add(o, "p99_lo_ns", json_object_new_uint64(fint_quantile_lo(h, 0.99)));
+	b = json_object_new_array();
+	for (i = 0; i < FABRIC_INT_HIST_BUCKETS; i++)
+		json_object_array_add(b, json_object_new_uint64(h->bucket[i]));
+	json_object_object_add(o, "buckets", b);
 	return o;
 }
 
@@ -89,7 +95,7 @@ static int show(struct ctl *ctl, const struct fint_maps *m)
 	struct fabric_int_stats st;
 	struct fabric_int_hist h, nodes_h;
 	struct fabric_int_path other;
-	struct json_object *root = NULL, *jpaths = NULL, *jnodes = NULL;
+	struct json_object *root = NULL, *jpaths = NULL, *jnodes = NULL, *jh_le;
 	struct fint_path *paths;
 	char pb[FABRIC_INT_MAX_HOPS * 12], b1[24], b2[24];
 	int n, i, j;
@@ -109,6 +115,10 @@ static int show(struct ctl *ctl, const struct fint_maps *m)
 		jpaths = json_object_new_array();
 		jnodes = json_object_new_array();
 		json_object_object_add(root, "stats", stats_json(&st));
+		jh_le = json_object_new_array();
+		for (i = 0; i < FABRIC_INT_HIST_BUCKETS - 1; i++)
+			json_object_array_add(jh_le, json_object_new_uint64(fabric_int_bucket_le_ns(i)));
+		json_object_object_add(root, "bucket_le_ns", jh_le);
 	} else {
 		printf("INT source: instrumented %llu, probes %llu, sampled out %llu, skipped (MTU) %llu\n",
 		       (unsigned long long)st.src_instrumented,
@@ -216,7 +226,7 @@ static int probe(int argc, char **argv)
 	socklen_t alen;
 	__u64 gap_ns;
 
-	optind = 1;
+	optind = 0;	/* glibc: re-initialise after main's getopt */
 	while ((c = getopt_long(argc, argv, "n:r:", opts, NULL)) != -1) {
 		char *end;
 		unsigned long v;

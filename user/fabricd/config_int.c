@@ -128,6 +128,8 @@ static const struct fcfg_key int_keys[] = {
 	{ "int", "instructions", FCFG_FUNC, I(instr), 0, 0,
 	  "an instruction bitmap of bits 0-5 (0x8000 node id ... 0x0400 egress time), such as 0xf000",
 	  set_instr },
+	{ "int", "top_paths", FCFG_U32, I(top_paths), 1, FABRIC_INT_MAX_PATHS,
+	  "an integer from 1 to 1024 (paths with a latency series of their own)" },
 };
 FCFG_KEYS(int_keys, 100);
 
@@ -140,6 +142,7 @@ static void int_defaults(struct fabricd_config *c)
 	c->int_.sample = 64;
 	c->int_.max_hops = FABRIC_INT_MAX_HOPS;
 	c->int_.instr = FABRIC_INT_I_DEFAULT;
+	c->int_.top_paths = 10;
 }
 
 static void int_validate(struct fcfg_parse *p)

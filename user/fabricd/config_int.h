@@ -18,6 +18,7 @@ struct fcfg_int {
 	__u32	sample;		/* embed: 1 in N packets per flow */
 	__u32	max_hops;
 	__u32	instr;		/* instruction bitmap */
+	__u32	top_paths;	/* path latency series exported */
 };
 
 #endif

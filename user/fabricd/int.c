@@ -2,6 +2,7 @@
 /* fabricd's INT: [int] of the configuration into the loaded data path. */
 #include "fabricd.h"
 #include "fabricd_int.h"
+#include "failover.h"
 #include "int_telemetry.h"
 #include "log.h"
 
@@ -43,4 +44,16 @@ int fabricd_int_start(struct fabricd *d)
 			in->mode == FABRIC_INT_MODE_PROBE ? "probe" : "off",
 			__builtin_popcountll(in->dscp_mask));
 	return 0;
+}
+
+int fabricd_extra_metrics(struct fabric_metrics_buf *b, void *ctx)
+{
+	struct fabricd *d = ctx;
+	struct fint_maps m;
+	int err;
+
+	err = fabricd_fo_metrics(b, d->fo);
+	if (err < 0 || !d->dp || fint_from_skel(d->dp->skel, &m))
+		return err;
+	return fint_metrics_render(b, &m, d->cfg.int_.top_paths);
 }

@@ -25,6 +25,7 @@
 
 #include "exporter.h"
 #include "fabricd.h"
+#include "fabricd_int.h"
 #include "failover.h"
 #include "log.h"
 #include "loop.h"
@@ -299,8 +300,8 @@ static int run(struct fabricd *d)
 	d->metrics.maps = &d->dp->maps;
 	d->metrics.top_k = d->cfg.top_k;
 	d->metrics.version = FABRIC_VERSION;
-	d->metrics.extra = fabricd_fo_metrics;
-	d->metrics.extra_ctx = d->fo;
+	d->metrics.extra = fabricd_extra_metrics;	/* failover, INT */
+	d->metrics.extra_ctx = d;
 
 	if (fabricd_events_open(d) || fabricd_control_open(d)) {
 		err = 1;

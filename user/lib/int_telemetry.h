@@ -52,4 +52,10 @@ const char *fint_path_str(const struct fabric_int_path_key *k, char *buf, size_t
 int fint_configure(struct fabric_bpf *skel, const struct fabric_int_config *cfg,
 		   const struct fabric_int_class *cls, int n_cls, const __u8 *dscp);
 
+/* int_metrics.c: the maps of a loaded object; the exporter's families. */
+struct fabric_metrics_buf;
+int fint_from_skel(struct fabric_bpf *skel, struct fint_maps *m);
+int fint_metrics_render(struct fabric_metrics_buf *b, const struct fint_maps *m,
+			unsigned int top_k);
+
 #endif
