@@ -153,4 +153,6 @@ if command -v jq >/dev/null && [[ -s $WORK/recv.json ]]; then
 	jq -r '"h2 received \([.flows[].packets] | add) packets on \(.flows | length) flows; longest silence of any flow: \(([.flows[].max_gap_ns] | max) / 1000 | floor) us"' \
 		"$WORK/recv.json" 2>/dev/null || true
 fi
+# INT on its own lab (its fabricds replace this lab's probe reflectors)
+scripts/demo-int.sh
 bold "done: everything is torn down on exit"
