@@ -195,8 +195,13 @@ lint=$(promtool check metrics <"$T/metrics.txt" 2>&1)
 hops=$(grep -cE '^fabric_int_hop_latency_seconds_count\{node="(11|12|21|22)"\} ' "$T/metrics.txt")
 l1=$(sed -nE 's/^fabric_int_hop_latency_seconds_count\{node="11"\} ([0-9]+)$/\1/p' "$T/metrics.txt")
 other=$(grep -c '^fabric_int_path_latency_seconds_count{path="other"}' "$T/metrics.txt")
+# the Grafana dashboard's INT queries use only families rendered here
+for m in $(grep -o 'fabric_int_[a-z_]*' packaging/grafana-dashboard.json |
+	   sed -E 's/_(bucket|sum|count)$//' | sort -u); do
+	grep -q "^# TYPE $m " "$T/metrics.txt" || lint="$lint dashboard uses $m, not rendered;"
+done
 if [[ -z $lint && $hops == 4 && $l1 == "$N" && $other == 1 ]]; then
-	ktap_ok "metrics: promtool-clean, 4 hop histograms (l1 count $l1), path=\"other\" present"
+	ktap_ok "metrics: promtool-clean, dashboard INT queries rendered, 4 hop histograms (l1 count $l1), path=\"other\" present"
 else
 	ktap_fail "metrics: promtool-clean with every hop" "lint '$lint', hops $hops, l1 '$l1', other $other: $(grep fabric_int_ "$T/metrics.txt" | grep -v _bucket | head -30)"
 fi
