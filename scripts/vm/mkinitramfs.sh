@@ -72,7 +72,8 @@ fi
 
 # Kernel modules and their dependency closure from modules.dep.
 MODS=(veth rdma_rxe crc32_generic ib_uverbs ib_core sch_netem sch_red
-	cls_matchall act_gact cls_bpf sch_ingress act_mirred dummy sch_tbf)
+	cls_matchall act_gact cls_bpf sch_ingress act_mirred dummy sch_tbf
+	bridge ifb)
 declare -A seen_mod=()
 add_mod() { # relative path from modules.dep
 	local rel=$1 dep
