@@ -76,13 +76,15 @@ static void print_status(struct ffe *e)
 
 		ffe_group_status(e, i, &st);
 		printf("group %s id=%u desired=0x%x installed=0x%x dirty=%d "
-		       "failovers=%llu restores=%llu exec_errors=%llu neigh_unstuck=%llu neigh_waits=%llu\n",
+		       "failovers=%llu restores=%llu exec_errors=%llu neigh_unstuck=%llu neigh_waits=%llu "
+		       "replace_timeouts=%llu replace_pending=%d\n",
 		       st.name, st.nhg_id, st.desired, st.installed, st.dirty,
 		       (unsigned long long)st.failovers,
 		       (unsigned long long)st.restores,
 		       (unsigned long long)st.exec_errors,
 		       (unsigned long long)st.neigh_unstuck,
-		       (unsigned long long)st.neigh_waits);
+		       (unsigned long long)st.neigh_waits,
+		       (unsigned long long)st.replace_timeouts, st.replace_pending);
 		for (p = 0; p < st.n_paths; p++) {
 			const struct fabric_fo_path *fp = &st.fo->path[p];
 
@@ -151,7 +153,9 @@ static int cmd_engine(int argc, char **argv)
 		{ "miss-k", 1, NULL, 'k' }, { "recover", 1, NULL, 'r' },
 		{ "hold-ms", 1, NULL, 'h' }, { "hold-max-ms", 1, NULL, 'H' },
 		{ "stall-us", 1, NULL, 's' }, { "no-probe", 0, NULL, 'P' },
-		{ "no-install", 0, NULL, 'N' }, { }
+		{ "no-install", 0, NULL, 'N' },
+		{ "replace-deadline-ms", 1, NULL, 'D' },
+		{ "test-replace-stall-ms", 1, NULL, 'T' }, { }
 	};
 	const char *ns = NULL;
 	struct pollfd pfd[FFE_MAX_GROUPS + 3];
@@ -182,6 +186,8 @@ static int cmd_engine(int argc, char **argv)
 		case 's': cfg.policy.stall_tolerance_ns = strtoull(optarg, NULL, 0) * 1000; break;
 		case 'P': probe = false; break;
 		case 'N': cfg.no_install = true; break;
+		case 'D': cfg.replace_deadline_ns = strtoull(optarg, NULL, 0) * 1000000; break;
+		case 'T': cfg.test_replace_stall_ns = strtoull(optarg, NULL, 0) * 1000000; break;
 		default: usage();
 		}
 	}

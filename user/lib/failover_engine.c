@@ -16,6 +16,7 @@
 /* Verdict sources, in the order they are opened and polled. */
 static const struct ffe_source *const ffe_sources[] = {
 	&ffe_src_carrier,
+	&ffe_src_worker,
 	&ffe_src_probe,
 };
 

@@ -59,6 +59,10 @@ struct ffe_cfg {
 	uint64_t probe_timeout_ns;
 	uint16_t probe_port;
 	bool no_install;		/* don't reconcile groups at start */
+	/* A replace still blocked after this (0: 250 ms) raises an alarm
+	 * and the engine carries on; the replace completes on its own. */
+	uint64_t replace_deadline_ns;
+	uint64_t test_replace_stall_ns;	/* tests: stall the first replace */
 	ffe_event_cb on_event;
 	void *arg;
 	uint32_t n_groups;
@@ -86,6 +90,8 @@ struct ffe_group_status {
 	uint64_t exec_errors;
 	uint64_t neigh_unstuck;		/* stale neighbour entries cleared */
 	uint64_t neigh_waits;		/* restores held: gateway resolving */
+	uint64_t replace_timeouts;	/* replaces past their deadline */
+	bool replace_pending;		/* one is still blocked */
 	const struct fabric_fo_group *fo;	/* per-path state, stats */
 	const struct ffe_path_cfg *paths;
 };

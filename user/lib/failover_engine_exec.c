@@ -131,50 +131,87 @@ static uint32_t ffe_hold_unresolved(struct ffe_grp *g, uint32_t want,
 	return held;
 }
 
-/* Install g->fo.members; remember failures for a retry. */
-static int ffe_replace(struct ffe_grp *g, bool reconcile, uint64_t t_detect)
+/* A replace's result, in time or late: the group's state and hooks. */
+static int ffe_replace_finish(struct ffe_grp *g, const struct ffe_job *j)
 {
-	uint32_t want = fabric_fo_members(&g->fo), before = g->installed;
-	uint32_t held = reconcile ? 0 : ffe_hold_unresolved(g, want, before);
 	struct ffe_replace r = {
-		.group = g->idx, .before = before, .desired = want,
-		.t_detect_ns = t_detect, .reconcile = reconcile,
+		.group = g->idx, .before = j->before, .desired = j->want | j->held,
+		.t_detect_ns = j->t_detect, .reconcile = j->reconcile,
+		.t_start_ns = j->t_start_ns, .t_done_ns = j->t_done_ns,
 	};
-	struct fnh_group nh = g->cfg.nh;
-	bool blind;
-	int ret;
 
-	want &= ~held;
-	blind = !reconcile && (want & ~before) && ffe_popcount(before) == 1;
-	if (blind)
-		nh.idle_timer_ms = FFE_BLIND_IDLE_MS;
-	r.t_start_ns = ffe_now();
-	ret = fnh_apply(g->e->nh, &nh, want, reconcile);
-	r.t_done_ns = ffe_now();
-	if (ret < 0) {
+	if (j->ret < 0) {
 		g->dirty = true;
 		g->exec_errors++;
-		g->last_error = ret;
+		g->last_error = j->ret;
 		snprintf(g->last_error_msg, sizeof(g->last_error_msg), "%s",
-			 fnh_error(g->e->nh));
-		r.after = before;
-		r.error = ret;
+			 j->msg);
+		r.after = j->before;
+		r.error = j->ret;
 		ffe_hooks_replaced(g, &r);
-		return ret;
+		return j->ret;
 	}
-	g->installed = (uint32_t)ret;
-	g->settle_at = blind ? ffe_now() + g->cfg.nh.idle_timer_ms * 1000000ULL +
-			       FFE_SETTLE_MARGIN_NS : 0;
+	g->installed = (uint32_t)j->ret;
+	g->settle_at = j->blind ? ffe_now() + g->cfg.nh.idle_timer_ms * 1000000ULL +
+				  FFE_SETTLE_MARGIN_NS : 0;
 	/* A wanted member left out (no carrier yet, or its gateway still
-	 * resolving): try again later. */
-	g->dirty = g->installed != (want | held);
-	if (g->installed & ~before)
+	 * resolving), or the policy moved on meanwhile: try again later. */
+	g->dirty = g->installed != (j->want | j->held) ||
+		   g->installed != fabric_fo_members(&g->fo);
+	if (g->installed & ~j->before)
 		g->restores++;
-	if (before & ~g->installed)
+	if (j->before & ~g->installed)
 		g->failovers++;
 	r.after = g->installed;
 	ffe_hooks_replaced(g, &r);
 	return 0;
+}
+
+/* Install g->fo.members; remember failures for a retry. */
+static int ffe_replace(struct ffe_grp *g, bool reconcile, uint64_t t_detect)
+{
+	struct ffe_job j = {
+		.group = g->idx, .before = g->installed, .nh = g->cfg.nh,
+		.reconcile = reconcile, .t_detect = t_detect,
+	};
+	int ret;
+
+	if (ffe_worker_busy(g->e)) {
+		g->dirty = true;	/* after the blocked one */
+		return -EBUSY;
+	}
+	j.want = fabric_fo_members(&g->fo);
+	j.held = reconcile ? 0 : ffe_hold_unresolved(g, j.want, j.before);
+	j.want &= ~j.held;
+	j.blind = !reconcile && (j.want & ~j.before) &&
+		  ffe_popcount(j.before) == 1;
+	if (j.blind)
+		j.nh.idle_timer_ms = FFE_BLIND_IDLE_MS;
+	ret = ffe_worker_run(g->e, &j);
+	if (ret == -ETIMEDOUT) {
+		/* The alarm: counted, and the transitions that wanted this
+		 * replace carry the error. The result comes later. */
+		g->replace_timeouts++;
+		g->dirty = true;
+		g->last_error = ret;
+		snprintf(g->last_error_msg, sizeof(g->last_error_msg),
+			 "replace blocked for more than %llu ms (RTNL busy?)",
+			 (unsigned long long)(g->e->cfg.replace_deadline_ns ?
+					      g->e->cfg.replace_deadline_ns :
+					      FFE_REPLACE_DEADLINE_NS) / 1000000);
+		return ret;
+	}
+	if (ret)
+		return ret;
+	return ffe_replace_finish(g, &j);
+}
+
+void ffe_replace_late(struct ffe *e, const struct ffe_job *job)
+{
+	if (job->group >= e->cfg.n_groups)
+		return;
+	ffe_replace_finish(&e->grp[job->group], job);
+	ffe_arm(e);
 }
 
 int ffe_execute(struct ffe_grp *g, bool reconcile)

@@ -5,6 +5,7 @@
  *   failover_engine_exec.c    policy result -> replace, event log, hooks
  *   failover_engine_carrier.c verdict source: rtnetlink carrier
  *   failover_engine_probe.c   verdict source: echo probes
+ *   failover_engine_worker.c  replaces in a thread, with a deadline
  *   failover_engine_status.c  read-only accessors
  * A verdict source is one struct ffe_source in ffe_sources[] (see
  * failover_engine.c): its fds, what to do when one is readable, and
@@ -16,6 +17,21 @@
 #include "failover_engine.h"
 
 struct nl_sock;
+struct ffe_worker;
+
+/* One replace, as the worker runs it. */
+struct ffe_job {
+	uint32_t group;
+	struct fnh_group nh;
+	uint32_t want, before, held;
+	bool reconcile, blind, done;
+	uint64_t t_detect;
+	int ret;			/* fnh_apply() */
+	uint64_t t_start_ns, t_done_ns;
+	char msg[256];			/* fnh_error() when ret < 0 */
+};
+
+#define FFE_REPLACE_DEADLINE_NS	250000000ULL
 
 struct ffe_grp {
 	struct ffe *e;
@@ -34,6 +50,7 @@ struct ffe_grp {
 	uint64_t neigh_unstuck;	/* stale neighbour entries cleared */
 	uint64_t neigh_waits;	/* restores held for an unresolved gateway */
 	uint64_t resolve_since[FNH_MAX_MEMBERS];
+	uint64_t replace_timeouts;	/* replaces past their deadline */
 };
 
 struct ffe {
@@ -49,6 +66,7 @@ struct ffe {
 	struct fabric_fo_result res;	/* scratch */
 	struct ffe_hook hook[FFE_MAX_HOOKS];
 	uint32_t n_hooks;
+	struct ffe_worker *worker;	/* replaces, with a deadline */
 };
 
 /*
@@ -69,6 +87,13 @@ struct ffe_source {
 
 extern const struct ffe_source ffe_src_carrier;
 extern const struct ffe_source ffe_src_probe;
+extern const struct ffe_source ffe_src_worker;
+
+/* Run a replace in the worker: 0 done (*job has the result), -ETIMEDOUT
+ * (still running: ffe_replace_late() gets it), -EBUSY (one is). */
+int ffe_worker_run(struct ffe *e, struct ffe_job *job);
+bool ffe_worker_busy(const struct ffe *e);
+void ffe_replace_late(struct ffe *e, const struct ffe_job *job);
 
 uint64_t ffe_now(void);
 /* One signal for paths (bit = path) of a group, from any source. */

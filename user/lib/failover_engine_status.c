@@ -35,6 +35,8 @@ int ffe_group_status(const struct ffe *e, uint32_t group,
 	st->exec_errors = g->exec_errors;
 	st->neigh_unstuck = g->neigh_unstuck;
 	st->neigh_waits = g->neigh_waits;
+	st->replace_timeouts = g->replace_timeouts;
+	st->replace_pending = ffe_worker_busy(e);
 	st->fo = &g->fo;
 	st->paths = g->cfg.path;
 	return 0;
