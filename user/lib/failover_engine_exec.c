@@ -210,7 +210,10 @@ void ffe_replace_late(struct ffe *e, const struct ffe_job *job)
 {
 	if (job->group >= e->cfg.n_groups)
 		return;
-	ffe_replace_finish(&e->grp[job->group], job);
+	/* a failover or restore that took this long still counts */
+	if (!ffe_replace_finish(&e->grp[job->group], job) && job->t_detect)
+		ffe_hist_add(&e->hist, job->t_done_ns > job->t_detect ?
+				       job->t_done_ns - job->t_detect : 1);
 	ffe_arm(e);
 }
 
