@@ -234,15 +234,23 @@ static __always_inline void probe_host_snapshot(struct fabric_probe_host *out)
  * Judge one path at now, the timer having fired lag late. Returns 1 while
  * probes are still in flight (keep the timer), 0 otherwise.
  */
-static __noinline int probe_judge_path(struct probe_vpath *v, __u32 slot,
-				       __u64 now, __u64 lag)
+static __noinline int probe_judge_path(__u32 slot, __u64 now, __u64 lag)
 {
-	struct fabric_probe_path *p = vp_body(v);
+	/*
+	 * Looked up here, not passed in: 6.1's verifier pairs a spin lock
+	 * with the id of the lookup that produced the pointer, and an
+	 * argument has none ("bpf_spin_unlock without taking a lock").
+	 */
+	struct probe_vpath *v = bpf_map_lookup_elem(&fabric_probe_paths, &slot);
+	struct fabric_probe_path *p;
 	struct fabric_probe_judge_cfg c;
 	struct fabric_probe_host h;
 	struct pj_out out;
 	int declared = 0;
 
+	if (!v)
+		return 0;
+	p = vp_body(v);
 	probe_cfg(&c);
 	probe_host_snapshot(&h);
 	bpf_spin_lock(&v->lock);
@@ -295,7 +303,7 @@ static int probe_timer_fire(void *map, __u32 *key, struct probe_vpath *v)
 	}
 	if (lag < 0)
 		lag = 0;
-	if (probe_judge_path(v, *key, fabric_now_precise(), lag)) {
+	if (probe_judge_path(*key, fabric_now_precise(), lag)) {
 		probe_timer_start(v, probe_judge_ns);
 		return 0;
 	}
@@ -381,26 +389,28 @@ static __noinline int probe_verdict_rx(struct xdp_md *ctx)
 	return 0;
 }
 
-/*
- * Runs the judge on every slot at the clock override (or now), as the
- * timers would: for tests and for a caller that wants a verdict at once.
- */
 static int probe_judge_one(__u32 i, __u64 *now)
 {
 	struct probe_vpath *v = bpf_map_lookup_elem(&fabric_probe_paths, &i);
 
 	if (v && vp_body(v)->cfg.ifindex)
-		probe_judge_path(v, i, *now, 0);
+		probe_judge_path(i, *now, 0);
 	return 0;
 }
 
-SEC("syscall")
-int fabric_probe_judge(void *ctx)
+/*
+ * Runs the judge on every slot at the clock override (or now), as the
+ * timers would: for tests and for a caller that wants a verdict at once,
+ * through BPF_PROG_TEST_RUN with any frame; never attached. XDP, not a
+ * syscall program: 6.1 refuses bpf_spin_lock in sleepable programs.
+ */
+SEC("xdp")
+int fabric_probe_judge(struct xdp_md *ctx)
 {
 	__u64 now = fabric_now_precise();
 
 	bpf_loop(FABRIC_PROBE_SLOTS, probe_judge_one, &now, 0);
-	return 0;
+	return XDP_PASS;
 }
 
 #endif

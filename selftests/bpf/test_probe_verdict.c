@@ -2,8 +2,8 @@
 /*
  * Kernel-side probe verdict (bpf/probe_verdict.h). Departures go through
  * the tc program and answers through XDP with BPF_PROG_TEST_RUN (netns lo,
- * ifindex 1); the judge runs from the fabric_probe_judge syscall program
- * at the clock override, so every step is deterministic. One test lets the
+ * ifindex 1); the judge runs from the fabric_probe_judge program (test
+ * run) at the clock override, so every step is deterministic. One test lets the
  * real bpf_timer judge, with a tolerance so wide that no stall of this
  * process can matter, and polls for the outcome.
  */
@@ -130,11 +130,13 @@ static void set_slot(struct __test_metadata *_metadata, struct fab *f,
 
 static void judge(struct __test_metadata *_metadata, struct fab *f)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	static __u8 frame[64];
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
+		    .data_size_in = sizeof(frame), .repeat = 1);
 
 	ASSERT_EQ(0, bpf_prog_test_run_opts(
 		bpf_program__fd(f->skel->progs.fabric_probe_judge), &opts));
-	ASSERT_EQ(0, opts.retval);
+	ASSERT_EQ(FAB_XDP_PASS, opts.retval);
 }
 
 /* The judge runs only when the test says so, at the test's clock. */
