@@ -219,8 +219,8 @@ fi
 	BASE=$T/write4-n1.d X=$T/delay4-n1.d
 	[[ -s $X ]] || echo "no delay run"
 	for p in 50 90; do
-		read -r l0 h0 < <(pct $BASE B 11 $p)
-		read -r l1 h1 < <(pct $X B 11 $p)
+		set -- $(pct $BASE B 11 $p); l0=${1:-} h0=${2:-}
+		set -- $(pct $X B 11 $p); l1=${1:-} h1=${2:-}
 		echo "# T1 p$p: [$l0, $h0) ns without delay, [$l1, $h1) ns with ${D_MS} ms" >&3
 		[[ -n $l0 && -n $l1 ]] || { echo "T1 p$p: no histogram"; continue; }
 		((h1 > l0 + D && l1 < h0 + D + J)) ||
@@ -232,19 +232,19 @@ fi
 			((.key - 1) % 4 + 1) * pow(2; 6 + ((.key - 1) / 4 | floor))) <= $d) | .value) |
 		add // 0' $X 2>/dev/null)
 	((${n:-1} == 0)) || echo "$n T1 samples below $D ns under a $D ns delay"
-} 3>&1 >$T/delay.why 2>&1
+} 3>&1 >$T/delay.why 2>&3
 grep '^# ' $T/delay.why
 sed -i '/^# /d' $T/delay.why
 ok_if "delay: T1's hop latency p50 and p90 move by ${D_MS} ms within the derived tolerance, no sample below it" $T/delay.why
 {
 	for p in 50 90; do
-		read -r l0 h0 < <(pct $BASE B 12 $p)
-		read -r l1 h1 < <(pct $X B 12 $p)
+		set -- $(pct $BASE B 12 $p); l0=${1:-} h0=${2:-}
+		set -- $(pct $X B 12 $p); l1=${1:-} h1=${2:-}
 		echo "# T2 p$p: [$l0, $h0) ns without delay, [$l1, $h1) ns with the delay on T1" >&3
 		[[ -n $l0 && -n $l1 ]] || { echo "T2 p$p: no histogram"; continue; }
 		((l1 < h0 + J)) || echo "T2 p$p moved from [$l0, $h0) to [$l1, $h1)"
 	done
-} 3>&1 >$T/delay2.why 2>&1
+} 3>&1 >$T/delay2.why 2>&3
 grep '^# ' $T/delay2.why
 sed -i '/^# /d' $T/delay2.why
 ok_if "delay: T2's hop latency p50 and p90 do not move" $T/delay2.why
