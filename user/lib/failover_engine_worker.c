@@ -86,6 +86,7 @@ static void *ffe_worker_main(void *arg)
 static int worker_open(struct ffe *e)
 {
 	struct ffe_worker *w = calloc(1, sizeof(*w));
+	pthread_condattr_t ca;
 	sigset_t all, old;
 	int err;
 
@@ -93,7 +94,11 @@ static int worker_open(struct ffe *e)
 		return -ENOMEM;
 	e->worker = w;
 	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->cv, NULL);
+	/* the deadline is on CLOCK_MONOTONIC, like every time here */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (w->efd < 0)
 		return -errno;
