@@ -15,6 +15,7 @@
 
 #include "fabricctl.h"
 #include "int_telemetry.h"
+#include "replay_int.h"
 
 #define MAX_SHOW_PATHS	FABRIC_INT_MAX_PATHS
 
@@ -90,7 +91,7 @@ static __u64 malformed_total(const struct fabric_int_stats *s)
 	return t;
 }
 
-static int show(struct ctl *ctl, const struct fint_maps *m)
+int ctl_int_show(struct ctl *ctl, const struct fint_maps *m)
 {
 	struct fabric_int_stats st;
 	struct fabric_int_hist h, nodes_h;
@@ -311,7 +312,43 @@ int cmd_int(struct ctl *ctl, int argc, char **argv)
 			ctl->pin_dir, strerror(errno));
 		return EXIT_ERR;
 	}
-	rc = show(ctl, &m);
+	rc = ctl_int_show(ctl, &m);
 	fint_close(&m);
 	return rc;
+}
+
+int replay_int_setup(struct fabric_dp *dp, const char *port)
+{
+	struct fabric_int_config cfg = {
+		.roles = FABRIC_INT_ROLE_SINK,
+		.udp_port = FABRIC_INT_UDP_PORT_DEFAULT,
+		.probe_port = FABRIC_INT_PROBE_PORT_DEFAULT,
+	};
+	char *end;
+	unsigned long v;
+
+	if (port) {
+		v = strtoul(port, &end, 10);
+		if (*end || !v || v > 65535 || v == 4791)
+			return ctl_usage_err("--int wants a UDP port from 1 to 65535, not 4791");
+		cfg.udp_port = v;
+	}
+	if (fint_configure(dp->skel, &cfg, NULL, 0, NULL)) {
+		ctl_err("cannot configure the replay's INT sink");
+		return EXIT_ERR;
+	}
+	return EXIT_OK;
+}
+
+int replay_int_report(struct ctl *ctl, struct fabric_dp *dp)
+{
+	struct fint_maps m;
+
+	if (fint_from_skel(dp->skel, &m)) {
+		ctl_err("the replay's INT maps are missing");
+		return EXIT_ERR;
+	}
+	if (!ctl->json)
+		printf("\n");
+	return ctl_int_show(ctl, &m);
 }

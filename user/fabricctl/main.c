@@ -16,7 +16,7 @@
 static const struct ctl_cmd commands[] = {
 	{ "flows", cmd_flows, "flows [--top N] [--sort bytes|packets|ce|cnp|gaps|naks]" },
 	{ "ports", cmd_ports, "ports" },
-	{ "replay", cmd_replay, "replay [--flows N] [--read-pmtu N] [--hash-seed N] [--top N] [--sort KEY] FILE" },
+	{ "replay", cmd_replay, "replay [--flows N] [--read-pmtu N] [--hash-seed N] [--top N] [--sort KEY] [--int[=PORT]] FILE" },
 	{ "status", cmd_status, "status [--socket PATH]" },
 	{ "events", cmd_events, "events [-f] [--max N] [--socket PATH]" },
 	{ "groups", cmd_groups, "groups [--socket PATH]" },

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "fabricctl.h"
+#include "replay_int.h"
 #include "flow_rows.h"
 #include "flow_hash.h"
 
@@ -28,6 +29,7 @@ struct replay_totals {
 	__u64	too_short;	/* below the 14 bytes BPF_PROG_TEST_RUN takes */
 	__u64	snapped;	/* cut by the capture's snaplen */
 	__u64	run_errors;
+	bool	int_sink;	/* --int: a probe is recorded and dropped */
 };
 
 static int run_frame(struct fabric_dp *dp, const struct pcap_pkthdr *h,
@@ -48,7 +50,7 @@ static int run_frame(struct fabric_dp *dp, const struct pcap_pkthdr *h,
 		t->run_errors++;
 		return err;
 	}
-	if (retval != 2 /* XDP_PASS */) {
+	if (retval != 2 /* XDP_PASS */ && !(t->int_sink && retval == 1)) {
 		ctl_err("the data path returned %u instead of XDP_PASS on frame %llu",
 			retval, (unsigned long long)t->frames);
 		return -EPROTO;
@@ -121,6 +123,7 @@ int cmd_replay(struct ctl *ctl, int argc, char **argv)
 		{ "top", required_argument, NULL, 't' },
 		{ "sort", required_argument, NULL, 's' },
 		{ "hash-seed", required_argument, NULL, 'H' },
+		{ "int", optional_argument, NULL, 'I' },
 		{}
 	};
 	enum fabric_flow_sort sort = FABRIC_SORT_BYTES;
@@ -129,6 +132,7 @@ int cmd_replay(struct ctl *ctl, int argc, char **argv)
 	struct fabric_flow_rows rows;
 	struct fabric_dp_opts opts;
 	struct fabric_dp *dp;
+	const char *int_port = NULL;
 	size_t top = 0;
 	char *end;
 	int c, err;
@@ -161,6 +165,10 @@ int cmd_replay(struct ctl *ctl, int argc, char **argv)
 			if (*end || !opts.hash_seed)
 				return ctl_usage_err("--hash-seed wants a non-zero number");
 			break;
+		case 'I':
+			t.int_sink = true;
+			int_port = optarg;
+			break;
 		case 's':
 			if (fabric_flow_sort_parse(optarg, &sort))
 				return ctl_usage_err("--sort is bytes, packets, ce, cnp, gaps or naks");
@@ -174,6 +182,10 @@ int cmd_replay(struct ctl *ctl, int argc, char **argv)
 
 	if (fabric_dp_load(&opts, &dp))
 		return EXIT_ERR;
+	if (t.int_sink && replay_int_setup(dp, int_port)) {
+		fabric_dp_close(dp);
+		return EXIT_ERR;
+	}
 	err = replay_file(dp, argv[optind], &t);
 	if (err)
 		goto out;
@@ -199,8 +211,11 @@ int cmd_replay(struct ctl *ctl, int argc, char **argv)
 			       (unsigned long long)sum.rx_truncated);
 		printf("\n");
 	}
-	ctl_print_flows(ctl, &rows, top);
+	if (!t.int_sink || !ctl->json)
+		ctl_print_flows(ctl, &rows, top);
 	fabric_flow_rows_free(&rows);
+	if (t.int_sink && replay_int_report(ctl, dp))
+		err = -EIO;
 out:
 	fabric_dp_close(dp);
 	return err ? EXIT_ERR : EXIT_OK;
