@@ -19,7 +19,7 @@ kd_hogs_stop() {
 	HOGS=()
 }
 
-fo_setup 7
+fo_setup 6
 trap 'kd_hogs_stop; fo_cleanup' EXIT
 kd_start k || exit 1
 ktap_check "probes answered on both paths" kd_answered k

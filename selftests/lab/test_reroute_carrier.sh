@@ -17,7 +17,7 @@ source selftests/lib/ktap.sh
 source selftests/lab/failover_lib.sh
 source selftests/lab/reroute_lib.sh
 
-rr_setup 17
+rr_setup 18
 rr_engine e --hold-ms 300 || exit 1
 
 fo_traffic t || exit 1

@@ -4,6 +4,7 @@
  * already pinned there are reused, so counters survive a restart of the
  * process that loads them; missing ones are created and pinned.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -317,24 +318,38 @@ int fabric_dp_run_xdp(struct fabric_dp *dp, const void *frame, __u32 len,
 	return 0;
 }
 
+/*
+ * Every pin of the data path and of its parts (INT, probe verdicts, the
+ * reroute) is a map named fabric_* or fab_int_* (the kernel keeps 15
+ * characters of a map name) or a program named prog_*; other files in the
+ * directory are left alone.
+ */
+static bool is_fabric_pin(const char *name)
+{
+	return !strncmp(name, "fabric_", 7) || !strncmp(name, "fab_int_", 8) ||
+	       !strncmp(name, "prog_", 5);
+}
+
 int fabric_unpin(const char *pin_dir)
 {
-	static const char *const names[] = {
-		FABRIC_PIN_XDP, FABRIC_PIN_TC, "fabric_flows",
-		"fabric_tx_flows", "fabric_ports", "fabric_ports_hi", "fabric_stats",
-		"fabric_events", "fabric_silence", "fabric_flow_meta",
-	};
 	char path[PATH_MAX];
-	unsigned int i;
+	struct dirent *de;
 	int err = 0;
+	DIR *dir;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", pin_dir, names[i]);
+	dir = opendir(pin_dir);
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(dir))) {
+		if (!is_fabric_pin(de->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
 		if (unlink(path) && errno != ENOENT) {
 			pr_err("cannot remove %s: %s\n", path, strerror(errno));
 			err = -errno;
 		}
 	}
+	closedir(dir);
 	if (rmdir(pin_dir) && errno != ENOENT) {
 		pr_warn("%s not removed: %s\n", pin_dir, strerror(errno));
 		if (!err && errno != ENOTEMPTY)
