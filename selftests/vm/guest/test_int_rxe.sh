@@ -77,8 +77,11 @@ check_frames() {
 	grep -q . $in.$src.txt || echo "no frames from $src before the source"
 	# veths may reorder frames between the two capture points (TCG): one
 	# line per frame, compared as sorted sets; the order is only reported
+	# (awk, not sed's N loop: that is quadratic on 100k-line dumps)
 	for f in $in $out; do
-		sed -e ':a' -e 'N' -e '$!ba' -e 's/\n[[:space:]]/ /g' $f.$src.txt | sort >$f.$src.sorted
+		awk '/^[^[:space:]]/ { if (l != "") print l; l = $0; next }
+			{ l = l " " $0 } END { if (l != "") print l }' $f.$src.txt |
+			sort >$f.$src.sorted
 	done
 	cmp -s $in.$src.txt $out.$src.txt ||
 		echo "# $src: frames reordered between the capture points" >&3
