@@ -34,6 +34,7 @@ cleanup() {
 	[[ -n $DPID ]] && kill -TERM "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
 	nsenter --net="$L1" "$FABRICD" -c "$CONF" --detach >/dev/null 2>&1
 	rm -rf "$PIN"
+	rmdir "/sys/fs/bpf/$LAB_PREFIX-rr" 2>/dev/null	# rr_setup's, replaced above
 	fo_cleanup
 }
 trap cleanup EXIT
