@@ -486,25 +486,38 @@ static int fnh_neigh_req(int fd, struct fnh_neigh_req *r, int type,
 	return nh->nlmsg_type == RTM_NEWNEIGH ? 0 : -EPROTO;
 }
 
-int fnh_neigh_unstick(int ifindex, int family, const void *addr)
+/* A route socket and a request for addr's neighbour entry on ifindex. */
+static int fnh_neigh_open(int ifindex, int family, const void *addr,
+			  struct fnh_neigh_req *r)
 {
-	struct fnh_neigh_req r = { 0 };
-	char buf[1024];
-	struct ndmsg *nd;
-	int fd, err;
 	size_t alen = family == AF_INET ? 4 : 16;
+	int fd;
 
 	if (ifindex <= 0 || (family != AF_INET && family != AF_INET6))
 		return -EINVAL;
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;
-	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.nd)) + RTA_LENGTH(alen);
-	r.nd.ndm_family = family;
-	r.nd.ndm_ifindex = ifindex;
-	r.rta.rta_type = NDA_DST;
-	r.rta.rta_len = RTA_LENGTH(alen);
-	memcpy(r.addr, addr, alen);
+	memset(r, 0, sizeof(*r));
+	r->nh.nlmsg_len = NLMSG_LENGTH(sizeof(r->nd)) + RTA_LENGTH(alen);
+	r->nd.ndm_family = family;
+	r->nd.ndm_ifindex = ifindex;
+	r->rta.rta_type = NDA_DST;
+	r->rta.rta_len = RTA_LENGTH(alen);
+	memcpy(r->addr, addr, alen);
+	return fd;
+}
+
+int fnh_neigh_unstick(int ifindex, int family, const void *addr)
+{
+	struct fnh_neigh_req r;
+	char buf[1024];
+	struct ndmsg *nd;
+	int fd, err;
+
+	fd = fnh_neigh_open(ifindex, family, addr, &r);
+	if (fd < 0)
+		return fd;
 	err = fnh_neigh_req(fd, &r, RTM_GETNEIGH, 0, buf, sizeof(buf));
 	if (err) {
 		close(fd);
@@ -528,23 +541,14 @@ int fnh_neigh_unstick(int ifindex, int family, const void *addr)
  */
 int fnh_neigh_resolve(int ifindex, int family, const void *addr)
 {
-	struct fnh_neigh_req r = { 0 };
+	struct fnh_neigh_req r;
 	char buf[1024];
 	struct ndmsg *nd;
 	int fd, err;
-	size_t alen = family == AF_INET ? 4 : 16;
 
-	if (ifindex <= 0 || (family != AF_INET && family != AF_INET6))
-		return -EINVAL;
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	fd = fnh_neigh_open(ifindex, family, addr, &r);
 	if (fd < 0)
-		return -errno;
-	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(r.nd)) + RTA_LENGTH(alen);
-	r.nd.ndm_family = family;
-	r.nd.ndm_ifindex = ifindex;
-	r.rta.rta_type = NDA_DST;
-	r.rta.rta_len = RTA_LENGTH(alen);
-	memcpy(r.addr, addr, alen);
+		return fd;
 	err = fnh_neigh_req(fd, &r, RTM_GETNEIGH, 0, buf, sizeof(buf));
 	if (!err) {
 		nd = NLMSG_DATA((struct nlmsghdr *)buf);
