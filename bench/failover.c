@@ -5,7 +5,7 @@
  * fabricd runs) on leaf 1. Phases, in one run with one generator and
  * receiver: faults (failover_fault.c), steady and stress windows
  * (failover_steady.c), the kernel alone, FRR bgpd+bfdd
- * (failover_frr.c). Documentation/failover.md, "Benchmark".
+ * (failover_frr.c). Documentation/failover-bench.md.
  */
 #include <math.h>
 #include <stdarg.h>

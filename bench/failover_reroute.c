@@ -2,7 +2,7 @@
 /*
  * bench/failover: reroute_us, the data path's reaction (bpf/reroute*):
  * from a verdict to the first packet the data path redirects to a
- * survivor, both stamped in the reroute map (Documentation/failover.md,
+ * survivor, both stamped in the reroute map (Documentation/reroute.md,
  * "Measuring reroute time"). The engine with the reroute runs as
  * build/fabric-reroute-test on leaf 1; each round marks the flows on a
  * member hot (50 kpps each), declares the member down as a kernel-side

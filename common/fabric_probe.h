@@ -24,7 +24,7 @@ struct fabric_probe_msg {
 };
 
 /*
- * Kernel-side verdict (Documentation/failover.md, "Kernel-side probe
+ * Kernel-side verdict (Documentation/reroute.md, "Kernel-side probe
  * verdict"). The probe's path field indexes FABRIC_PROBE_SLOTS per-path
  * entries; a sender must give every path of the node its own index.
  * Departures are stamped by the data path (tc egress) or by fabric.ko's

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Data-path reroute: the map shared by the BPF programs (bpf/reroute*.h),
- * fabricd (user/lib/reroute.c) and fabric.ko. Documentation/failover.md,
+ * fabricd (user/lib/reroute.c) and fabric.ko. Documentation/reroute.md,
  * section "Reaction in the data path", explains the design.
  *
  * One BPF_MAP_TYPE_ARRAY "fabric_reroute" with a single element (key 0),

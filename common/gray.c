@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Gray-failure detectors: see gray.h and Documentation/failover.md. */
+/* Gray-failure detectors: see gray.h and Documentation/gray.md. */
 #include "gray.h"
 
 #define NOREM		((__u64 *)0)

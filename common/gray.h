@@ -14,7 +14,7 @@
  *    a learned baseline, and a one-sided CUSUM of the block medians'
  *    excess over it.
  *
- * Documentation/failover.md, "Gray failures", has the statistics and the
+ * Documentation/gray.md has the statistics and the
  * knobs. Like common/failover.c this compiles into userspace, the unit
  * tests and (freestanding) a kernel module: no libc, no kernel headers,
  * no floating point, no 64-bit division, no allocation; the caller

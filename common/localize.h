@@ -6,7 +6,7 @@
  * evidence). Links on clean paths are exonerated; the remaining links
  * that carry bad paths are candidates; the fewest candidates that explain
  * every bad path are chosen greedily (set cover), and each gets a
- * confidence. Documentation/failover.md, "Gray failures", explains the
+ * confidence. Documentation/gray.md explains the
  * rules.
  *
  * Pure C like common/failover.c (no libc, no kernel headers, no

@@ -6,7 +6,7 @@
  * holds the path's lock around pj_tx/pj_rx/pj_judge and the host entry's
  * lock around pj_rx_host (never both at once, as BPF allows one lock).
  *
- * The rule (Documentation/failover.md, "Kernel-side probe verdict"):
+ * The rule (Documentation/reroute.md, "Kernel-side probe verdict"):
  * a probe whose deadline (departure + timeout) passed without an answer
  * is a miss only once the receive path is known to have been current
  * after that deadline, i.e. some answer on this node came back in time

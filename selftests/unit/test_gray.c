@@ -7,7 +7,7 @@
  * detector against shifts, jitter and stall outliers.
  *
  * The simulated runs also give the detection times in samples that
- * Documentation/failover.md quotes; TH_LOG prints them.
+ * Documentation/gray.md quotes; TH_LOG prints them.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * the tc egress filter to every path's device, follows each verdict
  * (the userspace engine's through its hooks; fabric.ko's replace through
  * its events) and publishes the stages: `fabricctl events` (type
- * "reroute") and the fabric_reroute_* metrics. Documentation/failover.md,
+ * "reroute") and the fabric_reroute_* metrics. Documentation/reroute.md,
  * "Reaction in the data path".
  */
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Data-path reroute, userspace side (common/fabric_reroute.h is the map,
- * bpf/reroute.h the data path, Documentation/failover.md "Reaction in the
+ * bpf/reroute.h the data path, Documentation/reroute.md "Reaction in the
  * data path" the design). One context per network namespace:
  *
  * - mirrors each resilient group (members, routes, a precomputed backup
