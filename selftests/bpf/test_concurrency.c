@@ -100,6 +100,25 @@ static void *drive(void *arg)
 	return NULL;
 }
 
+/*
+ * Both threads drive @nflows flows of @packets frames each; @stride 0 has
+ * them share the same flows, else thread i starts at flow i * stride.
+ */
+static void drivers_init(struct driver *d, struct fab *f, __u32 nflows,
+			 __u32 packets, __u32 stride, int requests)
+{
+	__u32 i;
+
+	memset(d, 0, sizeof(*d) * NTHREADS);
+	for (i = 0; i < NTHREADS; i++) {
+		d[i].f = f;
+		d[i].first = i * stride;
+		d[i].nflows = nflows;
+		d[i].packets = packets;
+		d[i].requests = requests;
+	}
+}
+
 /* Two pinned threads; the whole run's expectation summed into @want. */
 static void run_both(struct __test_metadata *_metadata, struct driver *d,
 		     struct drv_flow *want, __u32 nflows)
@@ -218,15 +237,10 @@ TEST_F(fab, same_flows_both_cpus_exact)
 	struct fabric_flow got;
 	struct fabric_dp_stats st;
 	struct pkt_spec s;
-	__u32 n, i;
+	__u32 n;
 
 	FAB_UP(&o);
-	memset(d, 0, sizeof(d));
-	for (i = 0; i < NTHREADS; i++) {
-		d[i].f = &self->f;
-		d[i].nflows = 8;
-		d[i].packets = 40000;
-	}
+	drivers_init(d, &self->f, 8, 40000, 0, 0);
 	run_both(_metadata, d, want, 8);
 	for (n = 0; n < 8; n++) {
 		FAB_CTX("flow %u", n);
@@ -258,15 +272,9 @@ TEST_F(fab, same_flows_evicting_conserved)
 	static struct table_sum t;
 	struct fabric_port_counters pc;
 	struct fabric_dp_stats st;
-	__u32 i;
 
 	FAB_UP(&o);
-	memset(d, 0, sizeof(d));
-	for (i = 0; i < NTHREADS; i++) {
-		d[i].f = &self->f;
-		d[i].nflows = 24;
-		d[i].packets = 40000;
-	}
+	drivers_init(d, &self->f, 24, 40000, 0, 0);
 	run_both(_metadata, d, want, 24);
 	get_stats(_metadata, &self->f, &st);
 	TH_LOG("%llu inserts, %llu evictions, %llu unplaced, %llu insert races",
@@ -297,17 +305,9 @@ TEST_F(fab, no_foreign_psn_gaps_under_eviction)
 	static struct table_sum t;
 	struct fabric_port_counters pc;
 	struct fabric_dp_stats st;
-	__u32 i;
 
 	FAB_UP(&o);
-	memset(d, 0, sizeof(d));
-	for (i = 0; i < NTHREADS; i++) {
-		d[i].f = &self->f;
-		d[i].first = i * 16;	/* disjoint flows, one set */
-		d[i].nflows = 16;
-		d[i].packets = 30000;
-		d[i].requests = 1;
-	}
+	drivers_init(d, &self->f, 16, 30000, 16, 1);	/* disjoint flows, one set */
 	run_both(_metadata, d, want, 32);
 	get_stats(_metadata, &self->f, &st);
 	TH_LOG("%llu evictions, %llu unplaced",
