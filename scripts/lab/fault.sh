@@ -95,7 +95,12 @@ carrier() { # up|down
 	echo "fault carrier-$1 $link t=$("$T" carrier --ns "$P-s$S" --dev "dn$L" "$1")"
 	# Taking the spine's port down flushed the spine's static route to
 	# the leaf's hosts (the spine has no failover of its own): put it back.
-	[[ $1 == up ]] && ip -n "$P-s$S" route replace 10.1.$L.0/24 via 10.2.$L$S.1
+	# In lab4.sh the spine also routes the leaf's probe addresses.
+	if [[ $1 == up ]]; then
+		ip -n "$P-s$S" route replace 10.1.$L.0/24 via 10.2.$L$S.1
+		[[ -e /run/netns/$P-l3 ]] &&
+			ip -n "$P-s$S" route replace 10.3.$L.0/24 via 10.2.$L$S.1
+	fi
 	return 0
 }
 drop() { # pct name

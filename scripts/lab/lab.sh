@@ -25,25 +25,8 @@ NH_IDLE=${LAB_NH_IDLE:-1}
 NH_UNBALANCED=${LAB_NH_UNBALANCED:-0}
 NODES=(h1 h2 l1 l2 s1 s2)
 
-ns() { echo "$P-$1"; }
-nx() { local n=$1; shift; nsenter --net=/run/netns/"$(ns "$n")" "$@"; }
-
-# veth A(dev a) <-> B(dev b). Every end gets an ifindex of its own, unique
-# in the lab and never equal to its peer's: the kernel's linkwatch treats
-# a carrier change of a device whose ifindex differs from its iflink (the
-# peer's ifindex, for a veth) as urgent and reports it at once; otherwise
-# the report waits for the next batch, up to a second later (and each
-# namespace numbers from 1, so some ends would match by chance: carrier
-# loss on those links was seen late, by probes first, or not at all).
-LINK_INDEX=100
-link() {
-	local a=$LINK_INDEX b=$((LINK_INDEX + 1))
-	LINK_INDEX=$((LINK_INDEX + 2))
-	ip -n "$(ns "$1")" link add name "$2" index "$a" type veth \
-		peer name "$4" index "$b" netns "$(ns "$3")"
-	ip -n "$(ns "$1")" link set "$2" up
-	ip -n "$(ns "$3")" link set "$4" up
-}
+TOPO_TAG=lab
+source "$ROOT/scripts/lab/topo.sh"
 
 # Leaf L (1|2): uplinks up1->s1 (10.2.L1.0/24), up2->s2 (10.2.L2.0/24).
 leaf_group() {
@@ -57,43 +40,13 @@ leaf_group() {
 	ip -n "$(ns l$l)" route add 10.1.$other.0/24 nhid $g
 }
 
-fault_attach() { # node dev
-	local obj=$BUILD/lab_fault.bpf.o dir=$PIN/$1-$2
-	[[ -f $obj ]] || { echo "lab: $obj missing (run make)" >&2; return 1; }
-	mkdir -p "$dir"
-	bpftool prog loadall "$obj" "$dir/prog" pinmaps "$dir" type classifier
-	nx "$1" tc qdisc add dev "$2" clsact
-	nx "$1" tc filter add dev "$2" ingress bpf da object-pinned "$dir/prog/lab_fault_drop"
-	nx "$1" tc filter add dev "$2" egress bpf da object-pinned "$dir/prog/lab_fault_drop"
-}
-
-probe_attach() { # node dev: XDP echo reflector on a spine port
-	local obj=$BUILD/probe.bpf.o
-	[[ -f $obj ]] || { echo "lab: $obj missing (run make)" >&2; return 1; }
-	ip -n "$(ns "$1")" link set dev "$2" xdpdrv obj "$obj" sec xdp \
-		program fabric_probe_reflect
-}
-
-spine_mark() { # node dscp
-	nx "$1" nft -f - <<NFT
-table ip fablab {
-	chain dscpmark {
-		type filter hook forward priority 0; policy accept;
-		ip dscp set $2
-	}
-}
-NFT
-}
+probe_attach() { xdp "$1" "$2" fabric_probe_reflect; } # node dev: on a spine port
 
 up() {
 	down quiet
 	local n
 	for n in "${NODES[@]}"; do
-		ip netns add "$(ns "$n")"
-		ip -n "$(ns "$n")" link set lo up
-		nx "$n" sysctl -qw net.ipv4.ip_forward=1 \
-			net.ipv4.fib_multipath_hash_policy=1 \
-			net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+		node_add "$n"
 	done
 	link h1 eth0 l1 hst; link h2 eth0 l2 hst
 	link l1 up1 s1 dn1; link l1 up2 s2 dn1
@@ -127,8 +80,7 @@ up() {
 			# takes XDP frames on an end with NAPI, i.e. with an
 			# XDP program: a plain XDP_PASS one (the data path's
 			# program may replace it).
-			ip -n "$(ns l$l)" link set dev up$s xdpdrv obj \
-				"$BUILD/probe.bpf.o" sec xdp program fabric_probe_pass
+			xdp l$l up$s fabric_probe_pass
 		done
 	done
 	# Warm ARP/neighbours so the first probes are not lost to resolution.
@@ -143,11 +95,7 @@ up() {
 }
 
 down() {
-	local n
-	for n in "${NODES[@]}"; do
-		ip netns del "$(ns "$n")" 2>/dev/null || true
-	done
-	rm -rf "$PIN"
+	nodes_del "${NODES[@]}"
 	[[ ${1:-} == quiet ]] || echo "lab: down (prefix $P)"
 }
 
