@@ -13,6 +13,7 @@
 #include "roce.h"
 #include "parse.h"
 #include "fabric_state.h"
+#include "flow_path.h"
 #include "flow_table.h"
 #include "silence.h"
 #include "int.h"
@@ -176,9 +177,11 @@ int fabric_tc_tx(struct __sk_buff *skb)
 			break;
 		}
 	}
-	if (res == FABRIC_PARSE_ROCE)
+	if (res == FABRIC_PARSE_ROCE) {
 		tx_flow_account(&p, len, now);
-	else if (res == FABRIC_PARSE_NON_ROCE && probe_verdict_port)
+		if (fpath_on)
+			fpath_learn(&p, skb->ifindex, now);
+	} else if (res == FABRIC_PARSE_NON_ROCE && probe_verdict_port)
 		probe_verdict_tx(skb);
 	if (int_cfg.roles)
 		int_tc(skb, res, p.psn);

@@ -284,7 +284,7 @@ static __always_inline void flow_event(struct fabric_flow_slot *f,
 				       struct fabric_flow_cold *c,
 				       const struct fabric_pkt *p, __u32 ifindex,
 				       __u16 type, __u32 expected, __u32 missing,
-				       __u64 now)
+				       __u64 now, const struct fpath_res *pr)
 {
 	struct fabric_dp_stats *st = stats_get();
 	__u32 tick = (now >> 20) | 1, last;
@@ -322,6 +322,8 @@ static __always_inline void flow_event(struct fabric_flow_slot *f,
 	e->flow_gaps = gaps > 0xffffffffULL ? 0xffffffffU : gaps;
 	e->flow_naks = naks > 0xffffffffULL ? 0xffffffffU : naks;
 	e->pad = 0;
+	e->path_ifindex = pr->ifindex;
+	e->path_how = pr->how;
 	bpf_ringbuf_submit(e, 0);
 	if (st)
 		st->events_sent++;
@@ -373,6 +375,7 @@ static __always_inline void flow_account(struct fabric_flow_slot *f,
 {
 	__u32 consumed = 1, slack = 0, expected;
 	struct fabric_psn_res r;
+	struct fpath_res pr = {};
 
 	__sync_fetch_and_add(&f->packets, 1);
 	__sync_fetch_and_add(&f->bytes, len);
@@ -405,9 +408,13 @@ static __always_inline void flow_account(struct fabric_flow_slot *f,
 				st->flow_psn_races++;
 			return;
 		}
+		if (fpath_on && (r.gap || r.rewind))
+			fpath_evidence(p, ifindex,
+				       FPATH_WHAT(r.gap ? FPATH_GAP : FPATH_RETX, r.missing),
+				       now, &pr);
 		if (r.gap)
 			flow_event(f, c, p, ifindex, FABRIC_EV_PSN_GAP,
-				   expected, r.missing, now);
+				   expected, r.missing, now, &pr);
 		return;
 	}
 	if (roce_opcode_is_ack(p->opcode)) {
@@ -417,6 +424,8 @@ static __always_inline void flow_account(struct fabric_flow_slot *f,
 			return;
 		case FABRIC_NAK_SEQ:
 			__sync_fetch_and_add(&f->naks_seq, 1);
+			if (fpath_on)
+				fpath_evidence(p, ifindex, FPATH_WHAT(FPATH_NAK, 0), now, &pr);
 			break;
 		case FABRIC_NAK_RNR:
 			__sync_fetch_and_add(&c->naks_rnr, 1);
@@ -428,7 +437,7 @@ static __always_inline void flow_account(struct fabric_flow_slot *f,
 			return;
 		}
 		/* a NAK carries the PSN the responder expects next */
-		flow_event(f, c, p, ifindex, FABRIC_EV_NAK, p->psn, 0, now);
+		flow_event(f, c, p, ifindex, FABRIC_EV_NAK, p->psn, 0, now, &pr);
 	}
 }
 

@@ -336,6 +336,9 @@ struct fabric_event {
 	__u32	flow_gaps;	/* the flow's psn_gaps so far */
 	__u32	flow_naks;	/* the flow's NAKs so far, all kinds */
 	__u32	pad;
+	/* appended: the path the evidence is attributed to (flow_path.h) */
+	__u32	path_ifindex;	/* 0: not attributed, ifindex is the port */
+	__u32	path_how;	/* enum fabric_path_how */
 };
 
 /*
@@ -359,6 +362,51 @@ struct fabric_silence_port {
 /* A silence check re-arms at least this far ahead (the coarse clock
  * moves once a jiffy); a late one re-checks after this long. */
 #define FABRIC_SILENCE_MIN_NS	1000000ULL
+
+/*
+ * Passive evidence by path (Documentation/datapath.md, "Flow paths").
+ * With fpath_on (.bss) set, tc egress records in the LRU hash
+ * fabric_fpath the port each flow's requests leave by, keyed by the flow,
+ * and per host pair (qp bits FABRIC_FPATH_ANY_QP) the port the pair's
+ * requests leave by. XDP then charges a PSN gap or a retransmission of a
+ * flow to the flow's egress port, and a NAK (PSN sequence error), which
+ * travels on the reverse flow, to its host pair's egress port; evidence
+ * whose path is unknown stays with its arrival port, counted as fallback.
+ */
+#define FABRIC_FPATH_ANY_QP	ROCE_QP_MASK	/* QP 0xffffff: multicast */
+/* A pair whose requests left by another port this recently is ambiguous. */
+#define FABRIC_FPATH_MIXED_NS	1000000000ULL
+
+struct fabric_fpath {
+	__u32	ifindex;	/* egress port of the latest request */
+	__u32	changes;	/* times that port changed (saturates) */
+	__u64	seen_ns;	/* coarse clock of the latest update */
+	__u64	mixed_ns;	/* another port was seen (pair entries) */
+};
+
+enum fabric_path_how {
+	FABRIC_PATH_NONE	= 0,	/* path unknown: the arrival port */
+	FABRIC_PATH_FLOW	= 1,	/* the flow's own egress port */
+	FABRIC_PATH_PAIR	= 2,	/* NAK: the reverse host pair's egress */
+	FABRIC_PATH_AMBIGUOUS	= 3,	/* the pair left by several ports */
+};
+
+/*
+ * Per-port passive evidence, per CPU, in the array fabric_pathev indexed
+ * by ifindex (< FABRIC_PORT_SLOTS; index 0 collects larger ifindexes).
+ * gaps..retransmits count evidence charged to the port as a path: learned
+ * (attributed), or as an arrival port whose path was unknown (fallback).
+ */
+struct fabric_path_evidence {
+	__u64	gaps;		/* PSN gaps of flows on this path */
+	__u64	lost;		/* PSNs those gaps skipped */
+	__u64	naks_seq;	/* NAK, PSN sequence error */
+	__u64	retransmits;	/* retransmission episodes (PSN rewinds) */
+	__u64	attributed;	/* evidence charged through a learned path */
+	__u64	fallback;	/* evidence charged here, the arrival port */
+	__u64	ambiguous;	/* of fallback: the pair left by several ports */
+	__u64	learned;	/* fabric_fpath updates by tc on this port */
+};
 
 /* Names of pinned objects under the pin directory */
 #define FABRIC_PIN_DIR		"/sys/fs/bpf/fabric"
