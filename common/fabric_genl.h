@@ -34,6 +34,12 @@ enum fabric_cmd {
 	FABRIC_CMD_EVENT,		/* notification on "events" */
 	FABRIC_CMD_PATH_DRAIN,		/* admin: withdraw a healthy path */
 	FABRIC_CMD_PATH_UNDRAIN,	/* admin: end a drain */
+	FABRIC_CMD_PROBER_ADD,		/* admin: start a module probe sender
+					 * (FABRIC_A_PROBER) */
+	FABRIC_CMD_PROBER_DEL,		/* admin: stop one (FABRIC_PROBER_A_SLOT) */
+	FABRIC_CMD_PROBER_GET,		/* admin: one prober (do) or all (dump) */
+	FABRIC_CMD_RR_MAP_SET,		/* admin: hand over the reroute map
+					 * (FABRIC_A_RR_FD; absent: drop it) */
 	__FABRIC_CMD_MAX,
 };
 #define FABRIC_CMD_MAX (__FABRIC_CMD_MAX - 1)
@@ -131,6 +137,8 @@ enum fabric_attr {
 	FABRIC_A_ROUTES,		/* nest of FABRIC_A_ROUTE: routes through
 					 * the group, re-installed when the
 					 * kernel deleted them with it */
+	FABRIC_A_PROBER,		/* nest of FABRIC_PROBER_A_* */
+	FABRIC_A_RR_FD,			/* s32: fd of the fabric_reroute map */
 	__FABRIC_A_MAX,
 };
 #define FABRIC_A_MAX (__FABRIC_A_MAX - 1)
@@ -252,6 +260,44 @@ enum fabric_param_attr {
 	__FABRIC_PARAM_MAX,
 };
 #define FABRIC_PARAM_MAX (__FABRIC_PARAM_MAX - 1)
+
+/*
+ * FABRIC_A_PROBER: a probe path of the module's hrtimer sender
+ * (Documentation/netlink-api.md, "Module prober"). The module sends the
+ * frames of fabricd's prober (common/fabric_probe.h) from IFINDEX, SRC to
+ * DST, resolving DST's link-layer address in the neighbour table. One
+ * prober per slot and network namespace.
+ */
+enum fabric_prober_attr {
+	FABRIC_PROBER_A_UNSPEC,
+	FABRIC_PROBER_A_SLOT,		/* u32 < 64: the payload's path field
+					 * (the probe verdict's slot), required */
+	FABRIC_PROBER_A_IFINDEX,	/* u32, required */
+	FABRIC_PROBER_A_SRC4,		/* be32: one of SRC4+DST4 ... */
+	FABRIC_PROBER_A_DST4,		/* be32 */
+	FABRIC_PROBER_A_SRC6,		/* 16 bytes: ... or SRC6+DST6 */
+	FABRIC_PROBER_A_DST6,		/* 16 bytes */
+	FABRIC_PROBER_A_SPORT,		/* u16 >= 1, != DPORT: UDP source,
+					 * default 49152 + slot */
+	FABRIC_PROBER_A_DPORT,		/* u16 >= 1: reflector's port, 3785 */
+	FABRIC_PROBER_A_INTERVAL_NS,	/* u64: 20 us .. 10 s, default 1 ms */
+	FABRIC_PROBER_A_GROUP,		/* u32 < 8: reroute group (reporting) */
+	FABRIC_PROBER_A_MEMBER,		/* u32 < 16: reroute member (reporting) */
+	FABRIC_PROBER_A_SENT,		/* u64: frames handed to the device */
+	FABRIC_PROBER_A_TX_ERRORS,	/* u64: refused by the device/qdisc,
+					 * or no memory */
+	FABRIC_PROBER_A_LATE,		/* u64: ticks that ran >= 1 interval late */
+	FABRIC_PROBER_A_SKIPPED,	/* u64: ticks that sent nothing (lost to
+					 * lateness, device down, no neighbour) */
+	FABRIC_PROBER_A_NO_NEIGH,	/* u64: of those, no valid neighbour */
+	FABRIC_PROBER_A_SEQ,		/* u64: next sequence number */
+	FABRIC_PROBER_A_PAD,
+	__FABRIC_PROBER_A_MAX,
+};
+#define FABRIC_PROBER_A_MAX (__FABRIC_PROBER_A_MAX - 1)
+#define FABRIC_PROBER_SLOTS		64	/* == FABRIC_PROBE_SLOTS */
+#define FABRIC_PROBER_MIN_INTERVAL_NS	20000ULL
+#define FABRIC_PROBER_MAX_INTERVAL_NS	10000000000ULL
 
 /* kfunc exported to BPF programs (Documentation/netlink-api.md, kfunc):
  *   int bpf_fabric_report_path(u32 group_id, u32 nh_id, u32 signal,
