@@ -32,6 +32,8 @@ static const char *const fo_reason_names[FABRIC_FO_R_MAX] = {
 	[FABRIC_FO_R_PROBE_OK]		= "probes-ok",
 	[FABRIC_FO_R_ADMIN_UNDRAIN]	= "admin-undrain",
 	[FABRIC_FO_R_HOLD_EXPIRED]	= "holddown-expired",
+	[FABRIC_FO_R_GRAY]		= "gray",
+	[FABRIC_FO_R_GRAY_CLEAR]	= "gray-clear",
 };
 
 static const char *const fo_signal_names[FABRIC_FO_SIG_MAX] = {
@@ -41,6 +43,8 @@ static const char *const fo_signal_names[FABRIC_FO_SIG_MAX] = {
 	[FABRIC_FO_SIG_PROBE_MISS]	= "probe-miss",
 	[FABRIC_FO_SIG_GAP_BURST]	= "gap-burst",
 	[FABRIC_FO_SIG_SILENCE]		= "silence",
+	[FABRIC_FO_SIG_GRAY]		= "gray",
+	[FABRIC_FO_SIG_GRAY_CLEAR]	= "gray-clear",
 };
 
 /* State of one mutating call. */
@@ -332,6 +336,13 @@ static __u32 fo_evidence(struct fabric_fo_group *g, __u32 p,
 	case FABRIC_FO_SIG_CARRIER_UP:
 		pp->carrier = 1;
 		return FABRIC_FO_R_NONE;
+	case FABRIC_FO_SIG_GRAY:
+		/* A statistical verdict over many probes: no lag to judge. */
+		pp->gray = 1;
+		return FABRIC_FO_R_GRAY;
+	case FABRIC_FO_SIG_GRAY_CLEAR:
+		pp->gray = 0;
+		return FABRIC_FO_R_NONE;
 	case FABRIC_FO_SIG_PROBE_OK:
 		pp->miss_run = 0;
 		pp->last_bad = 0;
@@ -382,6 +393,15 @@ static void fo_judge(struct fo_ctx *c, __u32 p, __u32 cand, __u32 signal)
 	case FABRIC_FO_UP:
 		if (!cand)
 			return;
+		/*
+		 * Gray verdicts are already localised to a link by evidence
+		 * over many paths: not judged local, and not a soft failure
+		 * that probe answers could clear (the link still answers).
+		 */
+		if (cand == FABRIC_FO_R_GRAY) {
+			fo_fail(c, p, cand);
+			return;
+		}
 		if (cand != FABRIC_FO_R_CARRIER_DOWN) {
 			if (fo_is_local(g, p, c->now)) {
 				pp->st.ignored_local++;
@@ -395,20 +415,23 @@ static void fo_judge(struct fo_ctx *c, __u32 p, __u32 cand, __u32 signal)
 	case FABRIC_FO_HOLDDOWN:
 		if (!cand)
 			return;
-		if (cand != FABRIC_FO_R_CARRIER_DOWN)
+		if (cand != FABRIC_FO_R_CARRIER_DOWN && cand != FABRIC_FO_R_GRAY)
 			pp->soft_fail = 1;
 		fo_fail(c, p, cand);
 		return;
 	default:
-		if (cand && cand != FABRIC_FO_R_CARRIER_DOWN)
+		if (cand && cand != FABRIC_FO_R_CARRIER_DOWN &&
+		    cand != FABRIC_FO_R_GRAY)
 			pp->soft_fail = 1;
 		if (signal == FABRIC_FO_SIG_CARRIER_UP)
 			reason = FABRIC_FO_R_CARRIER_UP;
 		else if (signal == FABRIC_FO_SIG_PROBE_OK)
 			reason = FABRIC_FO_R_PROBE_OK;
+		else if (signal == FABRIC_FO_SIG_GRAY_CLEAR)
+			reason = FABRIC_FO_R_GRAY_CLEAR;
 		else
 			return;
-		if (!pp->drained && pp->carrier && !pp->soft_fail)
+		if (!pp->drained && !pp->gray && pp->carrier && !pp->soft_fail)
 			fo_holddown(c, p, reason);
 		return;
 	}
@@ -594,7 +617,7 @@ int fabric_fo_undrain(struct fabric_fo_group *g, __u32 path, __u64 now,
 	if (pp->drained) {
 		pp->drained = 0;
 		if (pp->state == FABRIC_FO_DOWN && pp->carrier &&
-		    !pp->soft_fail)
+		    !pp->soft_fail && !pp->gray)
 			fo_holddown(&c, path, FABRIC_FO_R_ADMIN_UNDRAIN);
 	}
 	fo_finish(&c);

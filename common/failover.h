@@ -52,6 +52,9 @@ enum fabric_fo_signal {
 	FABRIC_FO_SIG_PROBE_MISS,	/* soft: probe deadline passed, no answer */
 	FABRIC_FO_SIG_GAP_BURST,	/* soft: PSN-gap or NAK burst on the path */
 	FABRIC_FO_SIG_SILENCE,		/* soft: no traffic where traffic is expected */
+	FABRIC_FO_SIG_GRAY,		/* gray: a link of the path is drained
+					 * for loss or delay (gray monitor) */
+	FABRIC_FO_SIG_GRAY_CLEAR,	/* no link of the path is drained now */
 	FABRIC_FO_SIG_MAX,
 };
 
@@ -68,6 +71,8 @@ enum fabric_fo_reason {
 	FABRIC_FO_R_PROBE_OK,		/* DOWN -> HOLDDOWN: probes answered */
 	FABRIC_FO_R_ADMIN_UNDRAIN,	/* DOWN -> HOLDDOWN */
 	FABRIC_FO_R_HOLD_EXPIRED,	/* HOLDDOWN -> UP */
+	FABRIC_FO_R_GRAY,		/* -> DOWN: a link drained for gray loss/delay */
+	FABRIC_FO_R_GRAY_CLEAR,		/* DOWN -> HOLDDOWN: its links restored */
 	FABRIC_FO_R_MAX,
 };
 
@@ -155,7 +160,8 @@ struct fabric_fo_path {
 	__u8 soft_fail;		/* soft evidence crossed its threshold and
 				 * has not been cleared by probes yet */
 	__u8 last_bad;		/* the latest soft evidence was bad */
-	__u8 pad[3];
+	__u8 gray;		/* GRAY in force: stays DOWN until GRAY_CLEAR */
+	__u8 pad[2];
 	__u32 miss_run;		/* consecutive counted probe misses */
 	__u32 ok_run;		/* consecutive probe answers */
 	__u32 gap_count;	/* gap bursts in the current window */

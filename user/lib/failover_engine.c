@@ -200,6 +200,8 @@ int ffe_path_signal(struct ffe *e, uint32_t group, uint32_t path,
 	g = &e->grp[group];
 	if (path >= g->cfg.n_paths ||
 	    (signal != FABRIC_FO_SIG_GAP_BURST &&
+	     signal != FABRIC_FO_SIG_GRAY &&
+	     signal != FABRIC_FO_SIG_GRAY_CLEAR &&
 	     signal != FABRIC_FO_SIG_SILENCE &&
 	     signal != FABRIC_FO_SIG_PROBE_OK))
 		return -EINVAL;

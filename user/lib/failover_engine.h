@@ -123,6 +123,22 @@ struct ffe_hook {
 
 #define FFE_MAX_HOOKS	4
 
+/*
+ * Every probe's outcome, for detectors beside the policy (the gray
+ * monitor): answered in time (with its RTT), lost, a miss the policy
+ * discounts as a stall (lag > stall_tolerance_ns), or an answer after its
+ * miss was reported (late, with its RTT). One observer; NULL removes it.
+ */
+enum ffe_probe_outcome {
+	FFE_PROBE_ANSWERED,
+	FFE_PROBE_LOST,
+	FFE_PROBE_STALLED,
+	FFE_PROBE_LATE,
+};
+typedef void (*ffe_probe_obs)(void *arg, uint32_t group, uint32_t path,
+			      int outcome, uint64_t rtt_ns, uint64_t now);
+void ffe_probe_observer(struct ffe *e, ffe_probe_obs cb, void *arg);
+
 struct ffe *ffe_open(const struct ffe_cfg *cfg);
 /* Add a hook: 0, or -ENOSPC. */
 int ffe_hook_add(struct ffe *e, const struct ffe_hook *h);

@@ -67,6 +67,8 @@ struct ffe {
 	struct ffe_hook hook[FFE_MAX_HOOKS];
 	uint32_t n_hooks;
 	struct ffe_worker *worker;	/* replaces, with a deadline */
+	ffe_probe_obs probe_obs;	/* ffe_probe_observer() */
+	void *probe_obs_arg;
 };
 
 /*

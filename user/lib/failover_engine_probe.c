@@ -12,10 +12,33 @@ static void ffe_probe_cb(void *arg, uint32_t pi, int verdict, uint64_t now,
 			 uint64_t lag)
 {
 	struct ffe_grp *g = arg;
+	struct ffe *e = g->e;
+
+	if (verdict != FPROBE_OK && e->probe_obs)
+		e->probe_obs(e->probe_obs_arg, g->idx, g->probe_path[pi],
+			     lag > g->fo.cfg.stall_tolerance_ns ?
+			     FFE_PROBE_STALLED : FFE_PROBE_LOST, 0, now);
 
 	ffe_verdict(g, 1U << g->probe_path[pi],
 		    verdict == FPROBE_OK ? FABRIC_FO_SIG_PROBE_OK :
 					   FABRIC_FO_SIG_PROBE_MISS, now, lag);
+}
+
+static void ffe_probe_rtt_cb(void *arg, uint32_t pi, uint64_t rtt, bool late,
+			     uint64_t now)
+{
+	struct ffe_grp *g = arg;
+	struct ffe *e = g->e;
+
+	if (e->probe_obs)
+		e->probe_obs(e->probe_obs_arg, g->idx, g->probe_path[pi],
+			     late ? FFE_PROBE_LATE : FFE_PROBE_ANSWERED, rtt, now);
+}
+
+void ffe_probe_observer(struct ffe *e, ffe_probe_obs cb, void *arg)
+{
+	e->probe_obs = cb;
+	e->probe_obs_arg = arg;
 }
 
 static int probe_open_group(struct ffe *e, struct ffe_grp *g)
@@ -46,6 +69,7 @@ static int probe_open_group(struct ffe *e, struct ffe_grp *g)
 			3 * e->cfg.probe_interval_ns;
 	fc.port = e->cfg.probe_port;
 	fc.cb = ffe_probe_cb;
+	fc.rtt_cb = ffe_probe_rtt_cb;
 	fc.arg = g;
 	g->probe = fprobe_open(&fc, pc, n);
 	return g->probe ? 0 : -errno;

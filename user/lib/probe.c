@@ -247,6 +247,7 @@ static uint64_t fprobe_drain(struct fprobe *p, uint32_t i, uint64_t now)
 		struct fprobe_slot *s;
 		struct cmsghdr *cm;
 		uint64_t rx = now, rtt;
+		bool missed;
 		ssize_t r;
 
 		r = recvmsg(pp->fd, &mh, MSG_DONTWAIT);
@@ -271,7 +272,8 @@ static uint64_t fprobe_drain(struct fprobe *p, uint32_t i, uint64_t now)
 		if (rtt > ps->rtt_max_ns)
 			ps->rtt_max_ns = rtt;
 		ps->rtt_sum_ns += rtt;
-		if (!s->open) {
+		missed = !s->open;
+		if (missed) {
 			/*
 			 * Already reported missing: the path works but
 			 * the round trip was stalled somewhere we cannot
@@ -290,6 +292,8 @@ static uint64_t fprobe_drain(struct fprobe *p, uint32_t i, uint64_t now)
 					excess = rtt - p->cfg.timeout_ns;
 			}
 		}
+		if (p->cfg.rtt_cb)
+			p->cfg.rtt_cb(p->cfg.arg, i, rtt, missed, now);
 		p->cfg.cb(p->cfg.arg, i, FPROBE_OK, now, 0);
 	}
 	return excess;

@@ -37,12 +37,16 @@ enum fprobe_verdict {
 
 typedef void (*fprobe_cb)(void *arg, uint32_t path, int verdict,
 			  uint64_t now_ns, uint64_t lag_ns);
+/* Every answer's round trip; late: the probe was already reported missed. */
+typedef void (*fprobe_rtt_cb)(void *arg, uint32_t path, uint64_t rtt_ns,
+			      bool late, uint64_t now_ns);
 
 struct fprobe_cfg {
 	uint64_t interval_ns;	/* per path; 100 us = 10k probes/s */
 	uint64_t timeout_ns;	/* answer deadline after send */
 	uint16_t port;		/* reflector's UDP port */
 	fprobe_cb cb;
+	fprobe_rtt_cb rtt_cb;	/* optional */
 	void *arg;
 };
 

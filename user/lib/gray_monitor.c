@@ -1,0 +1,591 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Gray-failure monitor: path detectors, link localisation, drain and
+ * restore. See gray_monitor.h and Documentation/gray.md.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gray_monitor.h"
+
+#define NS_PER_S	1000000000ULL
+#define Z95		1960
+
+struct gmon_path {
+	bool on;
+	bool gray;			/* the policy was told GRAY */
+	int32_t drained_by;
+	uint8_t loss_state, delay_state;	/* enum loc_state, last solve */
+	struct gray_loss loss;
+	struct gray_lat lat;
+	/* Evidence since the SPRT last sat at its floor: the loss estimate
+	 * of an alarm, undiluted by the clean history before it. */
+	uint64_t run_n, run_lost;
+	uint64_t pend[GMON_PENDING];	/* times of misses not yet counted */
+	uint32_t pend_head, pend_n;
+	uint64_t probes, lost, stalled, late, passive_packets, passive_lost;
+};
+
+struct gmon_link {
+	bool suspect, drained;
+	uint32_t kind;
+	struct gray_ratio loss;
+	int32_t shift_ns;
+	uint32_t conf;
+	uint32_t paths[GMON_MAX_GROUPS];
+	uint64_t since_ns, clean_since_ns;
+};
+
+struct gmon {
+	struct gmon_cfg cfg;
+	struct gmon_path path[GMON_MAX_GROUPS][GMON_MAX_PATHS];
+	struct gmon_link link[GMON_MAX_LINKS];
+	bool dirty;
+	struct gmon_stats st;
+	/* loc_solve() scratch */
+	uint32_t n_lp;
+	struct loc_path lp[LOC_MAX_PATHS];
+	uint8_t lp_g[LOC_MAX_PATHS], lp_p[LOC_MAX_PATHS];
+	struct loc_link ll_loss[LOC_MAX_LINKS], ll_delay[LOC_MAX_LINKS];
+	struct loc_work work;
+};
+
+static const char *const ev_names[GMON_EV_MAX] = {
+	[GMON_EV_SUSPECT]	= "gray_suspect",
+	[GMON_EV_DRAIN]		= "gray_drain",
+	[GMON_EV_RESTORE]	= "gray_restore",
+	[GMON_EV_CLEAR]		= "gray_clear",
+};
+
+const char *gmon_ev_name(uint32_t type)
+{
+	return type < GMON_EV_MAX ? ev_names[type] : "unknown";
+}
+
+const char *gmon_kind_name(uint32_t kind)
+{
+	return kind == GMON_KIND_DELAY ? "delay" : "loss";
+}
+
+void gmon_cfg_default(struct gmon_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->loss_threshold_ppm = 1000;
+	c->delay_threshold_us = 50;
+	c->restore_clean_s = 30;
+	c->late_grace_ns = 100000000ULL;
+	gmon_cfg_derive(c);
+}
+
+void gmon_cfg_derive(struct gmon_cfg *c)
+{
+	gray_loss_cfg_default(&c->loss);
+	c->loss.p1_ppb = c->loss_threshold_ppm * 1000U;
+	c->loss.p0_ppb = c->loss.p1_ppb / 100 ? c->loss.p1_ppb / 100 : 1;
+	gray_lat_cfg_default(&c->lat);
+	c->lat.shift_ns = c->delay_threshold_us * 1000U;
+	loc_cfg_default(&c->loc);
+}
+
+static bool cfg_ok(const struct gmon_cfg *c)
+{
+	uint32_t g, p, h;
+
+	if (c->n_links > GMON_MAX_LINKS || c->n_groups > GMON_MAX_GROUPS ||
+	    !c->loss_threshold_ppm || c->loss_threshold_ppm >= 1000000 ||
+	    !c->delay_threshold_us || c->delay_threshold_us > 4000000)
+		return false;
+	for (g = 0; g < c->n_groups; g++) {
+		if (c->n_paths[g] > GMON_MAX_PATHS)
+			return false;
+		for (p = 0; p < c->n_paths[g]; p++) {
+			const struct gmon_path_cfg *pc = &c->path[g][p];
+
+			if (pc->n_links > GMON_MAX_HOPS)
+				return false;
+			for (h = 0; h < pc->n_links; h++)
+				if (pc->link[h] >= c->n_links)
+					return false;
+		}
+	}
+	return true;
+}
+
+struct gmon *gmon_new(const struct gmon_cfg *c)
+{
+	struct gmon *m;
+	uint32_t g, p, l;
+
+	if (!cfg_ok(c)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->cfg = *c;
+	for (g = 0; g < c->n_groups; g++) {
+		for (p = 0; p < c->n_paths[g]; p++) {
+			struct gmon_path *pp = &m->path[g][p];
+
+			pp->drained_by = -1;
+			pp->on = c->path[g][p].n_links > 0;
+			if (gray_loss_init(&pp->loss, &c->loss) ||
+			    gray_lat_init(&pp->lat, &c->lat)) {
+				free(m);
+				errno = EINVAL;
+				return NULL;
+			}
+		}
+	}
+	for (l = 0; l < c->n_links; l++)
+		m->link[l].shift_ns = 0;
+	return m;
+}
+
+void gmon_free(struct gmon *m)
+{
+	free(m);
+}
+
+static struct gmon_path *path_of(struct gmon *m, uint32_t g, uint32_t p)
+{
+	if (g >= m->cfg.n_groups || p >= m->cfg.n_paths[g] ||
+	    !m->path[g][p].on)
+		return NULL;
+	return &m->path[g][p];
+}
+
+/* The verdict the localisation gets from a path's loss detector. */
+static uint8_t loss_state(const struct gmon_path *pp)
+{
+	if (pp->loss.alarm)
+		return LOC_BAD;
+	return pp->loss.llr == pp->loss.lower ? LOC_CLEAN : LOC_UNKNOWN;
+}
+
+/* A clean latency verdict needs a learnt baseline and a CUSUM at 0. */
+static uint8_t delay_state(const struct gmon_path *pp)
+{
+	if (pp->lat.alarm)
+		return LOC_BAD;
+	if (pp->lat.n_learnt == pp->lat.cfg.learn && !pp->lat.cusum)
+		return LOC_CLEAN;
+	return LOC_UNKNOWN;
+}
+
+static void note_state(struct gmon *m, struct gmon_path *pp)
+{
+	uint8_t ls = loss_state(pp), ds = delay_state(pp);
+
+	if (ls != pp->loss_state || ds != pp->delay_state)
+		m->dirty = true;
+	pp->loss_state = ls;
+	pp->delay_state = ds;
+}
+
+static void loss_add(struct gmon_path *pp, uint64_t n, uint64_t lost)
+{
+	while (n) {
+		uint32_t cn = n > 0x40000000ULL ? 0x40000000U : (uint32_t)n;
+		uint32_t cl = lost > cn ? cn : (uint32_t)lost;
+
+		gray_loss_update(&pp->loss, cn, cl);
+		n -= cn;
+		lost -= cl;
+		if (!pp->loss.alarm && pp->loss.llr == pp->loss.lower) {
+			pp->run_n = 0;
+			pp->run_lost = 0;
+		} else {
+			pp->run_n += cn;
+			pp->run_lost += cl;
+		}
+	}
+}
+
+/* Misses older than the grace period count as lost. */
+static void pend_commit(struct gmon *m, struct gmon_path *pp, uint64_t now,
+			bool all)
+{
+	while (pp->pend_n) {
+		uint64_t t = pp->pend[pp->pend_head];
+
+		if (!all && (int64_t)(now - t) < (int64_t)m->cfg.late_grace_ns)
+			break;
+		pp->pend_head = (pp->pend_head + 1) % GMON_PENDING;
+		pp->pend_n--;
+		pp->lost++;
+		loss_add(pp, 1, 1);
+	}
+}
+
+static void evaluate(struct gmon *m, uint64_t now);
+
+void gmon_probe(struct gmon *m, uint32_t group, uint32_t path,
+		enum gmon_outcome outcome, uint64_t rtt_ns, uint64_t now_ns)
+{
+	struct gmon_path *pp = path_of(m, group, path);
+	uint32_t rtt = rtt_ns > 0xffffffffULL ? 0xffffffffU : (uint32_t)rtt_ns;
+
+	if (!pp)
+		return;
+	pend_commit(m, pp, now_ns, false);
+	switch (outcome) {
+	case GMON_ANSWERED:
+		pp->probes++;
+		loss_add(pp, 1, 0);
+		gray_lat_sample(&pp->lat, rtt, 0);
+		break;
+	case GMON_LOST:
+		pp->probes++;
+		if (pp->pend_n == GMON_PENDING)
+			pend_commit(m, pp, now_ns, true);
+		pp->pend[(pp->pend_head + pp->pend_n) % GMON_PENDING] = now_ns;
+		pp->pend_n++;
+		break;
+	case GMON_STALLED:
+		pp->probes++;
+		pp->stalled++;
+		break;
+	case GMON_LATE:
+		/* The oldest pending miss was delivered after all. */
+		pp->late++;
+		if (!pp->pend_n)
+			break;
+		pp->pend_head = (pp->pend_head + 1) % GMON_PENDING;
+		pp->pend_n--;
+		loss_add(pp, 1, 0);
+		gray_lat_sample(&pp->lat, rtt, 0);
+		break;
+	}
+	note_state(m, pp);
+	if (m->dirty)
+		evaluate(m, now_ns);
+}
+
+void gmon_passive(struct gmon *m, uint32_t group, uint32_t path,
+		  uint64_t packets, uint64_t lost, uint64_t now_ns)
+{
+	struct gmon_path *pp = path_of(m, group, path);
+
+	if (!pp || !packets)
+		return;
+	if (lost > packets)
+		lost = packets;
+	pp->passive_packets += packets;
+	pp->passive_lost += lost;
+	loss_add(pp, packets, lost);
+	note_state(m, pp);
+	if (m->dirty)
+		evaluate(m, now_ns);
+}
+
+void gmon_tick(struct gmon *m, uint64_t now_ns)
+{
+	uint32_t g, p;
+
+	for (g = 0; g < m->cfg.n_groups; g++)
+		for (p = 0; p < m->cfg.n_paths[g]; p++)
+			if (m->path[g][p].on) {
+				pend_commit(m, &m->path[g][p], now_ns, false);
+				note_state(m, &m->path[g][p]);
+			}
+	evaluate(m, now_ns);
+}
+
+/* ---- localisation and action ---- */
+
+static uint32_t path_loss_ppb(const struct gmon_path *pp)
+{
+	struct gray_ratio r;
+
+	if (pp->loss.alarm && pp->run_n) {
+		gray_wilson(pp->run_n, pp->run_lost, Z95, &r);
+		return r.point;
+	}
+	gray_loss_estimate(&pp->loss, Z95, &r);
+	return r.point;
+}
+
+static void solve(struct gmon *m)
+{
+	struct loc_result res;
+	uint32_t g, p, h, n = 0;
+
+	for (g = 0; g < m->cfg.n_groups; g++) {
+		for (p = 0; p < m->cfg.n_paths[g] && n < LOC_MAX_PATHS; p++) {
+			const struct gmon_path_cfg *pc = &m->cfg.path[g][p];
+			struct gmon_path *pp = &m->path[g][p];
+			struct loc_path *lp = &m->lp[n];
+
+			if (!pp->on)
+				continue;
+			for (h = 0; h < pc->n_links; h++)
+				lp->link[h] = pc->link[h];
+			lp->n_hops = (uint8_t)pc->n_links;
+			lp->state = loss_state(pp);
+			lp->loss_ppb = path_loss_ppb(pp);
+			m->lp_g[n] = (uint8_t)g;
+			m->lp_p[n] = (uint8_t)p;
+			n++;
+		}
+	}
+	m->n_lp = n;
+	memset(m->ll_loss, 0, sizeof(m->ll_loss));
+	memset(m->ll_delay, 0, sizeof(m->ll_delay));
+	if (!n || !m->cfg.n_links)
+		return;
+	loc_solve(m->lp, n, m->cfg.n_links, &m->cfg.loc, m->ll_loss, &res,
+		  &m->work);
+	for (h = 0; h < n; h++) {
+		m->lp[h].state = delay_state(&m->path[m->lp_g[h]][m->lp_p[h]]);
+		m->lp[h].loss_ppb = 0;
+	}
+	loc_solve(m->lp, n, m->cfg.n_links, &m->cfg.loc, m->ll_delay, &res,
+		  &m->work);
+	m->st.solves++;
+}
+
+static bool path_has(const struct gmon_path_cfg *pc, uint32_t l)
+{
+	uint32_t h;
+
+	for (h = 0; h < pc->n_links; h++)
+		if (pc->link[h] == l)
+			return true;
+	return false;
+}
+
+/*
+ * The link's figures from the paths through it. Suspect: the evidence
+ * paths of its kind, the loss of the least lossy (a path loses at least
+ * what each of its links loses) with its Wilson interval, the least shift.
+ * Not suspect: the same over all its paths, an upper bound for export.
+ */
+static void link_figures(struct gmon *m, uint32_t l, bool sl, bool sd)
+{
+	struct gmon_link *lk = &m->link[l];
+	const struct gmon_path *best = NULL;
+	uint32_t i, best_ppb = 0;
+	int32_t shift = 0;
+	bool have_shift = false;
+
+	memset(lk->paths, 0, sizeof(lk->paths));
+	memset(&lk->loss, 0, sizeof(lk->loss));
+	for (i = 0; i < m->n_lp; i++) {
+		uint32_t g = m->lp_g[i], p = m->lp_p[i];
+		const struct gmon_path *pp = &m->path[g][p];
+		bool bad_l = pp->loss_state == LOC_BAD;
+		bool bad_d = pp->delay_state == LOC_BAD;
+		uint32_t ppb;
+
+		if (!path_has(&m->cfg.path[g][p], l))
+			continue;
+		if ((sl && bad_l) || (sd && bad_d))
+			lk->paths[g] |= 1U << p;
+		if (!sl || bad_l) {
+			ppb = path_loss_ppb(pp);
+			if (!best || ppb < best_ppb) {
+				best = pp;
+				best_ppb = ppb;
+			}
+		}
+		if ((!sd || bad_d) && pp->lat.n_learnt == pp->lat.cfg.learn &&
+		    (!have_shift || pp->lat.shift < shift)) {
+			shift = pp->lat.shift;
+			have_shift = true;
+		}
+	}
+	if (best && sl && best->run_n)
+		gray_wilson(best->run_n, best->run_lost, Z95, &lk->loss);
+	else if (best)
+		gray_loss_estimate(&best->loss, Z95, &lk->loss);
+	lk->shift_ns = shift;
+}
+
+static void emit(struct gmon *m, uint32_t type, uint32_t l, uint64_t now)
+{
+	const struct gmon_link *lk = &m->link[l];
+	struct gmon_event ev = {
+		.time_ns = now, .type = type, .kind = lk->kind, .link = l,
+		.loss_ppm = lk->loss.point / 1000,
+		.delay_us = lk->shift_ns > 0 ? (uint32_t)lk->shift_ns / 1000 : 0,
+		.confidence = lk->conf,
+	};
+
+	memcpy(ev.paths, lk->paths, sizeof(ev.paths));
+	m->st.events[type]++;
+	if (m->cfg.on_event)
+		m->cfg.on_event(m->cfg.arg, &ev);
+}
+
+/* Tell the policy which paths cross a drained link now. */
+static void apply_paths(struct gmon *m, uint64_t now)
+{
+	uint32_t g, p, h;
+
+	for (g = 0; g < m->cfg.n_groups; g++) {
+		for (p = 0; p < m->cfg.n_paths[g]; p++) {
+			const struct gmon_path_cfg *pc = &m->cfg.path[g][p];
+			struct gmon_path *pp = &m->path[g][p];
+			int32_t by = -1;
+
+			if (!pp->on)
+				continue;
+			for (h = 0; h < pc->n_links && by < 0; h++)
+				if (m->link[pc->link[h]].drained)
+					by = pc->link[h];
+			pp->drained_by = by;
+			if ((by >= 0) == pp->gray)
+				continue;
+			pp->gray = by >= 0;
+			if (m->cfg.act)
+				m->cfg.act(m->cfg.arg, g, p, pp->gray, now);
+		}
+	}
+}
+
+static bool over_threshold(const struct gmon *m, const struct gmon_link *lk,
+			   bool sl, bool sd)
+{
+	/* Loss: the SPRT alarmed, and the evidence since it left its floor
+	 * cannot exclude a loss at the threshold (Wilson upper bound). */
+	if (sl && lk->loss.hi >= m->cfg.loss_threshold_ppm * 1000U)
+		return true;
+	return sd && lk->shift_ns >= (int32_t)(m->cfg.delay_threshold_us * 1000U);
+}
+
+static void evaluate(struct gmon *m, uint64_t now)
+{
+	uint64_t clean_ns = (uint64_t)m->cfg.restore_clean_s * NS_PER_S;
+	bool changed = false;
+	uint32_t l;
+
+	m->dirty = false;
+	solve(m);
+	for (l = 0; l < m->cfg.n_links; l++) {
+		struct gmon_link *lk = &m->link[l];
+		bool sl = m->ll_loss[l].suspect, sd = m->ll_delay[l].suspect;
+		bool monitor = m->cfg.monitor_only || m->cfg.link_monitor[l];
+
+		link_figures(m, l, sl, sd);
+		if (sl || sd) {
+			lk->kind = sl ? GMON_KIND_LOSS : GMON_KIND_DELAY;
+			lk->conf = sl ? m->ll_loss[l].conf : 0;
+			if (sd && m->ll_delay[l].conf > lk->conf)
+				lk->conf = m->ll_delay[l].conf;
+			lk->clean_since_ns = 0;
+			if (!lk->suspect) {
+				lk->suspect = true;
+				lk->since_ns = now;
+				emit(m, GMON_EV_SUSPECT, l, now);
+			}
+			if (!lk->drained && !monitor &&
+			    over_threshold(m, lk, sl, sd)) {
+				lk->drained = true;
+				lk->since_ns = now;
+				changed = true;
+				emit(m, GMON_EV_DRAIN, l, now);
+			}
+			continue;
+		}
+		if (!lk->suspect && !lk->drained)
+			continue;
+		/* Suspect or drained, and clean now: wait restore_clean_s. */
+		if (!lk->clean_since_ns) {
+			lk->clean_since_ns = now ? now : 1;
+			continue;
+		}
+		if ((int64_t)(now - lk->clean_since_ns) < (int64_t)clean_ns)
+			continue;
+		lk->suspect = false;
+		lk->clean_since_ns = 0;
+		lk->since_ns = now;
+		if (lk->drained) {
+			lk->drained = false;
+			changed = true;
+			emit(m, GMON_EV_RESTORE, l, now);
+		} else {
+			emit(m, GMON_EV_CLEAR, l, now);
+		}
+	}
+	if (changed)
+		apply_paths(m, now);
+}
+
+/* ---- status ---- */
+
+const struct gmon_cfg *gmon_config(const struct gmon *m)
+{
+	return &m->cfg;
+}
+
+int gmon_link_status(const struct gmon *m, uint32_t link,
+		     struct gmon_link_status *st)
+{
+	const struct gmon_link *lk;
+
+	if (link >= m->cfg.n_links)
+		return -EINVAL;
+	lk = &m->link[link];
+	memset(st, 0, sizeof(*st));
+	st->suspect = lk->suspect;
+	st->drained = lk->drained;
+	st->monitor = m->cfg.monitor_only || m->cfg.link_monitor[link];
+	st->kind = lk->kind;
+	st->loss_ppb = lk->loss.point;
+	st->loss_lo_ppb = lk->loss.lo;
+	st->loss_hi_ppb = lk->loss.hi;
+	st->shift_ns = lk->shift_ns;
+	st->confidence = lk->suspect || lk->drained ? lk->conf : 0;
+	memcpy(st->paths, lk->paths, sizeof(st->paths));
+	st->since_ns = lk->since_ns;
+	st->clean_since_ns = lk->clean_since_ns;
+	return 0;
+}
+
+int gmon_path_status(const struct gmon *m, uint32_t group, uint32_t path,
+		     struct gmon_path_status *st)
+{
+	const struct gmon_path *pp;
+
+	if (group >= m->cfg.n_groups || path >= m->cfg.n_paths[group])
+		return -EINVAL;
+	pp = &m->path[group][path];
+	memset(st, 0, sizeof(*st));
+	st->drained_by = -1;
+	st->monitored = pp->on;
+	if (!pp->on)
+		return 0;
+	st->loss_alarm = pp->loss.alarm;
+	st->delay_alarm = pp->lat.alarm;
+	st->gray = pp->gray;
+	st->drained_by = pp->drained_by;
+	st->loss_ppb = path_loss_ppb(pp);
+	st->baseline_ns = pp->lat.n_learnt == pp->lat.cfg.learn ?
+			  pp->lat.baseline : 0;
+	st->shift_ns = pp->lat.shift;
+	st->probes = pp->probes;
+	st->lost = pp->lost;
+	st->stalled = pp->stalled;
+	st->late = pp->late;
+	st->passive_packets = pp->passive_packets;
+	st->passive_lost = pp->passive_lost;
+	return 0;
+}
+
+const struct gmon_stats *gmon_stats(const struct gmon *m)
+{
+	return &m->st;
+}
+
+int gmon_link_id(const struct gmon *m, const char *name)
+{
+	uint32_t l;
+
+	for (l = 0; l < m->cfg.n_links; l++)
+		if (!strcmp(m->cfg.link_name[l], name))
+			return (int)l;
+	return -1;
+}
