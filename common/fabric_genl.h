@@ -67,6 +67,8 @@ enum fabric_signal {
 	FABRIC_SIG_PROBE_MISS,		/* soft: probe deadline passed */
 	FABRIC_SIG_GAP_BURST,		/* soft: PSN-gap or NAK burst */
 	FABRIC_SIG_SILENCE,		/* soft: expected traffic absent */
+	FABRIC_SIG_GRAY,		/* a link of the path drained (gray) */
+	FABRIC_SIG_GRAY_CLEAR,		/* its links are restored */
 	__FABRIC_SIG_MAX,
 };
 #define FABRIC_SIG_MAX (__FABRIC_SIG_MAX - 1)
@@ -84,6 +86,8 @@ enum fabric_reason {
 	FABRIC_REASON_PROBE_OK,
 	FABRIC_REASON_ADMIN_UNDRAIN,
 	FABRIC_REASON_HOLD_EXPIRED,
+	FABRIC_REASON_GRAY,
+	FABRIC_REASON_GRAY_CLEAR,
 	__FABRIC_REASON_MAX,
 };
 #define FABRIC_REASON_MAX (__FABRIC_REASON_MAX - 1)
