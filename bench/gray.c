@@ -19,6 +19,7 @@
  * lab (flapping, drains) print na.
  *
  *   gray [--faults N] [--seed S] [--fault-s S] [--gap-s S] [--clean-s S]
+ *   gray --lab|--score|--schedule|--clock ...   the lab campaign (gray_lab.c)
  *
  * GRAY_DEBUG=1 lists every event and fault with its outcome on stderr.
  */
@@ -28,6 +29,7 @@
 
 #include "gray.h"
 #include "localize.h"
+#include "gray_lab.h"
 #include "../selftests/unit/gray_sim.h"
 
 #define LEAVES		4
@@ -151,6 +153,10 @@ int main(int argc, char **argv)
 	struct loc_result res;
 	struct loc_cfg lcfg;
 
+	if (argc > 1 && (!strcmp(argv[1], "--lab") || !strcmp(argv[1], "--score") ||
+			 !strcmp(argv[1], "--schedule") || !strcmp(argv[1], "--clock") ||
+			 !strcmp(argv[1], "--events")))
+		return gray_lab_main(argc, argv);
 	for (i = 1; i + 1 < argc; i += 2) {
 		long v = atol(argv[i + 1]);
 
@@ -346,6 +352,6 @@ int main(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr, "usage: gray [--faults N] [--seed S] [--fault-s S] [--gap-s S] "
-		"[--clean-s S]\n");
+		"[--clean-s S]\n       gray --lab|--score|--schedule|--clock ... (gray --lab -h)\n");
 	return 2;
 }

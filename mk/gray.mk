@@ -63,10 +63,13 @@ $(BUILD)/selftests/unit/test_localize: selftests/unit/test_localize.c $(GRAY_OBJ
 
 selftests: $(GRAY_UNIT) $(BUILD)/bench/gray
 
-# bench/gray: the campaign and its scoring (simulated evidence for now).
-$(BUILD)/bench/gray: bench/gray.c $(GRAY_OBJS) common/gray.h common/localize.h \
-		selftests/unit/gray_sim.h | $(BUILD)/bench
+# bench/gray: the campaign and its scoring, on simulated evidence or
+# (--lab, bench/gray_lab.sh) on the 4-leaf lab with fabricd.
+GRAY_BENCH_SRCS	:= bench/gray.c bench/gray_lab.c bench/gray_score.c
+$(BUILD)/bench/gray: $(GRAY_BENCH_SRCS) bench/gray_lab.h $(GRAY_OBJS) common/gray.h \
+		common/localize.h selftests/unit/gray_sim.h | $(BUILD)/bench
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $< $(GRAY_OBJS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(GRAY_BENCH_SRCS) $(GRAY_OBJS) \
+		$(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c) -o $@
 
 BENCHES		+= $(BUILD)/bench/gray
