@@ -19,6 +19,7 @@
 #include "flow_rows.h"
 #include "log.h"
 #include "loop.h"
+#include "passive_paths.h"
 
 const char *fabric_event_type_str(__u16 type)
 {
@@ -206,6 +207,7 @@ struct json_object *fabric_event_json(const struct fabric_event *ev)
 	}
 	json_object_object_add(o, "flow_gaps", json_object_new_uint64(ev->flow_gaps));
 	json_object_object_add(o, "flow_naks", json_object_new_uint64(ev->flow_naks));
+	fo_passive_event_json(ev, o);
 	return o;
 }
 

@@ -18,6 +18,7 @@
 #include "fabricd.h"
 #include "failover.h"
 #include "log.h"
+#include "passive_paths.h"
 
 /*
  * Passive signals (Documentation/failover.md): data-path events on a
@@ -66,6 +67,8 @@ void fo_passive_sync(struct fabricd *d)
 	}
 	if (!skel || !skel->bss || !skel->data)
 		return;
+	/* learn flows' egress ports so that evidence names their path */
+	skel->bss->fpath_on = d->cfg.n_groups > 0;
 	/* silence events matter to whichever executor runs (fabric.ko gets
 	 * them as PATH_EVENTs) */
 	if (!d->cfg.thr.silence_ms || !d->fo || (!d->fo->eng && !d->fo->km))
@@ -112,6 +115,11 @@ static void fo_passive_signal(struct fabricd *d, int g, int p, __u32 sig,
  * such seconds clear its soft failure. (A path with probes recovers by
  * its probes.)
  */
+static __u32 path_ifindex(int g, int p)
+{
+	return passive[g][p].ifindex;
+}
+
 void fo_passive_tick(struct fabricd *d)
 {
 	struct ffe *e = d->fo->eng;
@@ -119,6 +127,7 @@ void fo_passive_tick(struct fabricd *d)
 	int g, p;
 
 	fo_passive_sync(d);
+	fo_passive_paths_tick(d, path_ifindex, now);
 	for (g = 0; g < d->cfg.n_groups; g++) {
 		struct ffe_group_status st;
 
@@ -184,11 +193,15 @@ static bool silence_credible(const struct fabricd *d, int g, int p)
 	return false;
 }
 
-/* A data-path event: the signal it is for the path(s) on its port. */
+/*
+ * A data-path event: the signal it is for the path(s) on its port. A gap
+ * or NAK is about the path its flow takes (the data path's path_ifindex,
+ * bpf/flow_path.h); only when that is unknown, its arrival port.
+ */
 void fabricd_fo_passive(struct fabricd *d, const struct fabric_event *ev)
 {
 	static __u64 silence_ignored;
-	__u32 sig, lag = 0;
+	__u32 sig, lag = 0, port = ev->ifindex;
 	int g, p;
 
 	switch (ev->type) {
@@ -208,11 +221,17 @@ void fabricd_fo_passive(struct fabricd *d, const struct fabric_event *ev)
 	default:
 		return;
 	}
+	if (sig == FABRIC_FO_SIG_GAP_BURST) {
+		if (ev->path_ifindex)
+			port = ev->path_ifindex;
+		else
+			fo_passive_paths_unattributed();
+	}
 	if (!d->fo || (!d->fo->eng && !d->fo->km))
 		return;
 	for (g = 0; g < d->cfg.n_groups; g++) {
 		for (p = 0; p < d->cfg.group[g].n_paths; p++) {
-			if (!ev->ifindex || passive[g][p].ifindex != ev->ifindex)
+			if (!port || passive[g][p].ifindex != port)
 				continue;
 			passive[g][p].bad++;
 			if (sig == FABRIC_FO_SIG_SILENCE && !silence_credible(d, g, p)) {
@@ -230,4 +249,5 @@ void fabricd_fo_passive(struct fabricd *d, const struct fabric_event *ev)
 void fo_passive_reset(void)
 {
 	memset(passive, 0, sizeof(passive));
+	fo_passive_paths_reset();
 }

@@ -29,6 +29,7 @@
 #include "failover.h"
 #include "log.h"
 #include "loop.h"
+#include "passive_paths.h"
 
 int fabricd_reload(struct fabricd *d, char *msg, size_t len);
 
@@ -300,7 +301,7 @@ static int run(struct fabricd *d)
 	d->metrics.maps = &d->dp->maps;
 	d->metrics.top_k = d->cfg.top_k;
 	d->metrics.version = FABRIC_VERSION;
-	d->metrics.extra = fabricd_extra_metrics;	/* failover, INT */
+	d->metrics.extra = fabricd_extra_metrics_passive; /* failover, INT, passive */
 	d->metrics.extra_ctx = d;
 
 	if (fabricd_events_open(d) || fabricd_control_open(d)) {
