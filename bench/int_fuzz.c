@@ -23,6 +23,27 @@ static __u32 below(__u64 *s, __u32 n)
 	return n ? rnd(s) % n : 0;
 }
 
+/*
+ * A frame whose checksum a device is still to compute (CHECKSUM_PARTIAL):
+ * a non-zero UDP checksum field becomes the folded pseudo-header sum.
+ */
+static void partial_csum(__u8 *f, size_t len)
+{
+	size_t l4 = int_l4_off(f, len), i;
+	int v6 = f[12] == 0x86;
+	__u32 sum = 17;
+
+	if (!l4 || l4 + 8 > len || !(f[l4 + 6] | f[l4 + 7]))
+		return;
+	sum += (__u32)f[l4 + 4] << 8 | f[l4 + 5];
+	for (i = v6 ? 22 : 26; i < (v6 ? 54u : 34u); i += 2)
+		sum += (__u32)f[i] << 8 | f[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	f[l4 + 6] = sum >> 8;
+	f[l4 + 7] = sum;
+}
+
 /* A valid INT frame of random shape: the seed of every case. */
 static size_t make_seed(__u64 *s, __u8 *out)
 {
@@ -51,9 +72,12 @@ static size_t make_seed(__u64 *s, __u8 *out)
 		flags |= FABRIC_INT_FLAG_M;
 	for (i = 0; i < sizeof(hopdata) / 4; i++)
 		hopdata[i] = below(s, 4) ? below(s, 2000000) : (__u32)rnd(s);
-	return int_ref_encode(base, len, out, FRAME_CAP,
-			      FABRIC_INT_UDP_PORT_DEFAULT, flags, instr,
-			      below(s, 9), hops, hopdata);
+	len = int_ref_encode(base, len, out, FRAME_CAP,
+			     FABRIC_INT_UDP_PORT_DEFAULT, flags, instr,
+			     below(s, 9), hops, hopdata);
+	if (len && !below(s, 8))
+		partial_csum(out, len);
+	return len;
 }
 
 static void put16(__u8 *p, __u32 v)

@@ -48,12 +48,16 @@ static __u32 bits(__u16 instr)
 	return w;
 }
 
+/* Sum of the pseudo header with UDP length @ulen. */
+static __u64 pseudo(const __u8 *f, int v6, __u32 ulen)
+{
+	return (v6 ? sum_words(f + 22, 32) : sum_words(f + 26, 8)) + 17 + ulen;
+}
+
 /* Sum of the pseudo header (with @ulen) and the UDP datagram at @l4. */
 static __u64 udp_total(const __u8 *f, int v6, size_t l4, __u32 ulen)
 {
-	__u64 s = v6 ? sum_words(f + 22, 32) : sum_words(f + 26, 8);
-
-	return s + 17 + ulen + sum_words(f + l4, ulen);
+	return pseudo(f, v6, ulen) + sum_words(f + l4, ulen);
 }
 
 void int_ref_sink(const __u8 *f, size_t len, __u16 port, __u8 *out,
@@ -167,7 +171,15 @@ void int_ref_sink(const __u8 *f, size_t len, __u16 port, __u8 *out,
 		c = fold(fold(s_in) + (~fold(t) & 0xffff));
 		put_be16(out + 24, c == 0xffff ? 0 : c);
 	}
-	if (csum) {
+	if (csum && csum == fold(pseudo(f, v6, ulen))) {
+		/*
+		 * The field of a checksum a device is still to compute
+		 * (CHECKSUM_PARTIAL) holds the pseudo-header sum; a frame
+		 * whose field equals it is taken for one (Documentation/int.md,
+		 * "Checksums"): the field becomes the new pseudo-header sum.
+		 */
+		put_be16(out + l4 + 6, fold(pseudo(out, v6, ulen - n)));
+	} else if (csum) {
 		__u64 s_in = udp_total(f, v6, l4, ulen), t;
 		__u32 c;
 

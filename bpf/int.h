@@ -10,6 +10,8 @@
 
 #include "int_state.h"
 #include "int_parse.h"
+#include "int_csum.h"
+#include "int_index.h"
 #include "int_sink.h"
 #include "int_transit.h"
 #include "int_source.h"

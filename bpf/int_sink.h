@@ -35,6 +35,7 @@ static __always_inline void int_hop_record(struct fabric_int_stats *st,
 	h = bpf_map_lookup_elem(&fab_int_hops, &node);
 	if (h)
 		int_hist_add(h, ns);
+	int_node_mark(node);
 }
 
 static __always_inline void int_path_record(struct fabric_int_stats *st,
@@ -148,7 +149,14 @@ __noinline int int_sink_strip(struct xdp_md *ctx, struct int_frame *f)
 		return -1;
 	old_ulen = udp->len;
 	new_ulen = bpf_htons(f->ulen - n);
-	if (udp->check) {
+	if (int_csum_partial(data, data_end, f->v6, udp->check, old_ulen)) {
+		struct fabric_int_xstats *xs = int_xstats();
+
+		/* only the length of the pseudo-header changes the field */
+		udp->check = int_pseudo_csum(data, data_end, f->v6, new_ulen);
+		if (xs)
+			xs->sink_csum_partial++;
+	} else if (udp->check) {
 		__u32 off = (f->v6 ? INT_L4_V6 : INT_L4_V4) + 8, zero = 0;
 		struct int_scratch *blk;
 		__s64 neg;

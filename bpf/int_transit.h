@@ -52,7 +52,12 @@ static __noinline int int_set_flag(struct xdp_md *ctx, struct int_frame *f,
 		return -1;
 	old = *w0;
 	*(__u8 *)w0 |= flag;
-	if (udp->check) {
+	if (int_csum_partial(data, data_end, f->v6, udp->check, udp->len)) {
+		struct fabric_int_xstats *xs = int_xstats();
+
+		if (xs)
+			xs->transit_csum_partial++;
+	} else if (udp->check) {
 		acc = (__u16)~udp->check;
 		acc += INT_NEG32(old) + *w0;
 		udp->check = int_csum_final(acc, 1);
@@ -79,7 +84,7 @@ __noinline int int_transit_push(struct xdp_md *ctx, struct int_frame *f,
 	struct fabric_int_shim *shim;
 	struct fabric_int_md *md;
 	struct udphdr *udp;
-	__u16 old_ulen, old_ipl, instr;
+	__u16 old_ulen, old_ipl, instr, pcheck = 0;
 	__u64 now, acc = 0, hsum = 0;
 	__be32 *w;
 	__u8 *hop;
@@ -119,7 +124,10 @@ __noinline int int_transit_push(struct xdp_md *ctx, struct int_frame *f,
 	if (instr & INT_EGRESS_FIELDS)
 		md->ver_flags |= FABRIC_INT_FLAG_PENDING;
 	udp->len = bpf_htons(f->ulen + hb);
-	if (udp->check) {
+	/* a partial checksum's field: the pseudo-header sum, new length */
+	if (int_csum_partial(data, data_end, f->v6, udp->check, old_ulen))
+		pcheck = int_pseudo_csum(data, data_end, f->v6, udp->len);
+	if (udp->check && !pcheck) {
 		acc = (__u16)~udp->check;
 		acc += INT_NEG32(old_shim) + int_load32(shim);
 		acc += INT_NEG32(old_md) + int_load32(md);
@@ -189,8 +197,15 @@ __noinline int int_transit_push(struct xdp_md *ctx, struct int_frame *f,
 	udp = data + (f->v6 ? INT_L4_V6 : INT_L4_V4);
 	if ((void *)(udp + 1) > data_end)
 		return -1;
-	if (udp->check)
+	if (pcheck) {
+		struct fabric_int_xstats *xs = int_xstats();
+
+		udp->check = pcheck;
+		if (xs)
+			xs->transit_csum_partial++;
+	} else if (udp->check) {
 		udp->check = int_csum_final(acc + hsum, 1);
+	}
 	st->transit_pushed++;
 	return 0;
 }
@@ -256,6 +271,20 @@ __noinline int int_transit_egress(struct __sk_buff *skb)
 		*(__u32 *)(hop + off + 4) = bpf_htonl((__u32)now);
 		acc += INT_NEG32(old) + bpf_htonl((__u32)now);
 	}
+	/*
+	 * A field holding the pseudo-header sum stays as it is: the hop's
+	 * words are data, which the device sums. (The helper skips them on
+	 * a partial skb by itself; this keeps a frame that XDP took for
+	 * partial consistent when its skb is not.)
+	 */
+	{
+		struct udphdr *udp = data + (f.v6 ? INT_L4_V6 : INT_L4_V4);
+
+		if ((void *)(udp + 1) > data_end)
+			return -1;
+		if (int_csum_partial(data, data_end, f.v6, udp->check, udp->len))
+			goto done;
+	}
 	csum_off = f.l4 + 6;
 	if (bpf_l4_csum_replace(skb, csum_off, 0, int_fold(acc),
 				BPF_F_MARK_MANGLED_0)) {
@@ -263,6 +292,7 @@ __noinline int int_transit_egress(struct __sk_buff *skb)
 			st->transit_errors++;
 		return -1;
 	}
+done:
 	if (st)
 		st->transit_completed++;
 	return 0;

@@ -331,4 +331,29 @@ struct fabric_int_stats {
 	__u64	sink_malformed[FABRIC_INT_BAD_MAX];	/* passed untouched */
 };
 
+/* --- added later: maps of their own, so no existing value changes size -- */
+
+/*
+ * Node ids in use: array fab_int_nodes, one entry, a bitmap of the node ids
+ * the sink has recorded a hop of (bit n % 64 of word n / 64). The sink sets
+ * a node's bit when it records a hop of it; readers then look up only
+ * those hop histograms. Bits are never cleared by the data path.
+ */
+struct fabric_int_node_index {
+	__u64	bits[FABRIC_INT_MAX_NODES / 64];
+};
+
+/*
+ * Counters added after fabric_int_stats: per-CPU array fab_int_xstats, one
+ * entry. csum_partial: INT frames whose UDP checksum field held the
+ * pseudo-header sum of a checksum still to be computed by a device
+ * (CHECKSUM_PARTIAL, e.g. from veth); their field was updated as a
+ * pseudo-header sum (Documentation/int.md, "Checksums").
+ */
+struct fabric_int_xstats {
+	__u64	transit_csum_partial;	/* hops pushed (or E/M set) on such frames */
+	__u64	sink_csum_partial;	/* such frames stripped or recorded */
+	__u64	rsvd[6];
+};
+
 #endif
