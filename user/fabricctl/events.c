@@ -33,9 +33,28 @@ static void print_reroute(struct json_object *ev)
 	printf(")\n");
 }
 
+/* A gray-failure verdict (fabricd's gray.c). */
+static void print_gray(struct json_object *ev)
+{
+	struct json_object *paths = ctl_jget(ev, "paths");
+	size_t i;
+
+	printf("%s %-12s link %s: %s, loss %llu ppm, delay %llu us, confidence %.2f, paths",
+	       ctl_jstr(ev, "time"), ctl_jstr(ev, "type"), ctl_jstr(ev, "link"),
+	       ctl_jstr(ev, "kind"), (unsigned long long)ctl_ju64(ev, "loss_ppm"),
+	       (unsigned long long)ctl_ju64(ev, "delay_us"),
+	       json_object_get_double(ctl_jget(ev, "confidence")));
+	for (i = 0; paths && i < json_object_array_length(paths); i++)
+		printf("%s%s", i ? "," : " ",
+		       json_object_get_string(json_object_array_get_idx(paths, i)));
+	printf("\n");
+}
+
 static void show(struct ctl *ctl, struct json_object *ev, bool stream)
 {
-	if (!ctl->json && !strcmp(ctl_jstr(ev, "type"), "reroute"))
+	if (!ctl->json && !strncmp(ctl_jstr(ev, "type"), "gray_", 5))
+		print_gray(ev);
+	else if (!ctl->json && !strcmp(ctl_jstr(ev, "type"), "reroute"))
 		print_reroute(ev);
 	else if (!ctl->json)
 		ctl_print_event(ev);

@@ -29,14 +29,43 @@ static void since(struct json_object *p, char *buf, size_t len)
 		snprintf(buf, len, "%.1fh", s / 3600);
 }
 
+/* The gray-failure monitor's view of a path: off, clean, suspect, drained. */
+static const char *gray_state(struct json_object *p)
+{
+	struct json_object *g = ctl_jget(p, "gray");
+
+	return g ? ctl_jstr(g, "state") : "-";
+}
+
+/* Why paths are suspect or drained: the link and its evidence. */
+static void print_gray_why(struct json_object *arr)
+{
+	size_t i, n = json_object_array_length(arr);
+
+	for (i = 0; i < n; i++) {
+		struct json_object *p = json_object_array_get_idx(arr, i);
+		struct json_object *w = ctl_jget(ctl_jget(p, "gray"), "why");
+
+		if (!w)
+			continue;
+		printf("%s: gray %s: link %s, %s, loss %llu ppm, delay %lld us, confidence %.2f%s\n",
+		       ctl_jstr(p, "name"), gray_state(p), ctl_jstr(w, "link"),
+		       ctl_jstr(w, "kind"), (unsigned long long)ctl_ju64(w, "loss_ppm"),
+		       (long long)json_object_get_int64(ctl_jget(w, "delay_us")),
+		       json_object_get_double(ctl_jget(w, "confidence")),
+		       json_object_get_boolean(ctl_jget(w, "drained")) ? "" :
+		       " (not drained: below the threshold, or monitor-only)");
+	}
+}
+
 static void print_paths(struct json_object *arr)
 {
 	size_t i, n = json_object_array_length(arr);
 	char st[32], ago[16], rtt[16];
 
-	printf("%-12s %-12s %-8s %-16s %-9s %-7s %-17s %9s %8s %5s %10s %8s %8s\n",
+	printf("%-12s %-12s %-8s %-16s %-9s %-7s %-17s %9s %8s %5s %10s %8s %8s %-8s\n",
 	       "PATH", "GROUP", "DEV", "GATEWAY", "STATE", "SINCE", "REASON", "INSTALLED",
-	       "FAILOVER", "FLAPS", "PROBES", "MISSED", "RTT");
+	       "FAILOVER", "FLAPS", "PROBES", "MISSED", "RTT", "GRAY");
 	for (i = 0; i < n; i++) {
 		struct json_object *p = json_object_array_get_idx(arr, i);
 		struct json_object *pr = ctl_jget(p, "probe"), *c = ctl_jget(p, "counters");
@@ -59,11 +88,13 @@ static void print_paths(struct json_object *arr)
 		       (json_object_get_boolean(ctl_jget(p, "kept")) ? "kept" : "yes") : "no",
 		       ctl_ju64(c, "failovers"), ctl_ju64(c, "flaps"));
 		if (json_object_get_boolean(ctl_jget(pr, "enabled")))
-			printf("%10llu %8llu %8s\n", ctl_ju64(pr, "sent"), ctl_ju64(pr, "missed"), rtt);
+			printf("%10llu %8llu %8s", ctl_ju64(pr, "sent"), ctl_ju64(pr, "missed"), rtt);
 		else
-			printf("%10s %8s %8s\n", "off", "-", "-");
+			printf("%10s %8s %8s", "off", "-", "-");
+		printf(" %-8s\n", gray_state(p));
 	}
 	printf("(* drained; \"kept\": down, but the last usable member, so still installed)\n");
+	print_gray_why(arr);
 }
 
 int cmd_paths(struct ctl *ctl, int argc, char **argv)

@@ -18,6 +18,7 @@
 
 #include "fabric_dp.h"
 #include "config_int.h"
+#include "config_gray.h"
 
 #define FABRICD_DEFAULT_CONFIG		"/etc/fabric/fabric.conf"
 #define FABRICD_DEFAULT_SOCKET		"/run/fabric/fabricd.sock"
@@ -117,6 +118,7 @@ struct fabricd_config {
 	int			n_paths;
 	/* Sections and keys from other files (config_ext.h): one member each. */
 	struct fcfg_int		int_;		/* [int] */
+	struct fcfg_gray	gray;		/* [gray], [path] links */
 };
 
 /* Messages, each "FILE:LINE: [section] key: what is expected". */

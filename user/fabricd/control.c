@@ -314,6 +314,7 @@ static struct json_object *handle(struct fabricd *d, struct fabricd_client *c,
 		json_object_object_add(o, "received", json_object_new_uint64(d->ev_total));
 		x = fabricd_events_json(d, max > 0 ? max : 0);
 		fabricd_reroute_events_json(x, max > 0 ? max : 0);
+		fabricd_gray_events_json(d, x, max > 0 ? max : 0);
 		json_object_object_add(o, "events", x);
 		return o;
 	}
@@ -339,7 +340,7 @@ static struct json_object *handle(struct fabricd *d, struct fabricd_client *c,
 	if (!strcmp(cmd, "groups"))
 		return fabricd_fo_groups_json(d);
 	if (!strcmp(cmd, "paths"))
-		return fabricd_fo_paths_json(d);
+		return fabricd_gray_paths_json(d, fabricd_fo_paths_json(d));
 	if (!strcmp(cmd, "drain") || !strcmp(cmd, "undrain"))
 		return drain(d, c, req, !strcmp(cmd, "drain"));
 	return error_reply("unknown command \"%s\" (status, events, rates, subscribe, reload, groups, paths, drain, undrain)", cmd);

@@ -139,4 +139,20 @@ void fabricd_notify(const char *state);
 /* main.c */
 __u64 fabricd_now_ms(void);
 
+/* gray.c: the gray-failure monitor (Documentation/gray.md) */
+struct ffe;
+struct gmon;
+struct fabric_metrics_buf;
+void fabricd_gray_attach(struct fabricd *d, struct ffe *eng);
+void fabricd_gray_detach(struct fabricd *d);
+void fabricd_gray_reload(struct fabricd *d);
+void fabricd_gray_tick(struct fabricd *d);
+/* For gmon_passive() (user/lib/gray_monitor.h); NULL while it is off. */
+struct gmon *fabricd_gray_mon(struct fabricd *d);
+void fabricd_gray_events_json(struct fabricd *d, struct json_object *arr,
+			      unsigned int max);
+struct json_object *fabricd_gray_paths_json(struct fabricd *d,
+					    struct json_object *o);
+int fabricd_gray_metrics(struct fabric_metrics_buf *b);
+
 #endif

@@ -59,7 +59,7 @@ int fabricd_fo_init(struct fabricd *d)
  */
 static void engine_hooks(struct fabricd *d)
 {
-	(void)d;
+	fabricd_gray_attach(d, d->fo->eng);
 }
 
 static int start_engine(struct fabricd *d)
@@ -143,6 +143,7 @@ void fabricd_fo_stop(struct fabricd *d)
 		return;
 	epoll_fds(d, false);
 	fabricd_reroute_stop(d);
+	fabricd_gray_detach(d);
 	ffe_close(fo->eng);
 	fo->eng = NULL;
 	fo_kmod_close(fo->km);

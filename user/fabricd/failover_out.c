@@ -352,5 +352,6 @@ hist:
 				 v->hist.sum_ns / 1e9, v->hist.n);
 	pthread_mutex_unlock(&fo->lock);
 	fabricd_reroute_metrics(b);
+	fabricd_gray_metrics(b);
 	return b->err;
 }

@@ -137,6 +137,7 @@ int fabricd_reload(struct fabricd *d, char *msg, size_t len)
 	}
 	if (fabricd_fo_reload(d, old) && !err)
 		err = -EIO;
+	fabricd_gray_reload(d);
 	listen_changed = strcmp(old->listen, d->cfg.listen);
 	if (d->exporter) {
 		fabric_exporter_lock(d->exporter);
@@ -221,6 +222,7 @@ static void on_tick(struct fabricd *d)
 	/* a ringbuf wakeup may be skipped while it is near full */
 	fabricd_events_poll(d);
 	fabricd_fo_tick(d);
+	fabricd_gray_tick(d);
 }
 
 static int run_loop(struct fabricd *d)

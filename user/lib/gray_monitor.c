@@ -225,8 +225,8 @@ static void evaluate(struct gmon *m, uint64_t now);
 void gmon_probe(struct gmon *m, uint32_t group, uint32_t path,
 		enum gmon_outcome outcome, uint64_t rtt_ns, uint64_t now_ns)
 {
-	struct gmon_path *pp = path_of(m, group, path);
 	uint32_t rtt = rtt_ns > 0xffffffffULL ? 0xffffffffU : (uint32_t)rtt_ns;
+	struct gmon_path *pp = m ? path_of(m, group, path) : NULL;
 
 	if (!pp)
 		return;
@@ -267,7 +267,7 @@ void gmon_probe(struct gmon *m, uint32_t group, uint32_t path,
 void gmon_passive(struct gmon *m, uint32_t group, uint32_t path,
 		  uint64_t packets, uint64_t lost, uint64_t now_ns)
 {
-	struct gmon_path *pp = path_of(m, group, path);
+	struct gmon_path *pp = m ? path_of(m, group, path) : NULL;
 
 	if (!pp || !packets)
 		return;

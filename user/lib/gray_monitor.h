@@ -138,7 +138,8 @@ void gmon_free(struct gmon *m);
 void gmon_probe(struct gmon *m, uint32_t group, uint32_t path,
 		enum gmon_outcome outcome, uint64_t rtt_ns, uint64_t now_ns);
 /* Passive evidence: packets seen and packets lost (PSN gaps) on that path
- * since the last call. */
+ * since the last call. m may be NULL (monitor off): then a no-op, as for
+ * a path without links. */
 void gmon_passive(struct gmon *m, uint32_t group, uint32_t path,
 		  uint64_t packets, uint64_t lost, uint64_t now_ns);
 /* Restore timers and pending misses; call at least once a second. */
