@@ -203,6 +203,7 @@ int ffe_path_signal(struct ffe *e, uint32_t group, uint32_t path,
 	     signal != FABRIC_FO_SIG_GRAY &&
 	     signal != FABRIC_FO_SIG_GRAY_CLEAR &&
 	     signal != FABRIC_FO_SIG_SILENCE &&
+	     signal != FABRIC_FO_SIG_PROBE_MISS &&
 	     signal != FABRIC_FO_SIG_PROBE_OK))
 		return -EINVAL;
 	ffe_verdict(g, 1U << path, signal, now, lag);

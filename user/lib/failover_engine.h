@@ -152,12 +152,19 @@ int ffe_drain(struct ffe *e, uint32_t group, uint32_t path, bool on);
 /*
  * One signal for one path from a detector outside the engine: the data
  * path's passive signals (FABRIC_FO_SIG_GAP_BURST, FABRIC_FO_SIG_SILENCE),
- * or FABRIC_FO_SIG_PROBE_OK as other proof of life for a path without
- * probes. now is CLOCK_MONOTONIC ns, lag the detector's own lateness.
+ * FABRIC_FO_SIG_PROBE_OK as other proof of life for a path without
+ * probes, or the kernel-side probe verdict's misses and clears
+ * (FABRIC_FO_SIG_PROBE_MISS, FABRIC_FO_SIG_PROBE_OK). now is CLOCK_MONOTONIC
+ * ns, lag the detector's own lateness.
  * Carrier stays the engine's own. 0 or -EINVAL.
  */
 int ffe_path_signal(struct ffe *e, uint32_t group, uint32_t path,
 		    uint32_t signal, uint64_t now, uint64_t lag);
+/*
+ * The node-wide probe slot of a path (the probe payload's path field, the
+ * kernel-side verdict's slot index), or -ENOENT when it is not probed.
+ */
+int ffe_probe_slot(const struct ffe *e, uint32_t group, uint32_t path);
 uint32_t ffe_n_groups(const struct ffe *e);
 int ffe_group_status(const struct ffe *e, uint32_t group,
 		     struct ffe_group_status *st);

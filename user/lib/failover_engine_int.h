@@ -41,6 +41,7 @@ struct ffe_grp {
 	struct fprobe *probe;
 	uint32_t probe_path[FNH_MAX_MEMBERS];	/* probe index -> path */
 	uint32_t path_probe[FNH_MAX_MEMBERS];	/* path -> probe index+1 */
+	uint32_t probe_base;	/* probe index 0's node-wide slot */
 	uint32_t installed;
 	bool dirty;
 	uint64_t settle_at;	/* second step of a blind restore, 0 none */

@@ -41,7 +41,7 @@ void ffe_probe_observer(struct ffe *e, ffe_probe_obs cb, void *arg)
 	e->probe_obs_arg = arg;
 }
 
-static int probe_open_group(struct ffe *e, struct ffe_grp *g)
+static int probe_open_group(struct ffe *e, struct ffe_grp *g, uint32_t base)
 {
 	struct fprobe_path_cfg pc[FPROBE_MAX_PATHS];
 	struct fprobe_cfg fc = { 0 };
@@ -68,6 +68,8 @@ static int probe_open_group(struct ffe *e, struct ffe_grp *g)
 	fc.timeout_ns = e->cfg.probe_timeout_ns ? e->cfg.probe_timeout_ns :
 			3 * e->cfg.probe_interval_ns;
 	fc.port = e->cfg.probe_port;
+	fc.path_base = base;
+	g->probe_base = base;
 	fc.cb = ffe_probe_cb;
 	fc.rtt_cb = ffe_probe_rtt_cb;
 	fc.arg = g;
@@ -75,17 +77,32 @@ static int probe_open_group(struct ffe *e, struct ffe_grp *g)
 	return g->probe ? 0 : -errno;
 }
 
+/* Probe slots are node-wide: group by group, its probed paths in order. */
 static int probe_open(struct ffe *e)
 {
-	uint32_t i;
+	uint32_t i, p, base = 0;
 	int err;
 
 	for (i = 0; i < e->cfg.n_groups; i++) {
-		err = probe_open_group(e, &e->grp[i]);
+		err = probe_open_group(e, &e->grp[i], base);
 		if (err)
 			return err;
+		for (p = 0; p < e->grp[i].cfg.n_paths; p++)
+			base += e->grp[i].path_probe[p] != 0;
 	}
 	return 0;
+}
+
+int ffe_probe_slot(const struct ffe *e, uint32_t group, uint32_t path)
+{
+	const struct ffe_grp *g;
+
+	if (group >= e->cfg.n_groups || path >= e->grp[group].cfg.n_paths)
+		return -EINVAL;
+	g = &e->grp[group];
+	if (!g->probe || !g->path_probe[path])
+		return -ENOENT;
+	return g->probe_base + g->path_probe[path] - 1;
 }
 
 static void probe_close(struct ffe *e)

@@ -254,7 +254,7 @@ static uint64_t fprobe_drain(struct fprobe *p, uint32_t i, uint64_t now)
 		if (r < 0)
 			break;
 		if (r != sizeof(m) || m.magic != htonl(FABRIC_PROBE_MAGIC) ||
-		    m.path != i)
+		    m.path != p->cfg.path_base + i)
 			continue;
 		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
 			if (cm->cmsg_level == SOL_SOCKET &&
@@ -338,7 +338,7 @@ static void fprobe_send(struct fprobe *p, uint32_t i)
 		pp->oldest++;
 	s = &pp->win[pp->next_seq % FPROBE_WINDOW];
 	m.magic = htonl(FABRIC_PROBE_MAGIC);
-	m.path = i;
+	m.path = p->cfg.path_base + i;
 	m.seq = pp->next_seq;
 	m.tx_ns = mono_ns();
 	s->seq = m.seq;

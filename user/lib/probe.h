@@ -45,6 +45,9 @@ struct fprobe_cfg {
 	uint64_t interval_ns;	/* per path; 100 us = 10k probes/s */
 	uint64_t timeout_ns;	/* answer deadline after send */
 	uint16_t port;		/* reflector's UDP port */
+	/* the probe payload's path is path_base + index: a node-wide slot
+	 * of the kernel-side verdict (common/fabric_probe.h) */
+	uint32_t path_base;
 	fprobe_cb cb;
 	fprobe_rtt_cb rtt_cb;	/* optional */
 	void *arg;
