@@ -19,6 +19,7 @@
 #include "fabric_dp.h"
 #include "config_int.h"
 #include "config_gray.h"
+#include "config_verdict.h"
 
 #define FABRICD_DEFAULT_CONFIG		"/etc/fabric/fabric.conf"
 #define FABRICD_DEFAULT_SOCKET		"/run/fabric/fabricd.sock"
@@ -119,6 +120,7 @@ struct fabricd_config {
 	/* Sections and keys from other files (config_ext.h): one member each. */
 	struct fcfg_int		int_;		/* [int] */
 	struct fcfg_gray	gray;		/* [gray], [path] links */
+	struct fcfg_verdict	verdict;	/* [verdict] */
 };
 
 /* Messages, each "FILE:LINE: [section] key: what is expected". */

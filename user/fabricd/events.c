@@ -16,10 +16,12 @@
 
 #include "fabricd.h"
 #include "failover.h"
+#include "fabric_probe.h"
 #include "flow_rows.h"
 #include "log.h"
 #include "loop.h"
 #include "passive_paths.h"
+#include "reroute_fabricd.h"
 
 const char *fabric_event_type_str(__u16 type)
 {
@@ -30,6 +32,8 @@ const char *fabric_event_type_str(__u16 type)
 		return "nak";
 	case FABRIC_EV_SILENCE:
 		return "silence";
+	case FABRIC_EV_PROBE_VERDICT:
+		return "probe_verdict";
 	default:
 		return "unknown";
 	}
@@ -70,8 +74,8 @@ static void log_event(struct fabricd *d, const struct fabric_event *ev)
 {
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], ifn[IF_NAMESIZE];
 
-	if (!may_log(d))
-		return;
+	if (ev->type == FABRIC_EV_PROBE_VERDICT || !may_log(d))
+		return;		/* verdict.c logs its own */
 	if (!if_indextoname(ev->ifindex, ifn))
 		snprintf(ifn, sizeof(ifn), "#%u", ev->ifindex);
 	fabric_addr_str(ev->family, ev->src, src, sizeof(src));
@@ -106,6 +110,7 @@ static int on_event(void *ctx, void *data, size_t len)
 	fabric_metrics_count(&d->metrics.events_received, 1);
 	log_event(d, ev);
 	fabricd_fo_passive(d, ev);
+	fabricd_verdict_event(d, ev);
 	o = fabric_event_json(ev);
 	if (o) {
 		fabricd_control_broadcast(d, o);
@@ -187,6 +192,10 @@ struct json_object *fabric_event_json(const struct fabric_event *ev)
 	json_object_object_add(o, "ifname", json_object_new_string(ifn));
 	json_object_object_add(o, "ifindex", json_object_new_uint64(ev->ifindex));
 	json_object_object_add(o, "node_id", json_object_new_uint64(ev->node_id));
+	if (ev->type == FABRIC_EV_PROBE_VERDICT) {
+		fabricd_verdict_json(ev, o);
+		return o;
+	}
 	if (ev->type == FABRIC_EV_SILENCE) {
 		json_object_object_add(o, "quiet_us", json_object_new_uint64(ev->missing));
 		json_object_object_add(o, "lag_us", json_object_new_uint64(ev->expected_psn));

@@ -48,6 +48,7 @@ struct fo_group_view {
 	__u32	installed;	/* in the kernel group as last programmed */
 	bool	dirty;		/* desired not installed yet */
 	__u64	failovers, restores, exec_errors, drain_refused;
+	__u64	replace_timeouts, neigh_unstuck, neigh_waits;	/* engine only */
 	char	last_error[256];
 	struct fo_path_view path[FCFG_GROUP_MAX_PATHS];
 };

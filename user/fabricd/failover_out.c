@@ -227,6 +227,7 @@ struct json_object *fabricd_fo_status_json(struct fabricd *d)
 	json_object_object_add(x, "paths_in_groups", json_object_new_int(n));
 	json_object_object_add(x, "groups_degraded", json_object_new_int(degraded));
 	add_u64(x, "transitions", fo->transitions);
+	json_object_object_add(x, "kernel_verdict", fabricd_verdict_status_json());
 	return x;
 }
 
@@ -263,6 +264,41 @@ static void path_labels(struct fabric_metrics_label *l, const struct fo_group_vi
 	l[0].value = g->name;
 	l[1].name = "path";
 	l[1].value = p->name;
+}
+
+/* The userspace executor's own group counters (Documentation/failover.md,
+ * "Restore, neighbours and the replace deadline"). */
+static const struct {
+	const char *name, *help;
+	size_t off;
+} engine_counters[] = {
+	{ "fabric_group_replace_timeouts_total",
+	  "Nexthop group replaces still blocked after the replace deadline (the alarm).",
+	  offsetof(struct fo_group_view, replace_timeouts) },
+	{ "fabric_group_neigh_unstuck_total",
+	  "Stale INCOMPLETE or FAILED gateway neighbour entries deleted when a path's carrier returned.",
+	  offsetof(struct fo_group_view, neigh_unstuck) },
+	{ "fabric_group_neigh_waits_total",
+	  "Replaces that held a joining member back while its gateway was still resolving.",
+	  offsetof(struct fo_group_view, neigh_waits) },
+};
+
+static void engine_group_metrics(struct fabric_metrics_buf *b, const struct fo_view *v)
+{
+	struct fabric_metrics_label l;
+	__u32 k, gi;
+
+	for (k = 0; k < sizeof(engine_counters) / sizeof(engine_counters[0]); k++) {
+		fabric_metrics_header(b, engine_counters[k].name, engine_counters[k].help,
+				      "counter");
+		for (gi = 0; gi < v->n_groups; gi++) {
+			l.name = "group";
+			l.value = v->g[gi].name;
+			fabric_metrics_u64(b, engine_counters[k].name, &l, 1,
+					   *(const __u64 *)((const char *)&v->g[gi] +
+							    engine_counters[k].off));
+		}
+	}
 }
 
 int fabricd_fo_metrics(struct fabric_metrics_buf *b, void *ctx)
@@ -341,6 +377,8 @@ int fabricd_fo_metrics(struct fabric_metrics_buf *b, void *ctx)
 		fabric_metrics_u64(b, "fabric_group_executor_errors_total", l, 1,
 				   v->g[gi].exec_errors);
 	}
+	if (!v->module)
+		engine_group_metrics(b, v);
 hist:
 	fabric_metrics_header(b, "fabric_failover_transitions_total", "Path state transitions made by the failover executor.", "counter");
 	fabric_metrics_u64(b, "fabric_failover_transitions_total", NULL, 0, v->transitions);

@@ -67,6 +67,9 @@ static void engine_view(struct fabricd *d, struct fo_view *v)
 		g->restores = st.restores;
 		g->exec_errors = st.exec_errors;
 		g->drain_refused = st.fo->drain_refused;
+		g->replace_timeouts = st.replace_timeouts;
+		g->neigh_unstuck = st.neigh_unstuck;
+		g->neigh_waits = st.neigh_waits;
 		snprintf(g->last_error, sizeof(g->last_error), "%s",
 			 st.last_error ? st.last_error_msg : "");
 		if (ps)

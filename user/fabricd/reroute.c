@@ -147,6 +147,7 @@ void fabricd_reroute_start(struct fabricd *d)
 		rr.cfg->n_groups, d->cfg.pin_dir[0] ? d->cfg.pin_dir : "(private)",
 		FABRIC_RR_MAP);
 	publish();
+	fabricd_verdict_start(d, true);
 	return;
 fail:
 	frr_close(rr.r);
@@ -154,10 +155,12 @@ fail:
 	free(rr.cfg);
 	rr.cfg = NULL;
 	publish();
+	fabricd_verdict_start(d, false);
 }
 
 void fabricd_reroute_stop(struct fabricd *d)
 {
+	fabricd_verdict_stop(d);
 	frr_close(rr.r);
 	rr.r = NULL;
 	free(rr.cfg);
@@ -167,9 +170,37 @@ void fabricd_reroute_stop(struct fabricd *d)
 
 void fabricd_reroute_tick(struct fabricd *d)
 {
+	fabricd_verdict_sync(d);	/* a reloaded data path starts with it off */
 	if (!rr.r)
 		return;
 	frr_poll(rr.r);
+	publish();
+}
+
+void fabricd_reroute_poll(struct fabricd *d)
+{
+	if (!rr.r)
+		return;
+	frr_poll(rr.r);
+	publish();
+}
+
+void fabricd_reroute_restored(struct fabricd *d, unsigned int gi, unsigned int pi)
+{
+	if (!rr.r)
+		return;
+	frr_restored(rr.r, gi, pi);
+	publish();
+}
+
+void fabricd_reroute_replaced(struct fabricd *d, unsigned int gi)
+{
+	struct timespec ts;
+
+	if (!rr.r)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	frr_replaced(rr.r, gi, (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec);
 	publish();
 }
 

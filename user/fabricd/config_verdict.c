@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * [verdict]: the kernel-side probe verdict (Documentation/reroute.md,
+ * "Kernel-side probe verdict"; Documentation/configuration.md). The data
+ * path judges the probes fabricd sends; every value left at 0 follows
+ * the matching [thresholds] key, so one set of numbers describes both
+ * judges unless the operator wants them apart.
+ */
+#include <stdio.h>
+
+#include "config_ext.h"
+#include "fabric_probe.h"
+
+#define V(f)	FCFG_FIELD(verdict.f)
+
+#define JUDGE_MIN_US	(FABRIC_PROBE_JUDGE_MIN_NS / 1000)
+#define JUDGE_MAX_US	1000000U
+
+static int set_judge(struct fcfg_parse *p, const struct fcfg_key *k,
+		     void *field, const char *v, char *why, size_t whylen)
+{
+	__u32 us;
+
+	if (fcfg_parse_u32(v, 0, JUDGE_MAX_US, &us))
+		return -1;
+	if (us && us < JUDGE_MIN_US) {
+		snprintf(why, whylen,
+			 "the judge timer cannot run more often than every %llu us",
+			 (unsigned long long)JUDGE_MIN_US);
+		return -1;
+	}
+	*(__u32 *)field = us;
+	return 0;
+}
+
+static const struct fcfg_key verdict_keys[] = {
+	{ "verdict", "kernel", FCFG_BOOL, V(kernel), 0, 0,
+	  "on or off (judge fabricd's probes in the data path)" },
+	{ "verdict", "judge_us", FCFG_FUNC, V(judge_us), 0, 0,
+	  "0 (the probe interval) or an integer from 20 to 1000000 (microseconds)",
+	  set_judge },
+	{ "verdict", "timeout_us", FCFG_U32, V(timeout_us), 0, 10000000,
+	  "0 (the prober's timeout) or an integer from 1 to 10000000 (microseconds)" },
+	{ "verdict", "miss_k", FCFG_U32, V(miss_k), 0, 1000,
+	  "0 (probe_miss_threshold) or an integer from 1 to 1000 (confirmed misses in a row)" },
+	{ "verdict", "recover", FCFG_U32, V(recover), 0, 1000,
+	  "0 (recover_probes) or an integer from 1 to 1000 (answers in a row)" },
+};
+FCFG_KEYS(verdict_keys, 100);
+
+static void verdict_defaults(struct fabricd_config *c)
+{
+	c->verdict.kernel = true;
+}
+
+static const struct fcfg_section sec_verdict = {
+	.name = "verdict", .order = 66, .defaults = verdict_defaults,
+};
+FCFG_SECTION(sec_verdict);

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* [verdict] of fabric.conf (config_verdict.c; Documentation/configuration.md). */
+#ifndef FABRICD_CONFIG_VERDICT_H
+#define FABRICD_CONFIG_VERDICT_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+/* The kernel-side probe verdict; 0 means "as [thresholds] says". */
+struct fcfg_verdict {
+	bool	kernel;		/* judge fabricd's probes in the data path */
+	__u32	judge_us;	/* judge timer period; 0: the probe interval */
+	__u32	timeout_us;	/* 0: the prober's timeout */
+	__u32	miss_k;		/* 0: probe_miss_threshold */
+	__u32	recover;	/* 0: recover_probes */
+};
+
+#endif
