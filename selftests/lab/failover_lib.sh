@@ -309,3 +309,74 @@ path_is() {
 	echo "# path $1: want $2, have: $(ctl -j paths | jq -c --arg n "$1" '.paths[] | select(.name == $n) | {state, reason, installed, drained, probe}')"
 	return 1
 }
+
+# The tolerant probing of FO_PROBE_ARGS as fabric.conf's [thresholds].
+FO_FABRICD_THRESHOLDS='[thresholds]
+probe_interval_us = 1000
+probe_timeout_us = 5000
+stall_tolerance_us = 2000
+probe_miss_threshold = 3
+recover_probes = 10
+holddown_ms = 300
+holddown_max_ms = 2000'
+
+# fabricd's EXIT trap: stop it, detach, remove the pins, the test's own
+# fo_fabricd_cleanup_extra (if it defines one), then the lab.
+fo_fabricd_cleanup() {
+	[[ -n $DPID ]] && kill -TERM "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+	nsenter --net="$L1" "$FABRICD" -c "$CONF" --detach >/dev/null 2>&1
+	rm -rf "$PIN"
+	declare -F fo_fabricd_cleanup_extra >/dev/null && fo_fabricd_cleanup_extra
+	fo_cleanup
+}
+
+# fo_fabricd_start IFACES LISTEN PROBE1 PROBE2 [SECTIONS]: fabricd on
+# leaf 1 with group 100 (id 100, 32 buckets, 1 s idle timer, route
+# 10.1.2.0/24): path l1-s1 on up1 via 10.2.11.2 (nexthop 11), l1-s2 on up2
+# via 10.2.12.2 (12), each probed at its gateway when PROBEn is on. The
+# data path on IFACES, the exporter on LISTEN (or off), SECTIONS (text:
+# [thresholds] and the like) in between. Sets PIN, CONF, LOG, L1,
+# FABRIC_SOCKET and the EXIT trap, then start_fabricd (DPID).
+fo_fabricd_start() {
+	local ifaces=$1 listen=$2 p1=$3 p2=$4 sections=${5:-}
+	PIN=/sys/fs/bpf/$LAB_PREFIX-dp
+	CONF=$WORK/fabric.conf LOG=$WORK/fabricd.log
+	L1=/run/netns/$LAB_PREFIX-l1
+	export FABRIC_SOCKET=$WORK/fabricd.sock
+	DPID=
+	trap fo_fabricd_cleanup EXIT
+	cat >"$CONF" <<EOC
+[datapath]
+interfaces = $ifaces
+pin_dir = $PIN
+flows = 4096
+tx_flows = 1024
+[exporter]
+listen = $listen
+[control]
+socket = $FABRIC_SOCKET
+$sections
+
+[group leaf1]
+id = 100
+paths = l1-s1 l1-s2
+buckets = 32
+idle_timer_ms = 1000
+routes = 10.1.2.0/24
+
+[path l1-s1]
+dev = up1
+gateway = 10.2.11.2
+nexthop_id = 11
+probe = $p1
+$([[ $p1 == on ]] && echo "probe_peer = 10.2.11.2")
+
+[path l1-s2]
+dev = up2
+gateway = 10.2.12.2
+nexthop_id = 12
+probe = $p2
+$([[ $p2 == on ]] && echo "probe_peer = 10.2.12.2")
+EOC
+	start_fabricd
+}

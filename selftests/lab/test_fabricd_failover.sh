@@ -18,60 +18,6 @@ command -v jq >/dev/null || { echo "1..0 # SKIP jq missing (scripts/setup-deps)"
 command -v curl >/dev/null || { echo "1..0 # SKIP curl missing"; exit 4; }
 
 fo_setup 21
-PIN=/sys/fs/bpf/$LAB_PREFIX-dp
-CONF=$WORK/fabric.conf LOG=$WORK/fabricd.log
-export FABRIC_SOCKET=$WORK/fabricd.sock
-DPID=
-L1=/run/netns/$LAB_PREFIX-l1
-
-cleanup() {
-	[[ -n $DPID ]] && kill -TERM "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
-	nsenter --net="$L1" "$FABRICD" -c "$CONF" --detach >/dev/null 2>&1
-	rm -rf "$PIN"
-	fo_cleanup
-}
-trap cleanup EXIT
-
-cat >"$CONF" <<EOC
-[datapath]
-interfaces = hst
-pin_dir = $PIN
-flows = 4096
-tx_flows = 1024
-[exporter]
-listen = 127.0.0.1:19471
-[control]
-socket = $FABRIC_SOCKET
-[thresholds]
-# Tolerant probing (selftests/lab/failover_lib.sh says why): this checks
-# what fabricd does, bench/failover how fast.
-probe_interval_us = 1000
-probe_timeout_us = 5000
-stall_tolerance_us = 2000
-probe_miss_threshold = 3
-recover_probes = 10
-holddown_ms = 300
-holddown_max_ms = 2000
-
-[group leaf1]
-id = 100
-paths = l1-s1 l1-s2
-buckets = 32
-idle_timer_ms = 1000
-routes = 10.1.2.0/24
-
-[path l1-s1]
-dev = up1
-gateway = 10.2.11.2
-nexthop_id = 11
-
-[path l1-s2]
-dev = up2
-gateway = 10.2.12.2
-nexthop_id = 12
-probe = on
-probe_peer = 10.2.12.2
-EOC
 
 metrics() { nsenter --net="$L1" curl -sf http://127.0.0.1:19471/metrics; }
 
@@ -90,7 +36,8 @@ nh11_back() {
 		ip -n "$LAB_PREFIX-l1" nexthop show id 11 | grep -q 'via 10.2.11.2 dev up1'
 }
 
-ktap_check "fabricd starts on leaf 1 with group 100" start_fabricd
+ktap_check "fabricd starts on leaf 1 with group 100" \
+	fo_fabricd_start hst 127.0.0.1:19471 on on "$FO_FABRICD_THRESHOLDS"
 ktap_check "status: the userspace executor is active" ctl_jq status \
 	'.executor == "fabricd (fabric.ko not loaded)" and .daemon.failover.executor == "fabricd" and .daemon.failover.groups == 1'
 ktap_check "paths: both UP and installed" ctl_jq paths \

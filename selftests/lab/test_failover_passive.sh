@@ -21,62 +21,10 @@ for b in "$FABRICD" "$FABRICCTL" "$GEN"; do
 done
 
 fo_setup 14
-PIN=/sys/fs/bpf/$LAB_PREFIX-dp
-CONF=$WORK/fabric.conf LOG=$WORK/fabricd.log
-export FABRIC_SOCKET=$WORK/fabricd.sock
-DPID= GPID=
-L1=/run/netns/$LAB_PREFIX-l1
-
-cleanup() {
+GPID=
+fo_fabricd_cleanup_extra() {
 	[[ -n $GPID ]] && kill -TERM "$GPID" 2>/dev/null && wait "$GPID" 2>/dev/null
-	[[ -n $DPID ]] && kill -TERM "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
-	nsenter --net="$L1" "$FABRICD" -c "$CONF" --detach >/dev/null 2>&1
-	rm -rf "$PIN"
-	fo_cleanup
 }
-trap cleanup EXIT
-
-# psn_gap_burst = 3: three flows reporting gaps on one path within one
-# event interval (10 ms). recover_probes = 2: two clean seconds of
-# traffic over a path without probes clear its failure.
-cat >"$CONF" <<EOC
-[datapath]
-interfaces = up1 up2
-pin_dir = $PIN
-flows = 4096
-tx_flows = 1024
-[exporter]
-listen = off
-[control]
-socket = $FABRIC_SOCKET
-[log]
-event_burst = 0
-[thresholds]
-psn_gap_burst = 3
-silence_ms = 200
-recover_probes = 2
-holddown_ms = 300
-holddown_max_ms = 2000
-
-[group leaf1]
-id = 100
-paths = l1-s1 l1-s2
-buckets = 32
-idle_timer_ms = 1000
-routes = 10.1.2.0/24
-
-[path l1-s1]
-dev = up1
-gateway = 10.2.11.2
-nexthop_id = 11
-probe = off
-
-[path l1-s2]
-dev = up2
-gateway = 10.2.12.2
-nexthop_id = 12
-probe = off
-EOC
 
 
 # RoCE frames leaf 1 received on DEV so far (the data path's counters).
@@ -101,7 +49,18 @@ up_again() { # PATH: back UP and installed, group 11 12
 	path_is "$1" '.state == "up" and .installed' 15 && fo_wait_members 1 "11 12" 5
 }
 
-ktap_check "fabricd starts on leaf 1, passive signals only" start_fabricd
+# psn_gap_burst = 3: three flows reporting gaps on one path within one
+# event interval (10 ms). recover_probes = 2: two clean seconds of
+# traffic over a path without probes clear its failure.
+ktap_check "fabricd starts on leaf 1, passive signals only" \
+	fo_fabricd_start "up1 up2" off off off "[log]
+event_burst = 0
+[thresholds]
+psn_gap_burst = 3
+silence_ms = 200
+recover_probes = 2
+holddown_ms = 300
+holddown_max_ms = 2000"
 ktap_check "paths: both UP, installed, without probes" eval \
 	"ctl -j paths | jq -e '[.paths[] | select(.state == \"up\" and .installed and (.probe.enabled | not) and .probe.sent == 0)] | length == 2' >/dev/null"
 

@@ -23,62 +23,9 @@ done
 command -v curl >/dev/null || { echo "1..0 # SKIP curl missing"; exit 4; }
 
 rr_setup 13
-PIN=/sys/fs/bpf/$LAB_PREFIX-dp
-RR_PIN=$PIN		# the reroute map lives with the data path's pins
-CONF=$WORK/fabric.conf LOG=$WORK/fabricd.log
-export FABRIC_SOCKET=$WORK/fabricd.sock
-DPID=
-L1=/run/netns/$LAB_PREFIX-l1
-
-cleanup() {
-	[[ -n $DPID ]] && kill -TERM "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
-	nsenter --net="$L1" "$FABRICD" -c "$CONF" --detach >/dev/null 2>&1
-	rm -rf "$PIN"
-	rmdir "/sys/fs/bpf/$LAB_PREFIX-rr" 2>/dev/null	# rr_setup's, replaced above
-	fo_cleanup
-}
-trap cleanup EXIT
-
-cat >"$CONF" <<EOC
-[datapath]
-interfaces = hst
-pin_dir = $PIN
-flows = 4096
-tx_flows = 1024
-[exporter]
-listen = 127.0.0.1:19473
-[control]
-socket = $FABRIC_SOCKET
-[thresholds]
-probe_interval_us = 1000
-probe_timeout_us = 5000
-stall_tolerance_us = 2000
-probe_miss_threshold = 3
-recover_probes = 10
-holddown_ms = 300
-holddown_max_ms = 2000
-
-[group leaf1]
-id = 100
-paths = l1-s1 l1-s2
-buckets = 32
-idle_timer_ms = 1000
-routes = 10.1.2.0/24
-
-[path l1-s1]
-dev = up1
-gateway = 10.2.11.2
-nexthop_id = 11
-probe = on
-probe_peer = 10.2.11.2
-
-[path l1-s2]
-dev = up2
-gateway = 10.2.12.2
-nexthop_id = 12
-probe = on
-probe_peer = 10.2.12.2
-EOC
+RR_PIN=/sys/fs/bpf/$LAB_PREFIX-dp	# the reroute map lives with the data path's pins
+# rr_setup's own pin directory, replaced by fabricd's
+fo_fabricd_cleanup_extra() { rmdir "/sys/fs/bpf/$LAB_PREFIX-rr" 2>/dev/null; }
 
 metrics() { nsenter --net="$L1" curl -sf http://127.0.0.1:19473/metrics; }
 
@@ -98,7 +45,8 @@ ev_wait() { # GEN WANT SECONDS
 	return 1
 }
 
-ktap_check "fabricd starts on leaf 1 with group 100" start_fabricd
+ktap_check "fabricd starts on leaf 1 with group 100" \
+	fo_fabricd_start hst 127.0.0.1:19473 on on "$FO_FABRICD_THRESHOLDS"
 rr_filters() {
 	local d
 	for d in up1 up2; do
