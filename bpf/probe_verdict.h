@@ -17,6 +17,7 @@
 #include "fabric_state.h"
 #include "fabric_probe.h"
 #include "probe_judge.h"
+#include "lazy_timer.h"
 
 /* Network-order UDP port of the probes; 0: the verdict is off. */
 __u16 probe_verdict_port = 0;
@@ -282,13 +283,8 @@ static __always_inline void probe_timer_start(struct probe_vpath *v, __u64 delay
 {
 	struct fabric_probe_path *p = vp_body(v);
 
-	if (delay < FABRIC_PROBE_JUDGE_MIN_NS)
-		delay = FABRIC_PROBE_JUDGE_MIN_NS;
-	p->deadline_ns = bpf_ktime_get_ns() + delay;
-	if (bpf_timer_start(&v->t, delay, 0)) {
-		__sync_fetch_and_add(&p->timer_errors, 1);
-		v->armed = 0;
-	}
+	lazy_timer_start(&v->t, delay, FABRIC_PROBE_JUDGE_MIN_NS, &p->deadline_ns,
+			 &v->armed, &p->timer_errors);
 }
 
 static int probe_timer_fire(void *map, __u32 *key, struct probe_vpath *v)
@@ -317,12 +313,9 @@ static int probe_timer_fire(void *map, __u32 *key, struct probe_vpath *v)
 
 static __always_inline void probe_timer_arm(struct probe_vpath *v)
 {
-	if (!probe_judge_timer || v->armed || __sync_val_compare_and_swap(&v->armed, 0, 1) != 0)
-		return;
-	/* -EBUSY once initialised: the callback stays set */
-	bpf_timer_init(&v->t, &fabric_probe_paths, CLOCK_MONOTONIC_);
-	bpf_timer_set_callback(&v->t, probe_timer_fire);
-	probe_timer_start(v, probe_judge_ns);
+	if (probe_judge_timer &&
+	    lazy_timer_claim(&v->t, &fabric_probe_paths, probe_timer_fire, &v->armed))
+		probe_timer_start(v, probe_judge_ns);
 }
 
 /* tc egress, a frame that is not RoCE: a departing probe? */

@@ -7,6 +7,7 @@
 #define FABRIC_SILENCE_H
 
 #include "fabric_state.h"
+#include "lazy_timer.h"
 
 static __always_inline void silence_event(__u32 ifindex, __u64 quiet, __u64 lag,
 					 __u64 alarms)
@@ -37,13 +38,8 @@ static __always_inline void silence_event(__u32 ifindex, __u64 quiet, __u64 lag,
 
 static __always_inline void silence_rearm(struct silence_port *s, __u64 delay)
 {
-	if (delay < FABRIC_SILENCE_MIN_NS)
-		delay = FABRIC_SILENCE_MIN_NS;
-	s->deadline_ns = bpf_ktime_get_ns() + delay;
-	if (bpf_timer_start(&s->t, delay, 0)) {
-		s->arm_errors++;
-		s->armed = 0;
-	}
+	lazy_timer_start(&s->t, delay, FABRIC_SILENCE_MIN_NS, &s->deadline_ns,
+			 &s->armed, &s->arm_errors);
 }
 
 /*
@@ -90,11 +86,8 @@ static int silence_fire(void *map, __u32 *key, struct silence_port *s)
 /* Quiet -> busy: start the port's timer. Once per silence period. */
 static __always_inline void silence_arm(struct silence_port *s)
 {
-	if (__sync_val_compare_and_swap(&s->armed, 0, 1) != 0)
+	if (!lazy_timer_claim(&s->t, &fabric_silence, silence_fire, &s->armed))
 		return;
-	/* -EBUSY once initialised: the callback stays set */
-	bpf_timer_init(&s->t, &fabric_silence, CLOCK_MONOTONIC_);
-	bpf_timer_set_callback(&s->t, silence_fire);
 	s->arms++;
 	silence_rearm(s, silence_ns);
 }

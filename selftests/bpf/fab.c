@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
@@ -303,4 +304,44 @@ int fab_tx_flow_count(struct fab *f)
 		n++;
 	}
 	return n;
+}
+
+static int fab_on_event(void *ctx, void *data, size_t size)
+{
+	struct fab_ev_log *log = ctx;
+
+	if (size == sizeof(struct fabric_event) && log->n < FAB_MAX_EVENTS)
+		memcpy(&log->ev[log->n], data, size);
+	log->n++;
+	return 0;
+}
+
+int fab_drain_events(struct fab *f, struct fab_ev_log *log)
+{
+	struct ring_buffer *rb;
+
+	memset(log, 0, sizeof(*log));
+	rb = ring_buffer__new(bpf_map__fd(f->skel->maps.fabric_events),
+			      fab_on_event, log, NULL);
+	if (!rb)
+		return -1;
+	ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	return log->n;
+}
+
+void fab_msleep(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts))
+		;
+}
+
+__u64 fab_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }

@@ -75,4 +75,18 @@ int fab_tx_flow(struct fab *f, const struct fabric_flow_key *key,
 		struct fabric_tx_flow *out);
 int fab_tx_flow_count(struct fab *f);
 
+/* Ringbuf records: the first FAB_MAX_EVENTS are kept, all are counted. */
+#define FAB_MAX_EVENTS	16
+
+struct fab_ev_log {
+	int n;
+	struct fabric_event ev[FAB_MAX_EVENTS];
+};
+
+/* Consume every queued record into @log; returns how many, or -1. */
+int fab_drain_events(struct fab *f, struct fab_ev_log *log);
+/* Sleep @ms whatever signals arrive; CLOCK_MONOTONIC in ns. */
+void fab_msleep(unsigned int ms);
+__u64 fab_mono_ns(void);
+
 #endif

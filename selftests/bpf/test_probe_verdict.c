@@ -20,36 +20,6 @@
 #define US		1000ULL
 #define MS		1000000ULL
 #define PORT		FABRIC_PROBE_PORT
-#define MAX_EVENTS	16
-
-struct ev_log {
-	int n;
-	struct fabric_event ev[MAX_EVENTS];
-};
-
-static int on_event(void *ctx, void *data, size_t size)
-{
-	struct ev_log *log = ctx;
-
-	if (size == sizeof(struct fabric_event) && log->n < MAX_EVENTS)
-		memcpy(&log->ev[log->n], data, size);
-	log->n++;
-	return 0;
-}
-
-static int drain(struct fab *f, struct ev_log *log)
-{
-	struct ring_buffer *rb;
-
-	memset(log, 0, sizeof(*log));
-	rb = ring_buffer__new(bpf_map__fd(f->skel->maps.fabric_events),
-			      on_event, log, NULL);
-	if (!rb)
-		return -1;
-	ring_buffer__consume(rb);
-	ring_buffer__free(rb);
-	return log->n;
-}
 
 /* eth + IPv4 + UDP + probe; answer: from the probe port, else to it. */
 static __u32 probe_frame(__u8 *buf, __u32 path, __u64 seq, int answer,
@@ -237,7 +207,7 @@ TEST_F(fab, blackhole_verdict)
 {
 	struct fab_opts o = { .node_id = 5 };
 	struct fabric_probe_path p;
-	struct ev_log log;
+	struct fab_ev_log log;
 	__u64 t = FAB_T0, s;
 
 	FAB_UP(&o);
@@ -269,7 +239,7 @@ TEST_F(fab, blackhole_verdict)
 	EXPECT_EQ(1, p.verdicts);
 	EXPECT_EQ(t + 600 * US, p.verdict_ns);
 	EXPECT_EQ(t + 300 * US, p.miss_from_ns);
-	ASSERT_EQ(1, drain(&self->f, &log));
+	ASSERT_EQ(1, fab_drain_events(&self->f, &log));
 	EXPECT_EQ(FABRIC_EV_PROBE_VERDICT, log.ev[0].type);
 	EXPECT_EQ(0, log.ev[0].qp);
 	EXPECT_EQ(FABRIC_PROBE_V_DOWN, log.ev[0].psn);
@@ -281,7 +251,7 @@ TEST_F(fab, blackhole_verdict)
 
 	/* the verdict stands; judging again adds nothing */
 	judge(_metadata, &self->f);
-	ASSERT_EQ(0, drain(&self->f, &log));
+	ASSERT_EQ(0, fab_drain_events(&self->f, &log));
 	/* answers again: three in a row clear it, with one event */
 	for (s = 10; s < 13; s++) {
 		fab_set_clock(&self->f, t + MS + s * US);
@@ -291,7 +261,7 @@ TEST_F(fab, blackhole_verdict)
 	get_path(_metadata, &self->f, 0, &p);
 	EXPECT_EQ(FABRIC_PROBE_V_NONE, p.verdict);
 	EXPECT_EQ(0, p.miss_run);
-	ASSERT_EQ(1, drain(&self->f, &log));
+	ASSERT_EQ(1, fab_drain_events(&self->f, &log));
 	EXPECT_EQ(FABRIC_PROBE_V_NONE, log.ev[0].psn);
 }
 
@@ -303,7 +273,7 @@ TEST_F(fab, receive_stall_no_verdict)
 {
 	struct fab_opts o = { 0 };
 	struct fabric_probe_path p;
-	struct ev_log log;
+	struct fab_ev_log log;
 	__u64 t = FAB_T0, s;
 
 	FAB_UP(&o);
@@ -326,7 +296,7 @@ TEST_F(fab, receive_stall_no_verdict)
 	EXPECT_EQ(FABRIC_PROBE_V_NONE, p.verdict);
 	get_path(_metadata, &self->f, 1, &p);
 	EXPECT_EQ(5, p.stalled);
-	ASSERT_EQ(0, drain(&self->f, &log));
+	ASSERT_EQ(0, fab_drain_events(&self->f, &log));
 }
 
 /*
@@ -339,7 +309,7 @@ TEST_F(fab, late_answers_charge_in_flight)
 	struct fab_opts o = { 0 };
 	struct fabric_probe_path p;
 	struct fabric_probe_host h;
-	struct ev_log log;
+	struct fab_ev_log log;
 	__u64 t = FAB_T0, s;
 
 	FAB_UP(&o);
@@ -365,7 +335,7 @@ TEST_F(fab, late_answers_charge_in_flight)
 	get_path(_metadata, &self->f, 1, &p);
 	EXPECT_EQ(0, p.missed);
 	EXPECT_EQ(6, p.stalled);
-	ASSERT_EQ(0, drain(&self->f, &log));
+	ASSERT_EQ(0, fab_drain_events(&self->f, &log));
 }
 
 /* With FABRIC_PROBE_F_REROUTE the verdict declares the member down. */
@@ -421,7 +391,7 @@ TEST_F(fab, no_witness_no_verdict)
 {
 	struct fab_opts o = { 0 };
 	struct fabric_probe_path p;
-	struct ev_log log;
+	struct fab_ev_log log;
 	__u64 t = FAB_T0, s;
 
 	FAB_UP(&o);
@@ -439,7 +409,7 @@ TEST_F(fab, no_witness_no_verdict)
 	EXPECT_EQ(4, p.missed);
 	EXPECT_EQ(FABRIC_PROBE_V_NONE, p.verdict);
 	EXPECT_LE(1, p.unwitnessed);
-	ASSERT_EQ(0, drain(&self->f, &log));
+	ASSERT_EQ(0, fab_drain_events(&self->f, &log));
 }
 
 /* A judge that fires later than the tolerance judges nothing. */
@@ -463,7 +433,7 @@ TEST_F(fab, late_judge_skips)
 		get_path(_metadata, &self->f, 0, &p);
 		if (p.late_timer)
 			break;
-		usleep(5000);
+		fab_msleep(5);
 	}
 	get_path(_metadata, &self->f, 0, &p);
 	EXPECT_LT(0, p.late_timer);
@@ -481,7 +451,7 @@ TEST_F(fab, timer_judges)
 	struct fab_opts o = { 0 };
 	struct fabric_probe_path p;
 	struct timespec ts = { 0, 2 * MS };
-	struct ev_log log;
+	struct fab_ev_log log;
 	int i;
 
 	FAB_UP(&o);
@@ -501,19 +471,19 @@ TEST_F(fab, timer_judges)
 		get_path(_metadata, &self->f, 0, &p);
 		if (p.verdict == FABRIC_PROBE_V_DOWN)
 			break;
-		usleep(5000);
+		fab_msleep(5);
 	}
 	EXPECT_EQ(FABRIC_PROBE_V_DOWN, p.verdict);
 	EXPECT_EQ(3, p.missed);
 	EXPECT_EQ(0, p.timer_errors);
-	ASSERT_EQ(1, drain(&self->f, &log));
+	ASSERT_EQ(1, fab_drain_events(&self->f, &log));
 	EXPECT_EQ(FABRIC_EV_PROBE_VERDICT, log.ev[0].type);
 	/* nothing in flight any more: the timer stops */
 	for (i = 0; i < 300; i++) {
 		get_path(_metadata, &self->f, 0, &p);
 		if (!p.armed)
 			break;
-		usleep(5000);
+		fab_msleep(5);
 	}
 	EXPECT_EQ(0, p.armed);
 }

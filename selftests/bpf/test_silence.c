@@ -18,52 +18,6 @@
 
 #define MS		1000000ULL
 #define SILENCE_NS	(100 * MS)
-#define MAX_EVENTS	16
-
-struct ev_log {
-	int n;
-	struct fabric_event ev[MAX_EVENTS];
-};
-
-static int on_event(void *ctx, void *data, size_t size)
-{
-	struct ev_log *log = ctx;
-
-	if (size == sizeof(struct fabric_event) && log->n < MAX_EVENTS)
-		memcpy(&log->ev[log->n], data, size);
-	log->n++;
-	return 0;
-}
-
-static int drain(struct fab *f, struct ev_log *log)
-{
-	struct ring_buffer *rb;
-
-	memset(log, 0, sizeof(*log));
-	rb = ring_buffer__new(bpf_map__fd(f->skel->maps.fabric_events),
-			      on_event, log, NULL);
-	if (!rb)
-		return -1;
-	ring_buffer__consume(rb);
-	ring_buffer__free(rb);
-	return log->n;
-}
-
-static void msleep(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts))
-		;
-}
-
-static __u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 static void port_entry(struct __test_metadata *_metadata, struct fab *f,
 		       __u32 ifindex, struct fabric_silence_port *out)
@@ -151,8 +105,8 @@ TEST_F(fab, arm_once_then_alarm)
 	struct fab_opts o = { .node_id = 9 };
 	struct fabric_silence_port sp;
 	struct fabric_dp_stats st;
-	struct ev_log log;
-	__u64 t0 = mono_ns();
+	struct fab_ev_log log;
+	__u64 t0 = fab_mono_ns();
 
 	FAB_UP(&o);
 	silence_up(_metadata, &self->f, SILENCE_NS, true);
@@ -163,14 +117,14 @@ TEST_F(fab, arm_once_then_alarm)
 	EXPECT_EQ(1, sp.arms);
 	EXPECT_NE(0, sp.last_rx_ns);
 	EXPECT_EQ(0, sp.alarms);
-	ASSERT_EQ(0, drain(&self->f, &log));
+	ASSERT_EQ(0, fab_drain_events(&self->f, &log));
 
-	msleep(4 * SILENCE_NS / MS);
+	fab_msleep(4 * SILENCE_NS / MS);
 	port_entry(_metadata, &self->f, FAB_LO_IFINDEX, &sp);
 	EXPECT_EQ(0, sp.armed);
 	EXPECT_EQ(1, sp.alarms);
 	EXPECT_EQ(0, sp.arm_errors);
-	ASSERT_EQ(1, drain(&self->f, &log));
+	ASSERT_EQ(1, fab_drain_events(&self->f, &log));
 	EXPECT_EQ(FABRIC_EV_SILENCE, log.ev[0].type);
 	EXPECT_EQ(FAB_LO_IFINDEX, log.ev[0].ifindex);
 	EXPECT_EQ(9, log.ev[0].node_id);
@@ -184,8 +138,8 @@ TEST_F(fab, arm_once_then_alarm)
 	EXPECT_EQ(1, st.events_sent);
 
 	/* disarmed: no more events while the port stays quiet */
-	msleep(3 * SILENCE_NS / MS);
-	ASSERT_EQ(0, drain(&self->f, &log));
+	fab_msleep(3 * SILENCE_NS / MS);
+	ASSERT_EQ(0, fab_drain_events(&self->f, &log));
 
 	/* traffic returns: armed again, once */
 	send_roce(_metadata, &self->f, 20);
@@ -204,20 +158,20 @@ TEST_F(fab, busy_port_never_alarms)
 	struct fab_opts o = { 0 };
 	struct fabric_silence_port before, sp;
 	__u64 last, t, gap = 0;
-	struct ev_log log;
+	struct fab_ev_log log;
 	int i, round;
 
 	FAB_UP(&o);
 	silence_up(_metadata, &self->f, SILENCE_NS, true);
 	for (round = 0; round < 5; round++) {
-		drain(&self->f, &log);
+		fab_drain_events(&self->f, &log);
 		port_entry(_metadata, &self->f, FAB_LO_IFINDEX, &before);
 		gap = 0;
-		last = mono_ns();
+		last = fab_mono_ns();
 		for (i = 0; i < 60; i++) {
 			send_roce(_metadata, &self->f, 1);
-			msleep(10);
-			t = mono_ns();
+			fab_msleep(10);
+			t = fab_mono_ns();
 			if (t - last > gap)
 				gap = t - last;
 			last = t;
@@ -233,12 +187,12 @@ TEST_F(fab, busy_port_never_alarms)
 	/* armed once by the first frame of a quiet port, never again */
 	EXPECT_EQ(before.armed ? 0 : 1, sp.arms - before.arms);
 	EXPECT_EQ(0, sp.alarms - before.alarms);
-	ASSERT_EQ(0, drain(&self->f, &log));
+	ASSERT_EQ(0, fab_drain_events(&self->f, &log));
 	self->f.skel->bss->silence_ns = 0;	/* let the timer die */
-	msleep(2 * SILENCE_NS / MS);
+	fab_msleep(2 * SILENCE_NS / MS);
 	port_entry(_metadata, &self->f, FAB_LO_IFINDEX, &sp);
 	EXPECT_EQ(0, sp.armed);
-	ASSERT_EQ(0, drain(&self->f, &log));
+	ASSERT_EQ(0, fab_drain_events(&self->f, &log));
 }
 
 /*
@@ -250,25 +204,25 @@ TEST_F(fab, late_check_rechecks)
 {
 	struct fab_opts o = { 0 };
 	struct fabric_silence_port sp;
-	struct ev_log log;
+	struct fab_ev_log log;
 
 	FAB_UP(&o);
 	silence_up(_metadata, &self->f, SILENCE_NS, true);
 	self->f.skel->data->silence_lag_max_ns = 1;
 	send_roce(_metadata, &self->f, 5);
-	msleep(3 * SILENCE_NS / MS);
+	fab_msleep(3 * SILENCE_NS / MS);
 	port_entry(_metadata, &self->f, FAB_LO_IFINDEX, &sp);
 	EXPECT_EQ(1, sp.armed);
 	EXPECT_EQ(0, sp.alarms);
 	EXPECT_GT(sp.late, 0);
-	ASSERT_EQ(0, drain(&self->f, &log));
+	ASSERT_EQ(0, fab_drain_events(&self->f, &log));
 
 	self->f.skel->data->silence_lag_max_ns = 0;
-	msleep(SILENCE_NS / MS);
+	fab_msleep(SILENCE_NS / MS);
 	port_entry(_metadata, &self->f, FAB_LO_IFINDEX, &sp);
 	EXPECT_EQ(0, sp.armed);
 	EXPECT_EQ(1, sp.alarms);
-	ASSERT_EQ(1, drain(&self->f, &log));
+	ASSERT_EQ(1, fab_drain_events(&self->f, &log));
 	EXPECT_EQ(FABRIC_EV_SILENCE, log.ev[0].type);
 }
 
@@ -277,17 +231,17 @@ TEST_F(fab, unwatch_disarms_quietly)
 {
 	struct fab_opts o = { 0 };
 	struct fabric_silence_port sp;
-	struct ev_log log;
+	struct fab_ev_log log;
 
 	FAB_UP(&o);
 	silence_up(_metadata, &self->f, SILENCE_NS, true);
 	send_roce(_metadata, &self->f, 5);
 	self->f.skel->bss->silence_watch[FAB_LO_IFINDEX] = 0;
-	msleep(3 * SILENCE_NS / MS);
+	fab_msleep(3 * SILENCE_NS / MS);
 	port_entry(_metadata, &self->f, FAB_LO_IFINDEX, &sp);
 	EXPECT_EQ(0, sp.armed);
 	EXPECT_EQ(0, sp.alarms);
-	ASSERT_EQ(0, drain(&self->f, &log));
+	ASSERT_EQ(0, fab_drain_events(&self->f, &log));
 }
 
 TEST_HARNESS_MAIN
