@@ -8,6 +8,11 @@
  * symbol blacklisted or missing); it then finds the policy already
  * agreeing and changes nothing.
  *
+ * With the data path's reroute map handed over (RR_MAP_SET, kmod/prober.c),
+ * the handler first declares every member on the device down in that map
+ * (fabric_rr_declare_down(): one CAS, no lock), so their flows move to
+ * survivors with the next packet instead of after linkwatch and a replace.
+ *
  * For the bench, the module keeps both times of the latest carrier loss
  * of one device: driver (kprobe) and linkwatch (notifier), read from
  * /sys/module/fabric/parameters/carrier_hook.
@@ -37,10 +42,15 @@ static atomic64_t hook_calls = ATOMIC64_INIT(0);	/* every call */
 static atomic_t last_ifindex = ATOMIC_INIT(0);
 static atomic64_t driver_ns = ATOMIC64_INIT(0);
 static atomic64_t linkwatch_ns = ATOMIC64_INIT(0);
+/* Members declared down in the data path's reroute map by the kprobe. */
+static atomic64_t rr_declared = ATOMIC64_INIT(0);
 
 static int carrier_off_pre(struct kprobe *kp, struct pt_regs *regs)
 {
+	struct fabric_net *fn;
 	struct net_device *dev;
+	u64 now;
+	u32 n;
 
 	dev = (struct net_device *)regs_get_kernel_argument(regs, 0);
 	atomic64_inc(&hook_calls);
@@ -50,8 +60,14 @@ static int carrier_off_pre(struct kprobe *kp, struct pt_regs *regs)
 	atomic64_inc(&hook_hits);
 	atomic_set(&last_ifindex, dev->ifindex);
 	atomic64_set(&linkwatch_ns, 0);
-	atomic64_set(&driver_ns, ktime_get_ns());
-	fabric_dev_signal(fabric_net(dev_net(dev)), dev->ifindex, false);
+	now = ktime_get_ns();
+	atomic64_set(&driver_ns, now);
+	fn = fabric_net(dev_net(dev));
+	/* the data path first: the member's flows move with the next packet */
+	n = fabric_rr_carrier_down(fn, dev->ifindex, now);
+	if (n)
+		atomic64_add(n, &rr_declared);
+	fabric_dev_signal(fn, dev->ifindex, false);
 	return 0;
 }
 
@@ -74,11 +90,12 @@ static int carrier_hook_get(char *buf, const struct kernel_param *kp)
 
 	if (!hook_on)
 		return sysfs_emit(buf, "off err=%d\n", hook_err);
-	return sysfs_emit(buf, "kprobe calls=%lld hits=%lld ifindex=%d driver_ns=%lld linkwatch_ns=%lld delta_ns=%lld\n",
+	return sysfs_emit(buf, "kprobe calls=%lld hits=%lld ifindex=%d driver_ns=%lld linkwatch_ns=%lld delta_ns=%lld rr_declared=%lld\n",
 			  (long long)atomic64_read(&hook_calls),
 			  (long long)atomic64_read(&hook_hits),
 			  atomic_read(&last_ifindex), (long long)d, (long long)l,
-			  (long long)(d && l ? l - d : -1));
+			  (long long)(d && l ? l - d : -1),
+			  (long long)atomic64_read(&rr_declared));
 }
 
 static int carrier_hook_set(const char *val, const struct kernel_param *kp)

@@ -15,6 +15,7 @@
 
 #include "fabric_genl.h"
 #include "failover.h"
+#include "prober.h"
 
 /* Member configuration: immutable after registration. */
 struct fabric_member {
@@ -96,6 +97,7 @@ struct fabric_net {
 	struct xarray groups;		/* id -> group; RCU readers */
 	struct fabric_fo_config cfg;	/* thresholds for new groups (under
 					 * groups_lock) */
+	struct fabric_probers probers;	/* probe senders, reroute map */
 };
 
 /* statistics (FABRIC_STAT_*) */

@@ -207,6 +207,12 @@ static const struct genl_small_ops fabric_ops[] = {
 	{ .cmd = FABRIC_CMD_STATS_GET, .doit = cmd_stats_get },
 	{ .cmd = FABRIC_CMD_PATH_DRAIN, .doit = cmd_path_drain, .flags = GENL_ADMIN_PERM },
 	{ .cmd = FABRIC_CMD_PATH_UNDRAIN, .doit = cmd_path_undrain, .flags = GENL_ADMIN_PERM },
+	/* the module prober: genl_probe.c */
+	{ .cmd = FABRIC_CMD_PROBER_ADD, .doit = fabric_cmd_prober_add, .flags = GENL_ADMIN_PERM },
+	{ .cmd = FABRIC_CMD_PROBER_DEL, .doit = fabric_cmd_prober_del, .flags = GENL_ADMIN_PERM },
+	{ .cmd = FABRIC_CMD_PROBER_GET, .doit = fabric_cmd_prober_get,
+	  .dumpit = fabric_dump_probers, .flags = GENL_ADMIN_PERM },
+	{ .cmd = FABRIC_CMD_RR_MAP_SET, .doit = fabric_cmd_rr_map_set, .flags = GENL_ADMIN_PERM },
 };
 
 /*

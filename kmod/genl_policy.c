@@ -95,6 +95,8 @@ const struct nla_policy fabric_policy[FABRIC_A_MAX + 1] = {
 	[FABRIC_A_GROUP_STATS]		= RO,
 	[FABRIC_A_DONE_NS]		= RO,
 	[FABRIC_A_ROUTES]		= NLA_POLICY_NESTED_ARRAY(fabric_route_policy),
+	[FABRIC_A_PROBER]		= NLA_POLICY_NESTED(fabric_prober_policy),
+	[FABRIC_A_RR_FD]		= NLA_POLICY_MIN(NLA_S32, 0),
 };
 
 /* The uAPI mirrors the policy's numbering; keep them in step. */

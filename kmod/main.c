@@ -59,6 +59,7 @@ static int __net_init fabric_net_init(struct net *net)
 	mutex_init(&fn->groups_lock);
 	xa_init(&fn->groups);
 	fabric_fo_config_default(&fn->cfg);
+	fabric_probers_net_init(fn);
 	err = fabric_nhsock_init(fn);
 	if (err)
 		return err;
@@ -76,6 +77,7 @@ static void __net_exit fabric_net_exit(struct net *net)
 	list_del(&fn->node);
 	mutex_unlock(&fabric_nets_lock);
 	fabric_groups_teardown(fn);	/* cancels every group's work */
+	fabric_probers_net_exit(fn);
 	fabric_nhsock_release(fn);
 	xa_destroy(&fn->groups);
 }
@@ -100,15 +102,20 @@ static int __init fabric_init(void)
 	err = fabric_notifier_init();
 	if (err)
 		goto err_pernet;
+	err = fabric_probers_init();
+	if (err)
+		goto err_notifier;
 	fabric_kfunc_init();	/* optional: reported by FABRIC_A_KFUNC */
 	err = fabric_genl_init();
 	if (err)
-		goto err_notifier;
+		goto err_probers;
 	fabric_carrier_hook_init();	/* optional: parameters/carrier_hook */
 	pr_info("fabric: loaded (genl family %s v%d, kfunc %s)\n", FABRIC_GENL_NAME,
 		FABRIC_GENL_VERSION, fabric_kfunc_available() ? "available" : "unavailable");
 	return 0;
 
+err_probers:
+	fabric_probers_exit();
 err_notifier:
 	fabric_notifier_exit();
 err_pernet:
@@ -134,8 +141,10 @@ static void fabric_kill_all(void)
 	 * group is killed here. */
 	WRITE_ONCE(fabric_unloading, true);
 	mutex_lock(&fabric_nets_lock);
-	list_for_each_entry(fn, &fabric_nets, node)
+	list_for_each_entry(fn, &fabric_nets, node) {
 		fabric_groups_kill(fn);
+		fabric_probers_stop(fn);
+	}
 	mutex_unlock(&fabric_nets_lock);
 }
 
@@ -148,6 +157,7 @@ static void __exit fabric_exit(void)
 	fabric_carrier_hook_exit();
 	fabric_kill_all();
 	fabric_genl_exit();
+	fabric_probers_exit();
 	fabric_notifier_exit();
 	unregister_pernet_subsys(&fabric_net_ops);
 	rcu_barrier();		/* kfree_rcu() of groups */

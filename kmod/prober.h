@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The module's probe sender (kmod/prober.c, configured by kmod/genl_probe.c)
+ * and its hold on the data path's reroute map (kmod/carrier_hook.c writes
+ * carrier verdicts through it). Documentation/kmod.md, "Module prober".
+ */
+#ifndef FABRIC_KMOD_PROBER_H
+#define FABRIC_KMOD_PROBER_H
+
+#include <linux/types.h>
+#include <linux/in6.h>
+#include <linux/mutex.h>
+#include <linux/hrtimer.h>
+#include <linux/rcupdate.h>
+#include <net/netlink.h>
+
+#include "fabric_genl.h"
+
+struct net_device;
+struct sk_buff;
+struct bpf_map;
+struct fabric_rr;
+struct fabric_net;
+struct genl_info;
+struct netlink_callback;
+struct netlink_ext_ack;
+
+/* What a PROBER_ADD asks for (validated by genl_probe.c). */
+struct fabric_prober_cfg {
+	u32 slot;		/* payload path field, < FABRIC_PROBER_SLOTS */
+	u32 ifindex;
+	u8 family;		/* AF_INET, AF_INET6 */
+	union {
+		__be32 v4;
+		struct in6_addr v6;
+	} src, dst;
+	__be16 sport, dport;
+	u64 interval_ns;
+	u32 group, member;	/* the reroute map's indexes, for reports */
+};
+
+/* Counters of one prober; only its timer writes them. */
+struct fabric_prober_stats {
+	u64 sent, tx_errors, late, skipped, no_neigh, seq;
+};
+
+struct fabric_prober {
+	struct hrtimer timer;		/* soft, absolute: the send tick */
+	struct fabric_prober_cfg cfg;
+	struct net_device *dev;		/* held (dev_hold) while we exist */
+	struct sk_buff *tmpl;		/* the frame, L2 to payload */
+	ktime_t interval;
+	struct fabric_prober_stats st;
+};
+
+/* The data path's reroute map, held with bpf_map_get(). */
+struct fabric_rr_ref {
+	struct bpf_map *map;
+	struct fabric_rr *rr;		/* the array's element 0: never moves */
+};
+
+/* Per network namespace, embedded in struct fabric_net. */
+struct fabric_probers {
+	struct mutex lock;		/* slot[], rr updates; taken under RTNL
+					 * by the notifier, so never take RTNL
+					 * while holding it */
+	struct fabric_prober *slot[FABRIC_PROBER_SLOTS];
+	struct fabric_rr_ref __rcu *rr;
+	bool stopped;			/* module unload: no new probers */
+};
+
+/* prober.c */
+int fabric_probers_init(void);		/* module: device notifier */
+void fabric_probers_exit(void);
+void fabric_probers_net_init(struct fabric_net *fn);
+void fabric_probers_net_exit(struct fabric_net *fn);
+void fabric_probers_stop(struct fabric_net *fn);	/* unload, step 1 */
+int fabric_prober_add(struct fabric_net *fn, const struct fabric_prober_cfg *c,
+		      struct netlink_ext_ack *extack);
+int fabric_prober_del(struct fabric_net *fn, u32 slot);
+int fabric_prober_rr_set(struct fabric_net *fn, struct bpf_map *map,
+			 struct netlink_ext_ack *extack);
+/* carrier_hook.c: declare every member on ifindex down; any context */
+u32 fabric_rr_carrier_down(struct fabric_net *fn, int ifindex, u64 now);
+
+/* genl_probe.c */
+extern const struct nla_policy fabric_prober_policy[FABRIC_PROBER_A_MAX + 1];
+int fabric_cmd_prober_add(struct sk_buff *skb, struct genl_info *info);
+int fabric_cmd_prober_del(struct sk_buff *skb, struct genl_info *info);
+int fabric_cmd_prober_get(struct sk_buff *skb, struct genl_info *info);
+int fabric_dump_probers(struct sk_buff *skb, struct netlink_callback *cb);
+int fabric_cmd_rr_map_set(struct sk_buff *skb, struct genl_info *info);
+
+#endif
