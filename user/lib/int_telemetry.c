@@ -25,6 +25,9 @@ static int open_one(const char *dir, const char *name)
 
 int fint_open_pinned(const char *pin_dir, struct fint_maps *m)
 {
+	m->nodes_fd = open_one(pin_dir, "fab_int_nodes");
+	m->xstats_fd = open_one(pin_dir, "fab_int_xstats");
+	errno = 0;
 	m->stats_fd = open_one(pin_dir, "fab_int_stats");
 	m->hops_fd = open_one(pin_dir, "fab_int_hops");
 	m->paths_fd = open_one(pin_dir, "fab_int_paths");
@@ -45,7 +48,7 @@ int fint_open_pinned(const char *pin_dir, struct fint_maps *m)
 void fint_close(struct fint_maps *m)
 {
 	int *fds[] = { &m->stats_fd, &m->hops_fd, &m->paths_fd, &m->other_fd,
-		       &m->class_fd };
+		       &m->class_fd, &m->nodes_fd, &m->xstats_fd };
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
@@ -104,6 +107,94 @@ int fint_read_hop(const struct fint_maps *m, __u32 node, struct fabric_int_hist 
 	return lookup_sum(m->hops_fd, &node, out, sizeof(*out), m->ncpu);
 }
 
+/* One node's histogram from a per-CPU copy; appended to out when it has samples. */
+static int add_hop(struct fint_hop *out, int n, __u32 node, const void *percpu,
+		   int ncpu)
+{
+	sum_words((__u64 *)&out[n].h, percpu, sizeof(out[n].h), ncpu);
+	if (!out[n].h.count)
+		return n;
+	out[n].node = node;
+	return n + 1;
+}
+
+#define FINT_BATCH	64
+
+/* Without the index: every node id, FINT_BATCH per system call. */
+static int read_hops_all(const struct fint_maps *m, struct fint_hop *out, int max)
+{
+	size_t size = sizeof(struct fabric_int_hist);
+	__u32 keys[FINT_BATCH], count, token = 0, node, i;
+	void *buf = calloc((size_t)FINT_BATCH * m->ncpu, size);
+	int n = 0, err = 0;
+	void *in = NULL;
+
+	if (!buf)
+		return -1;
+	while (n < max && !err) {
+		count = FINT_BATCH;
+		err = bpf_map_lookup_batch(m->hops_fd, in, &token, keys, buf,
+					   &count, NULL);
+		if (err && errno != ENOENT)
+			goto one_by_one;	/* a kernel without batch ops */
+		for (i = 0; i < count && n < max; i++)
+			n = add_hop(out, n, keys[i],
+				    (char *)buf + i * m->ncpu * size, m->ncpu);
+		in = &token;
+	}
+	free(buf);
+	return n;
+
+one_by_one:
+	for (n = 0, node = 0; node < FABRIC_INT_MAX_NODES && n < max; node++) {
+		if (bpf_map_lookup_elem(m->hops_fd, &node, buf)) {
+			free(buf);
+			return -1;
+		}
+		n = add_hop(out, n, node, buf, m->ncpu);
+	}
+	free(buf);
+	return n;
+}
+
+int fint_read_hops(const struct fint_maps *m, struct fint_hop *out, int max)
+{
+	struct fabric_int_node_index ix;
+	__u32 zero = 0, w, node;
+	void *buf;
+	__u64 bits;
+	int n = 0;
+
+	if (m->nodes_fd < 0 || bpf_map_lookup_elem(m->nodes_fd, &zero, &ix))
+		return read_hops_all(m, out, max);
+	buf = calloc(m->ncpu, sizeof(struct fabric_int_hist));
+	if (!buf)
+		return -1;
+	for (w = 0; w < FABRIC_INT_MAX_NODES / 64; w++) {
+		for (bits = ix.bits[w]; bits && n < max; bits &= bits - 1) {
+			node = w * 64 + __builtin_ctzll(bits);
+			if (bpf_map_lookup_elem(m->hops_fd, &node, buf)) {
+				free(buf);
+				return -1;
+			}
+			n = add_hop(out, n, node, buf, m->ncpu);
+		}
+	}
+	free(buf);
+	return n;
+}
+
+int fint_read_xstats(const struct fint_maps *m, struct fabric_int_xstats *out)
+{
+	__u32 zero = 0;
+
+	if (m->xstats_fd < 0) {
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
+	return lookup_sum(m->xstats_fd, &zero, out, sizeof(*out), m->ncpu);
+}
+
 int fint_read_other(const struct fint_maps *m, struct fabric_int_path *out)
 {
 	__u32 zero = 0;
@@ -122,34 +213,79 @@ static int by_count(const void *a, const void *b)
 	return memcmp(&x->key, &y->key, sizeof(x->key));
 }
 
-int fint_read_paths(const struct fint_maps *m, struct fint_path *out, int max)
+static void set_path(struct fint_path *out, const struct fabric_int_path_key *key,
+		     const void *percpu, int ncpu)
 {
-	struct fabric_int_path_key key, next;
 	size_t size = sizeof(struct fabric_int_path);
-	void *buf = calloc(m->ncpu, size);
 	const struct fabric_int_path *v;
-	int n = 0, c;
-	void *prev = NULL;
+	int c;
+
+	out->key = *key;
+	sum_words((__u64 *)&out->val, percpu, size, ncpu);
+	/* a time: the latest of the CPUs, not their sum */
+	out->val.last_seen_ns = 0;
+	for (c = 0; c < ncpu; c++) {
+		v = (const void *)((const char *)percpu + c * size);
+		if (v->last_seen_ns > out->val.last_seen_ns)
+			out->val.last_seen_ns = v->last_seen_ns;
+	}
+}
+
+/* FINT_BATCH paths per system call; -2 when the kernel cannot batch. */
+static int read_paths_batch(const struct fint_maps *m, struct fint_path *out,
+			    int max)
+{
+	size_t size = sizeof(struct fabric_int_path);
+	struct fabric_int_path_key keys[FINT_BATCH];
+	void *buf = calloc((size_t)FINT_BATCH * m->ncpu, size);
+	__u32 count, token = 0, i;
+	void *in = NULL;
+	int n = 0, err = 0;
 
 	if (!buf)
 		return -1;
+	while (n < max && !err) {
+		count = FINT_BATCH;
+		err = bpf_map_lookup_batch(m->paths_fd, in, &token, keys, buf,
+					   &count, NULL);
+		if (err && errno != ENOENT) {
+			/* also ENOSPC: a bucket longer than a batch */
+			free(buf);
+			return -2;
+		}
+		for (i = 0; i < count && n < max; i++, n++)
+			set_path(&out[n], &keys[i],
+				 (char *)buf + i * m->ncpu * size, m->ncpu);
+		in = &token;
+	}
+	free(buf);
+	return n;
+}
+
+int fint_read_paths(const struct fint_maps *m, struct fint_path *out, int max)
+{
+	struct fabric_int_path_key key, next;
+	void *buf, *prev = NULL;
+	int n;
+
+	n = read_paths_batch(m, out, max);
+	if (n >= 0)
+		goto sort;
+	if (n == -1)
+		return -1;
+	buf = calloc(m->ncpu, sizeof(struct fabric_int_path));
+	if (!buf)
+		return -1;
+	n = 0;
 	while (n < max && !bpf_map_get_next_key(m->paths_fd, prev, &next)) {
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(m->paths_fd, &key, buf))
 			continue;	/* deleted meanwhile */
-		out[n].key = key;
-		sum_words((__u64 *)&out[n].val, buf, size, m->ncpu);
-		/* a time: the latest of the CPUs, not their sum */
-		out[n].val.last_seen_ns = 0;
-		for (c = 0; c < m->ncpu; c++) {
-			v = (const void *)((const char *)buf + c * size);
-			if (v->last_seen_ns > out[n].val.last_seen_ns)
-				out[n].val.last_seen_ns = v->last_seen_ns;
-		}
-		n++;
+		set_path(&out[n++], &key, buf, m->ncpu);
 	}
 	free(buf);
+sort:
 	qsort(out, n, sizeof(out[0]), by_count);
 	return n;
 }

@@ -17,6 +17,8 @@ struct fabric_bpf;
 struct fint_maps {
 	int	stats_fd, hops_fd, paths_fd, other_fd, class_fd;
 	int	ncpu;
+	/* -1 when the pins are an older object's, without these maps */
+	int	nodes_fd, xstats_fd;
 };
 
 /* All -1 on error (errno set); fint_close() closes what is open. */
@@ -26,6 +28,20 @@ void fint_close(struct fint_maps *m);
 int fint_read_stats(const struct fint_maps *m, struct fabric_int_stats *out);
 /* The hop histogram of node id, summed; count 0 if none. */
 int fint_read_hop(const struct fint_maps *m, __u32 node, struct fabric_int_hist *out);
+
+struct fint_hop {
+	__u32			node;
+	struct fabric_int_hist	h;	/* summed over CPUs */
+};
+
+/*
+ * Every node id with samples, ascending (at most max); returns how many,
+ * or -1. Reads only the node ids in the sink's index (fab_int_nodes);
+ * without the index, every node id, in batches.
+ */
+int fint_read_hops(const struct fint_maps *m, struct fint_hop *out, int max);
+/* Counters of fab_int_xstats, summed; zeroes without the map. */
+int fint_read_xstats(const struct fint_maps *m, struct fabric_int_xstats *out);
 
 struct fint_path {
 	struct fabric_int_path_key	key;
