@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fabricctl.h"
+#include "int_prober.h"
 #include "int_telemetry.h"
 #include "replay_int.h"
 
@@ -206,7 +207,7 @@ int ctl_int_show(struct ctl *ctl, const struct fint_maps *m)
 	return EXIT_OK;
 }
 
-/* The probe generator: UDP datagrams to the probe port, paced. */
+/* The probe generator: int_prober.c, the code fabricd's probes use. */
 static int probe(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -215,25 +216,40 @@ static int probe(int argc, char **argv)
 		{ "dscp", required_argument, NULL, 'd' },
 		{ "sport", required_argument, NULL, 's' },
 		{ "port", required_argument, NULL, 'P' },
+		{ "source", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long count = 100, rate = 100, dscp = 0, sport = 0,
-		      port = FABRIC_INT_PROBE_PORT_DEFAULT;
-	struct sockaddr_storage dst = {}, src = {};
-	struct fabric_int_probe pl;
-	struct timespec next, now;
-	unsigned long i, sent = 0;
-	int c, fd, fam, tos, one = 1;
-	socklen_t alen;
-	__u64 gap_ns;
+	unsigned long count = 100, rate = 100, dscp = 0,
+		      port = FABRIC_INT_PROBE_PORT_DEFAULT, sent;
+	struct fip_spec spec = {};
+	struct fip_stream st;
+	struct fip_addr src;
+	char why[160];
+	int c, err;
 
 	optind = 0;	/* glibc: re-initialise after main's getopt */
 	while ((c = getopt_long(argc, argv, "n:r:", opts, NULL)) != -1) {
 		char *end;
-		unsigned long v;
+		unsigned long v = 0;
 
 		if (c == '?')
 			return EXIT_USAGE;
+		if (c == 's') {
+			if (fip_parse_ports(optarg, &spec.sport_lo, &spec.sport_hi))
+				return ctl_usage_err("int probe: --sport wants a port or a range LO-HI, not '%s'",
+						     optarg);
+			continue;
+		}
+		if (c == 'S') {
+			if (fip_parse_addr(optarg, &src))
+				return ctl_usage_err("int probe: --source wants an address, not '%s'",
+						     optarg);
+			if (src.family == AF_INET)
+				spec.src4 = src;
+			else
+				spec.src6 = src;
+			continue;
+		}
 		v = strtoul(optarg, &end, 0);
 		if (*end || !*optarg)
 			return ctl_usage_err("int probe: bad number '%s'", optarg);
@@ -241,60 +257,34 @@ static int probe(int argc, char **argv)
 		case 'n': count = v; break;
 		case 'r': rate = v; break;
 		case 'd': dscp = v; break;
-		case 's': sport = v; break;
 		case 'P': port = v; break;
 		}
 	}
 	if (optind != argc - 1)
 		return ctl_usage_err("int probe: expected one destination address");
-	if (!rate || rate > 1000000 || dscp > 63 || sport > 65535 || !port || port > 65535)
-		return ctl_usage_err("int probe: --rate 1-1000000, --dscp 0-63, --sport 0-65535, --port 1-65535");
-	if (inet_pton(AF_INET, argv[optind], &((struct sockaddr_in *)&dst)->sin_addr) == 1) {
-		fam = AF_INET;
-		((struct sockaddr_in *)&dst)->sin_port = htons(port);
-		((struct sockaddr_in *)&src)->sin_port = htons(sport);
-		alen = sizeof(struct sockaddr_in);
-	} else if (inet_pton(AF_INET6, argv[optind], &((struct sockaddr_in6 *)&dst)->sin6_addr) == 1) {
-		fam = AF_INET6;
-		((struct sockaddr_in6 *)&dst)->sin6_port = htons(port);
-		((struct sockaddr_in6 *)&src)->sin6_port = htons(sport);
-		alen = sizeof(struct sockaddr_in6);
-	} else {
+	if (!rate || rate > FIP_MAX_RATE || dscp > 63 || !port || port > 65535)
+		return ctl_usage_err("int probe: --rate 1-%d, --dscp 0-63, --port 1-65535",
+				     FIP_MAX_RATE);
+	if (fip_parse_addr(argv[optind], &spec.target[0]))
 		return ctl_usage_err("int probe: '%s' is not an IPv4 or IPv6 address", argv[optind]);
-	}
-	dst.ss_family = src.ss_family = fam;
-	fd = socket(fam, SOCK_DGRAM, 0);
-	if (fd < 0) {
-		ctl_err("socket: %s", strerror(errno));
+	snprintf(spec.name, sizeof(spec.name), "fabricctl");
+	spec.n_targets = 1;
+	spec.rate = rate;
+	spec.dscp = dscp;
+	spec.dport = port;
+	err = fip_open(&st, &spec, why, sizeof(why));
+	if (err) {
+		ctl_err("int probe: %s%s", why,
+			err == -EPERM || err == -EACCES ?
+			" (a --sport range needs CAP_NET_RAW; run as root or give one port)" : "");
 		return EXIT_ERR;
 	}
-	tos = dscp << 2;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if ((fam == AF_INET ? setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)) :
-			      setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof(tos))) ||
-	    (sport && bind(fd, (struct sockaddr *)&src, alen))) {
-		ctl_err("int probe: socket setup: %s", strerror(errno));
-		close(fd);
-		return EXIT_ERR;
-	}
-	gap_ns = 1000000000ULL / rate;
-	clock_gettime(CLOCK_MONOTONIC, &next);
-	for (i = 0; i < count; i++) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		pl.magic = htonl(FABRIC_INT_PROBE_MAGIC);
-		pl.seq = htonl(i);
-		pl.tx_ns = htobe64((__u64)now.tv_sec * 1000000000ULL + now.tv_nsec);
-		if (sendto(fd, &pl, sizeof(pl), 0, (struct sockaddr *)&dst, alen) == sizeof(pl))
-			sent++;
-		next.tv_nsec += gap_ns;
-		while (next.tv_nsec >= 1000000000L) {
-			next.tv_nsec -= 1000000000L;
-			next.tv_sec++;
-		}
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
-	}
-	close(fd);
+	sent = fip_run(&st, count);
+	fip_close(&st);
 	printf("sent %lu of %lu probes\n", sent, count);
+	if (st.errors)
+		ctl_err("int probe: %llu failed, the last with %s",
+			(unsigned long long)st.errors, strerror(st.last_errno));
 	return sent == count ? EXIT_OK : EXIT_ERR;
 }
 

@@ -39,59 +39,6 @@ static int set_roles(struct fcfg_parse *p, const struct fcfg_key *k,
 	return rc;
 }
 
-/* "all", or DSCPs 0-63 and ranges: "26 46", "0-7" */
-static int set_dscp(struct fcfg_parse *p, const struct fcfg_key *k,
-		    void *field, const char *v, char *why, size_t whylen)
-{
-	char *dup, *tok, *save = NULL, *dash;
-	__u64 mask = 0;
-	__u32 lo, hi;
-	int rc = 0;
-
-	if (!strcmp(v, "all")) {
-		*(__u64 *)field = ~0ULL;
-		return 0;
-	}
-	dup = strdup(v);
-	if (!dup)
-		return -1;
-	for (tok = strtok_r(dup, " \t,", &save); tok;
-	     tok = strtok_r(NULL, " \t,", &save)) {
-		dash = strchr(tok, '-');
-		if (dash)
-			*dash++ = '\0';
-		if (fcfg_parse_u32(tok, 0, 63, &lo) ||
-		    fcfg_parse_u32(dash ? dash : tok, lo, 63, &hi)) {
-			rc = -1;
-			continue;
-		}
-		for (; lo <= hi; lo++)
-			mask |= 1ULL << lo;
-	}
-	free(dup);
-	if (!mask)
-		rc = -1;
-	*(__u64 *)field = mask;
-	return rc;
-}
-
-static int set_instr(struct fcfg_parse *p, const struct fcfg_key *k,
-		     void *field, const char *v, char *why, size_t whylen)
-{
-	char *end;
-	unsigned long x = strtoul(v, &end, 0);
-
-	if (!*v || *end || !x || x > 0xffff)
-		return -1;
-	if (x & ~FABRIC_INT_I_SUPPORTED) {
-		snprintf(why, whylen, "bits 0x%04lx are not supported",
-			 x & ~(unsigned long)FABRIC_INT_I_SUPPORTED);
-		return -1;
-	}
-	*(__u32 *)field = x;
-	return 0;
-}
-
 static int set_node(struct fcfg_parse *p, const struct fcfg_key *k,
 		    void *field, const char *v, char *why, size_t whylen)
 {
@@ -100,8 +47,6 @@ static int set_node(struct fcfg_parse *p, const struct fcfg_key *k,
 	p->c->int_.node_id_line = p->line;
 	return 0;
 }
-
-static const char *const int_modes[] = { "off", "probe", "embed", NULL };
 
 static const struct fcfg_key int_keys[] = {
 	{ "int", "roles", FCFG_FUNC, I(roles), 0, 0,
@@ -117,17 +62,18 @@ static const struct fcfg_key int_keys[] = {
 	  "0 (the device's) or an IP MTU up to 65535" },
 	{ "int", "domain_id", FCFG_U32, I(domain_id), 0, 65535,
 	  "an integer from 0 to 65535" },
-	{ "int", "mode", FCFG_ENUM, I(mode), 0, 0, "off, probe or embed",
-	  NULL, int_modes },
-	{ "int", "dscp", FCFG_FUNC, I(dscp_mask), 0, 0,
-	  "all, or DSCPs and ranges from 0 to 63 (\"26 46\", \"0-7\")", set_dscp },
-	{ "int", "sample", FCFG_U32, I(sample), 1, 1U << 24,
+	{ "int", "mode", FCFG_FUNC, I(def), 0, 0, "off, probe or embed",
+	  fcfg_int_set_mode },
+	{ "int", "dscp", FCFG_FUNC, I(def), 0, 0,
+	  "all, or DSCPs and ranges from 0 to 63 (\"26 46\", \"0-7\")",
+	  fcfg_int_set_dscp },
+	{ "int", "sample", FCFG_U32, I(def.sample), 1, 1U << 24,
 	  "an integer from 1 (every packet) to 16777216" },
-	{ "int", "max_hops", FCFG_U32, I(max_hops), 1, FABRIC_INT_MAX_HOPS,
+	{ "int", "max_hops", FCFG_U32, I(def.max_hops), 1, FABRIC_INT_MAX_HOPS,
 	  "an integer from 1 to 8" },
-	{ "int", "instructions", FCFG_FUNC, I(instr), 0, 0,
+	{ "int", "instructions", FCFG_FUNC, I(def.instr), 0, 0,
 	  "an instruction bitmap of bits 0-5 (0x8000 node id ... 0x0400 egress time), such as 0xf000",
-	  set_instr },
+	  fcfg_int_set_instr },
 	{ "int", "top_paths", FCFG_U32, I(top_paths), 1, FABRIC_INT_MAX_PATHS,
 	  "an integer from 1 to 1024 (paths with a latency series of their own)" },
 };
@@ -137,11 +83,8 @@ static void int_defaults(struct fabricd_config *c)
 {
 	c->int_.udp_port = FABRIC_INT_UDP_PORT_DEFAULT;
 	c->int_.probe_port = FABRIC_INT_PROBE_PORT_DEFAULT;
-	c->int_.mode = FABRIC_INT_MODE_PROBE;
-	c->int_.dscp_mask = ~0ULL;
-	c->int_.sample = 64;
-	c->int_.max_hops = FABRIC_INT_MAX_HOPS;
-	c->int_.instr = FABRIC_INT_I_DEFAULT;
+	fcfg_int_class_defaults(&c->int_.def, "default");
+	c->int_.def.dscp.mask = ~0ULL;
 	c->int_.top_paths = 10;
 }
 

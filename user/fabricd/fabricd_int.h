@@ -6,6 +6,11 @@ struct fabricd;
 
 /* [int] into the loaded data path, before it attaches (int.c). */
 int fabricd_int_start(struct fabricd *d);
+/* The probe timer fired (epoll tag TAG_INT). */
+void fabricd_int_tick(struct fabricd *d);
+struct fabricd_config;
+/* SIGHUP: [int] again; on failure the previous INT settings stay. */
+int fabricd_int_reload(struct fabricd *d, const struct fabricd_config *old);
 
 struct fabric_metrics_buf;
 /*

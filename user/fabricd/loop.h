@@ -8,6 +8,7 @@ enum {
 	TAG_TIMER,
 	TAG_LISTEN,
 	TAG_RINGBUF,
+	TAG_INT,		/* INT probe timer (int.c) */
 	TAG_FO = 50,		/* + failover fd index (< FO_MAX_FDS) */
 	TAG_CLIENT = 100,	/* + client slot */
 };

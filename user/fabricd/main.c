@@ -138,6 +138,8 @@ int fabricd_reload(struct fabricd *d, char *msg, size_t len)
 	if (fabricd_fo_reload(d, old) && !err)
 		err = -EIO;
 	fabricd_gray_reload(d);
+	if (fabricd_int_reload(d, old) && !err)
+		err = -EIO;
 	listen_changed = strcmp(old->listen, d->cfg.listen);
 	if (d->exporter) {
 		fabric_exporter_lock(d->exporter);
@@ -247,6 +249,8 @@ static int run_loop(struct fabricd *d)
 				on_tick(d);
 			else if (tag == TAG_RINGBUF)
 				fabricd_events_poll(d);
+			else if (tag == TAG_INT)
+				fabricd_int_tick(d);
 			else if (tag == TAG_LISTEN)
 				fabricd_control_accept(d);
 			else if (tag >= TAG_FO && tag < TAG_FO + FO_MAX_FDS)
