@@ -33,3 +33,10 @@ $(BUILD)/bench/int: bench/int.c $(INT_LIB_DEPS) $(INT_FUZZ_DEPS) \
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(INT_CFLAGS) -I$(BUILD)/bench $< $(INT_LIB_SRCS) $(INT_FUZZ_SRCS) \
 		$(LDLIBS) -o $@
+
+# per-class modes of the INT source (selftests/bpf/test_int_class.c)
+$(BUILD)/selftests/bpf/test_int_class: selftests/bpf/test_int_class.c $(INT_LIB_DEPS) $(KSFT_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(INT_CFLAGS) -Wno-sign-compare -I$(KSFT_DIR) $< $(INT_LIB_SRCS) \
+		$(LDLIBS) -o $@
