@@ -41,7 +41,9 @@ struct vd_slot {
 };
 
 static struct {
-	bool		on;
+	bool		running;	/* between start and stop */
+	bool		want;		/* [verdict] kernel as last acted on */
+	bool		on;		/* slots written, judge on */
 	bool		reroute;	/* slots carry FABRIC_PROBE_F_REROUTE */
 	int		n;
 	struct vd_slot	slot[FABRIC_PROBE_SLOTS];
@@ -78,7 +80,7 @@ static bool dev_attached(const struct fabricd *d, __u32 ifindex)
 }
 
 /* The judge's settings; [verdict] values of 0 follow [thresholds]. */
-void fabricd_verdict_sync(struct fabricd *d)
+static void judge_settings(struct fabricd *d)
 {
 	const struct fcfg_thresholds *t = &d->cfg.thr;
 	const struct fcfg_verdict *v = &d->cfg.verdict;
@@ -120,13 +122,12 @@ static const char *why_off(const struct fabricd *d)
 	return NULL;
 }
 
-void fabricd_verdict_start(struct fabricd *d, bool reroute)
+static void slots_open(struct fabricd *d)
 {
 	struct fabric_probe_path_cfg cfg;
 	const char *why;
 	int fd, g, p, s, err;
 
-	fabricd_verdict_stop(d);
 	why = why_off(d);
 	if (why) {
 		if (d->cfg.n_groups)
@@ -134,7 +135,6 @@ void fabricd_verdict_start(struct fabricd *d, bool reroute)
 		return;
 	}
 	fd = paths_fd(d);
-	vd.reroute = reroute;
 	for (g = 0; g < d->cfg.n_groups; g++) {
 		for (p = 0; p < d->cfg.group[g].n_paths; p++) {
 			const struct fcfg_path *cp = &d->cfg.path_[d->cfg.group[g].path[p]];
@@ -151,7 +151,7 @@ void fabricd_verdict_start(struct fabricd *d, bool reroute)
 			cfg.ifindex = cp->dev[0] ? if_nametoindex(cp->dev) : (__u32)cp->ifindex;
 			cfg.group = g;
 			cfg.member = p;
-			cfg.flags = reroute ? FABRIC_PROBE_F_REROUTE : 0;
+			cfg.flags = vd.reroute ? FABRIC_PROBE_F_REROUTE : 0;
 			if (!cfg.ifindex || !dev_attached(d, cfg.ifindex)) {
 				pr_warn("verdict: path %s: its device is not in [datapath] interfaces; fabricd's prober alone judges it\n",
 					cp->name);
@@ -171,25 +171,56 @@ void fabricd_verdict_start(struct fabricd *d, bool reroute)
 	if (!vd.n)
 		return;
 	vd.on = true;
-	fabricd_verdict_sync(d);
+	judge_settings(d);
 	pr_info("verdict: the data path judges the probes of %d paths%s\n", vd.n,
-		reroute ? " and reroutes at a verdict" : "");
+		vd.reroute ? " and reroutes at a verdict" : "");
 }
 
-/* Slots cleared, the judge off: exit, reload, another executor. */
-void fabricd_verdict_stop(struct fabricd *d)
+static void slots_close(struct fabricd *d)
 {
 	int fd = paths_fd(d), s;
 
 	vd.on = false;
-	fabricd_verdict_sync(d);
+	judge_settings(d);
 	for (s = 0; s < FABRIC_PROBE_SLOTS; s++) {
 		if (vd.slot[s].used && fd >= 0)
 			slot_write(fd, s, NULL);
 		vd.slot[s].used = false;
 	}
 	vd.n = 0;
+}
+
+/* After the executor started (reroute: the data-path reroute runs). */
+void fabricd_verdict_start(struct fabricd *d, bool reroute)
+{
+	fabricd_verdict_stop(d);
+	vd.running = true;
+	vd.reroute = reroute;
+	vd.want = d->cfg.verdict.kernel;
+	slots_open(d);
+}
+
+/* Slots cleared, the judge off: exit, reload, another executor. */
+void fabricd_verdict_stop(struct fabricd *d)
+{
+	slots_close(d);
+	vd.running = false;
 	vd.downs = vd.clears = vd.withdrawn = vd.foreign = 0;
+}
+
+/*
+ * fabricd's tick: a reload that changed only [verdict] (failover keeps
+ * running) takes effect here, and so does a reloaded data path, whose
+ * fresh programs start with the judge off.
+ */
+void fabricd_verdict_sync(struct fabricd *d)
+{
+	if (vd.running && d->cfg.verdict.kernel != vd.want) {
+		vd.want = d->cfg.verdict.kernel;
+		slots_close(d);
+		slots_open(d);
+	}
+	judge_settings(d);
 }
 
 /* One signal, count times while it can still change something. */
