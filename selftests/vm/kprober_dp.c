@@ -16,6 +16,9 @@
  *       per used slot, then "member group=G member=M down=0|1 src=S
  *       verdict_ns=T" for group 0 (T: full CLOCK_MONOTONIC time, 0 if
  *       never declared).
+ *   kprober-dp clear PIN
+ *       withdraw group 0's verdicts (a bench between samples; not atomic
+ *       against a detector, unlike fabricd's clear)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -177,12 +180,37 @@ static int show(const char *pin)
 	return 0;
 }
 
+static int clear(const char *pin)
+{
+	static struct fabric_rr rr;
+	char path[512];
+	__u32 i, zero = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/" FABRIC_RR_MAP, pin);
+	fd = bpf_obj_get(path);
+	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &rr)) {
+		perror(path);
+		return 1;
+	}
+	for (i = 0; i < rr.grp[0].n_members; i++)
+		rr.grp[0].m[i].verdict &= ~FABRIC_RR_V_DOWN;
+	memset(rr.down, 0, sizeof(rr.down));
+	if (bpf_map_update_elem(fd, &zero, &rr, 0)) {
+		perror(path);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "clear"))
+		return clear(argv[2]);
 	if (argc >= 5 && argc <= 6 && !strcmp(argv[1], "setup"))
 		return setup(argv[2], argv + 3, argc - 3);
 	if (argc == 3 && !strcmp(argv[1], "show"))
 		return show(argv[2]);
-	fprintf(stderr, "usage: kprober-dp setup PIN DEV0 DEV1 [V6DEV] | show PIN\n");
+	fprintf(stderr, "usage: kprober-dp setup PIN DEV0 DEV1 [V6DEV] | show PIN | clear PIN\n");
 	return 2;
 }
