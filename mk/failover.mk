@@ -3,15 +3,17 @@
 # the Makefile's wildcard; bpf/{probe,lab_fault}.bpf.c via BPF_SRCS.
 LAB_SRCS	:= selftests/lab/lab_traffic.c selftests/lab/lab_engine.c
 LAB_HDRS	:= $(wildcard selftests/lab/*.h)
+# the two engine drivers (fabric-failover-test, fabric-reroute-test)
+DRV_SRCS	:= selftests/lab/driver_common.c
 FO_TEST		:= $(BUILD)/fabric-failover-test
 FO_BENCH	:= $(BUILD)/bench/failover-bench
 
 TOOLS		+= $(FO_TEST)
 all: $(FO_TEST) $(BUILD)/probe.bpf.o $(BUILD)/lab_fault.bpf.o
 
-$(FO_TEST): selftests/lab/failover_driver.c $(LAB_SRCS) $(LAB_HDRS) $(LIB) $(USER_HDRS)
+$(FO_TEST): selftests/lab/failover_driver.c $(DRV_SRCS) $(LAB_SRCS) $(LAB_HDRS) $(LIB) $(USER_HDRS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -Iselftests/lab selftests/lab/failover_driver.c $(LAB_SRCS) \
+	$(Q)$(CC) $(CFLAGS) -Iselftests/lab selftests/lab/failover_driver.c $(DRV_SRCS) $(LAB_SRCS) \
 		$(LIB) $(LDLIBS) -lpthread -o $@
 
 FO_BENCH_SRCS	:= $(wildcard bench/failover*.c)

@@ -13,9 +13,9 @@ $(BUILD)/selftests/bpf/test_reroute: selftests/bpf/test_reroute.c \
 RR_TEST		:= $(BUILD)/fabric-reroute-test
 TOOLS		+= $(RR_TEST)
 
-$(RR_TEST): selftests/lab/reroute_driver.c $(LAB_SRCS) $(LAB_HDRS) $(LIB) $(USER_HDRS)
+$(RR_TEST): selftests/lab/reroute_driver.c $(DRV_SRCS) $(LAB_SRCS) $(LAB_HDRS) $(LIB) $(USER_HDRS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -Iselftests/lab selftests/lab/reroute_driver.c $(LAB_SRCS) \
+	$(Q)$(CC) $(CFLAGS) -Iselftests/lab selftests/lab/reroute_driver.c $(DRV_SRCS) $(LAB_SRCS) \
 		$(LIB) $(LDLIBS) -lpthread -o $@
 
 selftests: $(RR_TEST)

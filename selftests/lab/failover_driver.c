@@ -30,6 +30,7 @@
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 
+#include "driver_common.h"
 #include "lab_engine.h"
 #include "lab_traffic.h"
 
@@ -46,22 +47,9 @@ static void usage(void)
 	exit(2);
 }
 
-static void print_event(const struct ffe_cfg *cfg, const struct ffe_event *ev)
-{
-	const struct ffe_group_cfg *g = &cfg->group[ev->group];
-
-	printf("event t=%llu group=%s path=%s %s->%s reason=%s flags=%u "
-	       "members=0x%x repair_ns=%llu err=%d\n",
-	       (unsigned long long)ev->time_ns, g->name, g->path[ev->path].name,
-	       fabric_fo_state_name(ev->from), fabric_fo_state_name(ev->to),
-	       fabric_fo_reason_name(ev->reason), ev->flags, ev->members,
-	       (unsigned long long)ev->repair_ns, ev->error);
-	fflush(stdout);
-}
-
 static void on_event(void *arg, const struct ffe_event *ev)
 {
-	print_event(arg, ev);
+	dc_print_event(arg, ev);
 }
 
 static void print_status(struct ffe *e)
@@ -147,28 +135,24 @@ static int cmd_engine(int argc, char **argv)
 {
 	static struct ffe_cfg cfg;
 	static const struct option opts[] = {
-		{ "ns", 1, NULL, 'n' }, { "leaf", 1, NULL, 'l' },
+		DC_ENGINE_OPTS,
 		{ "group", 1, NULL, 'g' }, { "path", 1, NULL, 'p' },
-		{ "interval-us", 1, NULL, 'i' }, { "timeout-us", 1, NULL, 't' },
 		{ "miss-k", 1, NULL, 'k' }, { "recover", 1, NULL, 'r' },
-		{ "hold-ms", 1, NULL, 'h' }, { "hold-max-ms", 1, NULL, 'H' },
-		{ "stall-us", 1, NULL, 's' }, { "no-probe", 0, NULL, 'P' },
+		{ "hold-max-ms", 1, NULL, 'H' },
 		{ "no-install", 0, NULL, 'N' },
 		{ "replace-deadline-ms", 1, NULL, 'D' },
 		{ "test-replace-stall-ms", 1, NULL, 'T' }, { }
 	};
-	const char *ns = NULL;
+	struct dc_engine d = { 0 };
 	struct pollfd pfd[FFE_MAX_GROUPS + 3];
-	int fds[FFE_MAX_GROUPS + 2], n, i, c, sfd, leaf = 0;
-	bool probe = true;
-	sigset_t ss;
+	int fds[FFE_MAX_GROUPS + 2], n, i, c, sfd;
 	struct ffe *e;
 
 	le_defaults(&cfg);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (dc_engine_opt(c, optarg, &cfg, &d))
+			continue;
 		switch (c) {
-		case 'n': ns = optarg; break;
-		case 'l': leaf = atoi(optarg); break;
 		case 'g':
 			if (le_parse_group(&cfg, optarg))
 				usage();
@@ -177,30 +161,19 @@ static int cmd_engine(int argc, char **argv)
 			if (le_parse_path(&cfg, optarg))
 				usage();
 			break;
-		case 'i': cfg.probe_interval_ns = strtoull(optarg, NULL, 0) * 1000; break;
-		case 't': cfg.probe_timeout_ns = strtoull(optarg, NULL, 0) * 1000; break;
 		case 'k': cfg.policy.probe_miss_k = atoi(optarg); break;
 		case 'r': cfg.policy.recover_probes = atoi(optarg); break;
-		case 'h': cfg.policy.hold_base_ns = strtoull(optarg, NULL, 0) * 1000000; break;
 		case 'H': cfg.policy.hold_max_ns = strtoull(optarg, NULL, 0) * 1000000; break;
-		case 's': cfg.policy.stall_tolerance_ns = strtoull(optarg, NULL, 0) * 1000; break;
-		case 'P': probe = false; break;
 		case 'N': cfg.no_install = true; break;
 		case 'D': cfg.replace_deadline_ns = strtoull(optarg, NULL, 0) * 1000000; break;
 		case 'T': cfg.test_replace_stall_ns = strtoull(optarg, NULL, 0) * 1000000; break;
 		default: usage();
 		}
 	}
-	if (leaf)
-		le_lab_leaf(&cfg, leaf, probe);
-	if (!probe)
-		cfg.probe_interval_ns = 0;
+	if (dc_engine_prepare(&cfg, &d))
+		return 1;
 	if (!cfg.n_groups)
 		usage();
-	if (ns && lt_enter_ns(ns)) {
-		fprintf(stderr, "engine: cannot enter netns %s\n", ns);
-		return 1;
-	}
 	cfg.on_event = on_event;
 	cfg.arg = &cfg;
 	e = ffe_open(&cfg);
@@ -208,12 +181,7 @@ static int cmd_engine(int argc, char **argv)
 		fprintf(stderr, "engine: open: %s\n", strerror(errno));
 		return 1;
 	}
-	sigemptyset(&ss);
-	sigaddset(&ss, SIGTERM);
-	sigaddset(&ss, SIGINT);
-	sigaddset(&ss, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &ss, NULL);
-	sfd = signalfd(-1, &ss, SFD_CLOEXEC);
+	sfd = dc_signalfd(true);
 	if (ffe_install(e)) {
 		struct ffe_group_status st;
 

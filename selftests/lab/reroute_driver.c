@@ -31,6 +31,7 @@
 #include <sys/timerfd.h>
 #include <bpf/bpf.h>
 
+#include "driver_common.h"
 #include "lab_engine.h"
 #include "lab_traffic.h"
 #include "reroute.h"
@@ -53,15 +54,7 @@ static void usage(void)
 
 static void on_event(void *arg, const struct ffe_event *ev)
 {
-	const struct ffe_group_cfg *g = &cfg.group[ev->group];
-
-	printf("event t=%llu group=%s path=%s %s->%s reason=%s flags=%u "
-	       "members=0x%x repair_ns=%llu err=%d\n",
-	       (unsigned long long)ev->time_ns, g->name, g->path[ev->path].name,
-	       fabric_fo_state_name(ev->from), fabric_fo_state_name(ev->to),
-	       fabric_fo_reason_name(ev->reason), ev->flags, ev->members,
-	       (unsigned long long)ev->repair_ns, ev->error);
-	fflush(stdout);
+	dc_print_event(&cfg, ev);
 }
 
 static void on_reroute(void *arg, const struct frr_event *ev)
@@ -101,48 +94,36 @@ static void print_stats(struct frr *r)
 static int cmd_engine(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "ns", 1, NULL, 'n' }, { "leaf", 1, NULL, 'l' },
+		DC_ENGINE_OPTS,
 		{ "pin", 1, NULL, 'd' }, { "xdp", 1, NULL, 'x' },
-		{ "no-tc", 0, NULL, 'T' }, { "no-probe", 0, NULL, 'P' },
-		{ "interval-us", 1, NULL, 'i' }, { "timeout-us", 1, NULL, 't' },
-		{ "stall-us", 1, NULL, 's' }, { "hold-ms", 1, NULL, 'h' },
+		{ "no-tc", 0, NULL, 'T' },
 		{ }
 	};
-	const char *ns = NULL, *pin = NULL, *xdp = NULL;
-	int fds[FFE_MAX_GROUPS + 2], n, i, c, sfd, tfd, leaf = 0, err;
+	const char *pin = NULL, *xdp = NULL;
+	int fds[FFE_MAX_GROUPS + 2], n, i, c, sfd, tfd, err;
 	struct itimerspec its = { { 0, POLL_NS }, { 0, POLL_NS } };
 	struct pollfd pfd[FFE_MAX_GROUPS + 4];
-	bool tc = true, probe = true;
+	struct dc_engine d = { 0 };
+	bool tc = true;
 	struct frr *r;
 	struct ffe *e;
-	sigset_t ss;
 	uint64_t x;
 
 	le_defaults(&cfg);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (dc_engine_opt(c, optarg, &cfg, &d))
+			continue;
 		switch (c) {
-		case 'n': ns = optarg; break;
-		case 'l': leaf = atoi(optarg); break;
 		case 'd': pin = optarg; break;
 		case 'x': xdp = optarg; break;
 		case 'T': tc = false; break;
-		case 'P': probe = false; break;
-		case 'i': cfg.probe_interval_ns = strtoull(optarg, NULL, 0) * 1000; break;
-		case 't': cfg.probe_timeout_ns = strtoull(optarg, NULL, 0) * 1000; break;
-		case 's': cfg.policy.stall_tolerance_ns = strtoull(optarg, NULL, 0) * 1000; break;
-		case 'h': cfg.policy.hold_base_ns = strtoull(optarg, NULL, 0) * 1000000; break;
 		default: usage();
 		}
 	}
-	if (!leaf || !pin)
+	if (!d.leaf || !pin)
 		usage();
-	le_lab_leaf(&cfg, leaf, probe);
-	if (!probe)
-		cfg.probe_interval_ns = 0;
-	if (ns && lt_enter_ns(ns)) {
-		fprintf(stderr, "engine: cannot enter netns %s\n", ns);
+	if (dc_engine_prepare(&cfg, &d))
 		return 1;
-	}
 	cfg.on_event = on_event;
 	e = ffe_open(&cfg);
 	if (!e) {
@@ -162,11 +143,7 @@ static int cmd_engine(int argc, char **argv)
 		fprintf(stderr, "engine: reroute attach: %s\n", strerror(-err));
 		goto out;
 	}
-	sigemptyset(&ss);
-	sigaddset(&ss, SIGTERM);
-	sigaddset(&ss, SIGINT);
-	sigprocmask(SIG_BLOCK, &ss, NULL);
-	sfd = signalfd(-1, &ss, SFD_CLOEXEC);
+	sfd = dc_signalfd(false);
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	timerfd_settime(tfd, 0, &its, NULL);
 	if (ffe_install(e))

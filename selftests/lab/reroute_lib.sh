@@ -131,3 +131,65 @@ rr_check_holddown() {
 			hold = 0}}
 	END {if (!n) {print "# no restore of " P; bad = 1}; exit bad}' "$WORK/$1.log"
 }
+
+# The steps test_reroute_blackhole.sh and test_reroute_carrier.sh share.
+# Each runs its own ktap checks; the callers' plans count them.
+
+# rr_declare_moves TRAFFIC: traffic through leaf 1, then a kernel-side
+# verdict on l1-s1 (path 0) moves its packets while the group still holds
+# both members (2 checks). RR_T_DECL: the verdict's time.
+rr_declare_moves() {
+	fo_traffic "$1" || exit 1
+	rr_declare 0 || exit 1
+	RR_T_DECL=$RR_T
+	ktap_check "verdict: the data path moves l1-s1's packets" rr_wait_redirected 0 20 5
+	ktap_check "verdict: the kernel group still holds both members (no replace yet)" \
+		test "$(fo_members 1)" = "11 12"
+}
+
+# rr_recovery LOG: clear l1-s1's fault; the member returns through the
+# hold-down (>= 300 ms) with no new verdict (4 checks).
+rr_recovery() {
+	fo_fault l1-s1 recover
+	ktap_check "recovery: member restored" fo_wait_members 1 "11 12" 5
+	ktap_check "recovery: restore settled" fo_wait_settled 1 5
+	ktap_check "recovery: through the hold-down (restore >= 300 ms after it began)" \
+		rr_check_holddown "$1" l1-s1 300
+	ktap_check "recovery: no new verdict" \
+		eval "! fo_event $1 'reroute stage=detected .* gen=2 '"
+}
+
+# rr_traffic_checks TRAFFIC T_DECL T_FAULT WHAT: stop the traffic; the
+# verdict moved every l1-s1 flow before the fault, healthy flows never
+# moved, none was lost for good (4 checks).
+rr_traffic_checks() {
+	sleep 0.3
+	fo_traffic_stop "$1"
+	ktap_check "traffic: some flow used spine 1" fo_check_used "$1" 1
+	ktap_check "traffic: every l1-s1 flow left spine 1 before the $4 (data path)" \
+		rr_moved_before "$1" 1 "$3"
+	ktap_check "traffic: healthy flows never moved" fo_check_moves "$1" 1 "$2"
+	ktap_check "traffic: no flow permanently lost" fo_check_resumed "$1"
+}
+
+# rr_engine_verdict LOG TRAFFIC KIND: the engine's own verdict (no kernel
+# detector) for a KIND fault on l1-s1: declared before its replace,
+# withdrawn after it, healthy flows stay (3 checks).
+rr_engine_verdict() {
+	local t_fault what="engine verdict: detected, [rerouted,] replaced, cleared in order"
+	fo_traffic "$2" || exit 1
+	fo_fault l1-s1 "$3"
+	t_fault=$FO_T
+	ktap_check "engine verdict: override withdrawn once the group agreed" \
+		fo_wait_event "$1" 'reroute stage=cleared .* path=l1-s1 gen=2 ' 5
+	if rr_check_sequence "$1" l1-s1 2 "detected rerouted replaced cleared" >/dev/null ||
+	   rr_check_sequence "$1" l1-s1 2 "detected replaced cleared"; then
+		ktap_ok "$what"
+	else
+		ktap_fail "$what"
+	fi
+	fo_fault l1-s1 recover
+	fo_wait_members 1 "11 12" 5 >/dev/null && fo_wait_settled 1 5 >/dev/null
+	fo_traffic_stop "$2"
+	ktap_check "engine verdict: healthy flows never moved" fo_check_moves "$2" 1 "$t_fault"
+}
