@@ -8,6 +8,7 @@
  * (failover_frr.c). Documentation/failover-bench.md.
  */
 #include <math.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,11 +41,12 @@ void sh(const char *fmt, ...)
 		fprintf(stderr, "bench: '%s' failed\n", cmd);
 }
 
-/* The hot flows' send spacing: the resolution every outage sample had. */
+/* The hot flows' send spacing, and each outage sample's resolution. */
 static void spacing_report(void)
 {
 	uint64_t n = 0, c = 0, le20 = 0;
 	uint32_t i, p99 = 0;
+	int j, r20 = 0;
 
 	for (i = 0; i <= LT_SPACING_BUCKETS; i++)
 		n += tr->spacing[i];
@@ -55,49 +57,190 @@ static void spacing_report(void)
 		if (!p99 && c * 100 >= n * 99)
 			p99 = i;
 	}
-	if (!n)
-		return;
-	printf("resolution: hot flows' send spacing <= 20 us for %.2f%% of %llu "
-	       "intervals; p99 <= %s%llu us\n", 100.0 * le20 / n,
-	       (unsigned long long)n, p99 == LT_SPACING_BUCKETS ? ">" : "",
-	       (unsigned long long)(lt_spacing_bound_ns(p99 == LT_SPACING_BUCKETS ?
-					p99 - 1 : p99) / 1000));
+	if (n)
+		printf("  spacing: hot flows' send spacing <= 20 us for %.2f%% of %llu "
+		       "intervals; p99 <= %s%llu us; sender spun %.0f ms (%u windows capped)%s\n",
+		       100.0 * le20 / n, (unsigned long long)n,
+		       p99 == LT_SPACING_BUCKETS ? ">" : "",
+		       (unsigned long long)(lt_spacing_bound_ns(p99 == LT_SPACING_BUCKETS ?
+					p99 - 1 : p99) / 1000),
+		       tr->spin_ns / 1e6, tr->spin_capped,
+		       tr->rt_err ? " (SCHED_FIFO refused)" : "");
+	if (n) {
+		printf("  spacing histogram (us: share):");
+		for (i = 0; i <= LT_SPACING_BUCKETS; i++)
+			if (tr->spacing[i])
+				printf(" %s%llu: %.1f%%", i == LT_SPACING_BUCKETS ? ">" : "<=",
+				       (unsigned long long)(lt_spacing_bound_ns(i == LT_SPACING_BUCKETS ?
+							i - 1 : i) / 1000),
+				       100.0 * tr->spacing[i] / n);
+		printf("\n");
+	}
+	for (j = 0; j < res_us.n; j++)
+		r20 += res_us.v[j] <= 20.0;
+	if (res_us.n)
+		printf("  resolution: %d of %d outage samples (%.1f%%) bracketed by "
+		       "sends <= 20 us apart\n", r20, res_us.n, 100.0 * r20 / res_us.n);
+	report(&res_us);
+	report(&out_rx_us);
+	memset(tr->spacing, 0, sizeof(tr->spacing));
+	res_us.n = res_us.censored = 0;
+	out_rx_us.n = out_rx_us.censored = 0;
 }
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: failover-bench [-p prefix] [-n injections] [-s steady_s] "
 		"[-S stress_s] [-H hogs] [-f flows] [-r pps] [-R hot_pps_per_flow] "
-		"[-t timeout_us] [-i interval_us] [-k misses] [-x fault_kinds_mask] "
+		"[-t timeout_us] [-i interval_us] [-k misses] [-x phase_mask] "
+		"[-e executor_mask (1 userspace, 2 bpf)] [-T hot_sender_rt_prio] "
+		"[-P probe_sender_rt_prio] [-V bpf_timeout_us,judge_us,K,stall_us] "
 		"[-F scripts/lab/frr.sh]\n");
+}
+
+/* One executor's results, for its closing line. */
+struct xres {
+	const char *name;
+	struct engine_series es[3];
+	struct steady_result quiet, stress;
+	double per_min, cpu_pct;
+	bool ran;
+};
+
+static struct xres xr[2] = { { .name = "userspace" }, { .name = "bpf" } };
+static struct ffe_cfg base_cfg;
+static int n_inj = 20, steady_s = 300, stress_s = 300;
+static unsigned long kinds = 0x37;
+
+static int run_executor(int x)
+{
+	struct xres *r = &xr[x];
+	uint32_t paths;
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		r->es[k].det.name = "detection_us";
+		r->es[k].rep.name = "repair_us";
+		r->es[k].out.name = "outage_per_flow_us";
+		r->es[k].lost.name = "packets_lost";
+		r->es[k].restore_lost.name = "restore_packets_missing";
+		r->es[k].rr.name = "reroute_us";
+	}
+	memset(&run, 0, sizeof(run));
+	run.cfg = base_cfg;
+	le_lab_leaf(&run.cfg, 1, true);
+	run.ns = ns("l1");
+	run.rt_prio = fbc.sender_rt;
+	if (x == 1)
+		fb_runner(&run);
+	if (le_run(&run)) {
+		fprintf(stderr, "bench: executor=%s failed to start\n", r->name);
+		return -1;
+	}
+	r->ran = true;
+	if (x == 1)
+		printf("executor=bpf: kernel verdict timeout %llu us, judged every %llu us, "
+		       "K=%u, stall tolerance %llu us, recover %u; sender every %llu us%s\n",
+		       (unsigned long long)fbc.timeout_ns / 1000,
+		       (unsigned long long)fbc.judge_ns / 1000, fbc.miss_k,
+		       (unsigned long long)fbc.stall_ns / 1000, fbc.recover,
+		       (unsigned long long)run.cfg.probe_interval_ns / 1000,
+		       fbc.sender_rt ? " (SCHED_FIFO)" : "");
+	sleep(1);
+	for (k = 0; k < 3; k++) {
+		if (!(kinds & (1UL << k)))
+			continue;
+		run_engine_series(k, n_inj, &r->es[k]);
+		printf("executor=%s fault=%s\n", r->name, kname[k]);
+		report(&r->es[k].det);
+		report(&r->es[k].rep);
+		report(&r->es[k].out);
+		report(&r->es[k].lost);
+		if (r->es[k].rr.n || r->es[k].rr.censored)
+			report(&r->es[k].rr);
+		report(&r->es[k].restore_lost);
+		printf("  restores with a sequence gap: %u of %u\n",
+		       r->es[k].restore_gaps, r->es[k].restores);
+	}
+	spacing_report();
+	/* Let the last restore's second step finish first. */
+	sleep(2);
+	steady_window("steady", steady_s, false, &r->quiet);
+	steady_window("stress", stress_s, true, &r->stress);
+	r->per_min = (r->quiet.downs + r->stress.downs) * 60.0 /
+		     (r->quiet.seconds + r->stress.seconds);
+	paths = run.cfg.group[0].n_paths;
+	r->cpu_pct = r->quiet.seconds > 0 ?
+		     r->quiet.engine_cpu_ns / 1e7 / r->quiet.seconds / paths : NAN;
+	printf("executor=%s probes: %u paths x %llu/s asked; %s %.1f%% of a CPU per path "
+	       "in the steady window\n", r->name, paths,
+	       1000000000ULL / run.cfg.probe_interval_ns,
+	       x ? "sender and engine threads" : "engine thread", r->cpu_pct);
+	le_stop(&run);
+	if (run.e)
+		ffe_close(run.e);
+	run.e = NULL;
+	return 0;
+}
+
+static void closing_line(const struct xres *r, const char *rr_p50,
+			 const char *bfd_p50)
+{
+	if (!r->ran)
+		return;
+	printf("failover: executor=%s blackhole_outage_p50_us=%.0f "
+	       "blackhole_outage_p99_us=%.0f carrier_outage_p50_us=%.0f "
+	       "carrier_outage_p99_us=%.0f reroute_us_p50=%s "
+	       "false_failovers_per_min=%.2f probe_cpu_pct_per_path=%.1f "
+	       "bfd_blackhole_outage_p50_us=%s\n", r->name,
+	       pct((struct series *)&r->es[K_BLACKHOLE].out, 50),
+	       pct((struct series *)&r->es[K_BLACKHOLE].out, 99),
+	       pct((struct series *)&r->es[K_CARRIER].out, 50),
+	       pct((struct series *)&r->es[K_CARRIER].out, 99),
+	       rr_p50, r->per_min, r->cpu_pct, bfd_p50);
 }
 
 int main(int argc, char **argv)
 {
-	static struct engine_series es[3];
 	static struct series kout[2], klost[2], fout;
-	struct lt_cfg tc = { .flows = 4, .pps = 40000, .hot_pps = 50000 };
-	struct steady_result quiet, stress;
-	int c, k, n_inj = 20, steady_s = 300, stress_s = 300;
-	/* bits: carrier, blackhole, gray, reroute, kernel alone, FRR */
-	unsigned long kinds = 63;
+	struct lt_cfg tc = { .flows = 4, .pps = 40000, .hot_pps = 50000,
+			     .hot_rt = 1 };
+	unsigned long execs = 3;
 	static struct series rr = { .name = "reroute_us" };
-	char rr_p50[32] = "na";
+	char rr_p50[2][32] = { "na", "na" };
 	const char *frr_sh = NULL;
 	char bfd_p50[32] = "na", why[256];
-	double per_min, cpu_pct;
-	uint32_t paths;
+	int c, x;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	le_defaults(&run.cfg);
-	run.cfg.policy.hold_base_ns = 200000000ULL;
-	while ((c = getopt(argc, argv, "p:n:s:S:H:f:r:R:t:i:k:F:x:")) != -1) {
+	fbc.sender_rt = 3;	/* detectors above the bench and the hot sender */
+	le_defaults(&base_cfg);
+	base_cfg.policy.hold_base_ns = 200000000ULL;
+	while ((c = getopt(argc, argv, "p:n:s:S:H:f:r:R:t:i:k:F:x:e:T:P:V:")) != -1) {
 		switch (c) {
 		case 'x': kinds = strtoul(optarg, NULL, 0); break;
+		case 'e': execs = strtoul(optarg, NULL, 0); break;
+		case 'T': tc.hot_rt = atoi(optarg); break;
+		case 'P': fbc.sender_rt = atoi(optarg); break;
+		case 'V': {
+			unsigned long long a = 0, b = 0, st = 0;
+			unsigned int kk = 0;
+
+			if (sscanf(optarg, "%llu,%llu,%u,%llu", &a, &b, &kk, &st) < 3) {
+				usage();
+				return 2;
+			}
+			fbc.timeout_ns = a * 1000;
+			fbc.judge_ns = b * 1000;
+			fbc.miss_k = kk;
+			if (st)
+				fbc.stall_ns = st * 1000;
+			break;
+		}
 		case 'F': frr_sh = optarg; break;
-		case 't': run.cfg.probe_timeout_ns = atoll(optarg) * 1000; break;
-		case 'i': run.cfg.probe_interval_ns = atoll(optarg) * 1000; break;
-		case 'k': run.cfg.policy.probe_miss_k = atoi(optarg); break;
+		case 't': base_cfg.probe_timeout_ns = atoll(optarg) * 1000; break;
+		case 'i': base_cfg.probe_interval_ns = atoll(optarg) * 1000; break;
+		case 'k': base_cfg.policy.probe_miss_k = atoi(optarg); break;
 		case 'p': P = optarg; break;
 		case 'n': n_inj = atoi(optarg); break;
 		case 's': steady_s = atoi(optarg); break;
@@ -111,15 +254,6 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	for (k = 0; k < 3; k++) {
-		es[k].det.name = "detection_us";
-		es[k].rep.name = "repair_us";
-		es[k].out.name = "outage_per_flow_us";
-		es[k].lost.name = "packets_lost";
-		es[k].restore_lost.name = "restore_packets_missing";
-	}
-	kout[0].name = kout[1].name = "outage_per_flow_us";
-	klost[0].name = klost[1].name = "packets_lost";
 	if (fault_open()) {
 		fprintf(stderr, "bench: lab %s not up\n", P);
 		return 1;
@@ -132,57 +266,44 @@ int main(int argc, char **argv)
 		perror("traffic");
 		return 1;
 	}
-	le_lab_leaf(&run.cfg, 1, true);
-	run.ns = ns("l1");
-	if (le_run(&run)) {
-		fprintf(stderr, "bench: engine failed to start\n");
-		return 1;
-	}
-	printf("failover bench: %u flows, %u pps (affected flows %u pps each around a fault), "
-	       "probes every %llu us, timeout %llu us, K=%u, stall tolerance %llu us, "
-	       "%d injections per fault\n", tc.flows, tc.pps, tc.hot_pps,
-	       (unsigned long long)run.cfg.probe_interval_ns / 1000,
-	       (unsigned long long)run.cfg.probe_timeout_ns / 1000,
-	       run.cfg.policy.probe_miss_k,
-	       (unsigned long long)run.cfg.policy.stall_tolerance_ns / 1000, n_inj);
-	sleep(1);
-	for (k = 0; k < 3; k++) {
-		if (!(kinds & (1UL << k)))
-			continue;
-		run_engine_series(k, n_inj, &es[k]);
-		printf("executor=fabricd fault=%s\n", kname[k]);
-		report(&es[k].det);
-		report(&es[k].rep);
-		report(&es[k].out);
-		report(&es[k].lost);
-		report(&es[k].restore_lost);
-		printf("  restores with a sequence gap: %u of %u\n",
-		       es[k].restore_gaps, es[k].restores);
-	}
-	spacing_report();
-	/* Let the last restore's second step finish first. */
-	sleep(2);
-	steady_window("steady", steady_s, false, &quiet);
-	steady_window("stress", stress_s, true, &stress);
-	per_min = (quiet.downs + stress.downs) * 60.0 /
-		  (quiet.seconds + stress.seconds);
-	paths = run.cfg.group[0].n_paths;
-	cpu_pct = quiet.seconds > 0 ? quiet.engine_cpu_ns / 1e7 / quiet.seconds / paths : NAN;
-	printf("probes: %u paths x %llu/s; engine thread %.1f%% of a CPU per path "
-	       "in the steady window\n", paths,
-	       1000000000ULL / run.cfg.probe_interval_ns, cpu_pct);
-	le_stop(&run);
-	ffe_close(run.e);
+	/*
+	 * The bench's own thread injects faults and ends hot windows: under
+	 * load a CFS thread's 3 ms sleep before an injection can last tens
+	 * of ms, past the hot sender's spin. FIFO above that sender (which
+	 * never sleeps in a hot window), below the detectors; its children
+	 * (ip, FRR) and threads start as SCHED_OTHER again.
+	 */
+	if (tc.hot_rt) {
+		struct sched_param sp = { .sched_priority = tc.hot_rt + 1 };
 
-	/* The data path's reroute, with its own engine on l1. */
+		if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp))
+			perror("bench: SCHED_FIFO");
+	}
+	printf("failover bench: %u flows, %u pps (affected flows %u pps each around a fault%s), "
+	       "detector threads %s, probes every %llu us, timeout %llu us, K=%u, "
+	       "stall tolerance %llu us, %d injections per fault\n", tc.flows,
+	       tc.pps, tc.hot_pps,
+	       tc.hot_rt ? ", sender SCHED_FIFO and spinning" : "",
+	       fbc.sender_rt ? "SCHED_FIFO" : "SCHED_OTHER",
+	       (unsigned long long)base_cfg.probe_interval_ns / 1000,
+	       (unsigned long long)base_cfg.probe_timeout_ns / 1000,
+	       base_cfg.policy.probe_miss_k,
+	       (unsigned long long)base_cfg.policy.stall_tolerance_ns / 1000, n_inj);
+	for (x = 0; x < 2; x++)
+		if (execs & (1UL << x))
+			run_executor(x);
+	if (xr[1].es[K_BLACKHOLE].rr.n)
+		snprintf(rr_p50[1], sizeof(rr_p50[1]), "%.0f",
+			 pct(&xr[1].es[K_BLACKHOLE].rr, 50));
+
+	/* A declare from userspace through the map (no detector): off by default. */
 	if (kinds & 8) {
 		const char *b = getenv("BUILD");
 
 		if (!reroute_run(b ? b : "build", n_inj, &rr, why, sizeof(why))) {
-			printf("executor=fabricd reroute (data path: verdict -> first "
+			printf("reroute (admin declare from userspace -> first "
 			       "packet redirected to the survivor)\n");
 			report(&rr);
-			snprintf(rr_p50, sizeof(rr_p50), "%.0f", pct(&rr, 50));
 		} else {
 			printf("reroute: not measured: %s\n", why);
 		}
@@ -208,13 +329,7 @@ int main(int argc, char **argv)
 	else
 		printf("executor=frr: not measured: %s\n", why);
 	lt_free(tr);
-	printf("failover: executor=fabricd blackhole_outage_p50_us=%.0f "
-	       "blackhole_outage_p99_us=%.0f carrier_outage_p50_us=%.0f "
-	       "carrier_outage_p99_us=%.0f reroute_us_p50=%s "
-	       "false_failovers_per_min=%.2f probe_cpu_pct_per_path=%.1f "
-	       "bfd_blackhole_outage_p50_us=%s\n",
-	       pct(&es[K_BLACKHOLE].out, 50), pct(&es[K_BLACKHOLE].out, 99),
-	       pct(&es[K_CARRIER].out, 50), pct(&es[K_CARRIER].out, 99),
-	       rr_p50, per_min, cpu_pct, bfd_p50);
+	for (x = 0; x < 2; x++)
+		closing_line(&xr[x], rr_p50[x], bfd_p50);
 	return 0;
 }

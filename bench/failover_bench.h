@@ -7,6 +7,7 @@
  *   failover_steady.c  steady and stress windows (false failovers)
  *   failover_reroute.c the data path's reroute time
  *   failover_frr.c     the FRR bgpd+bfdd baseline
+ *   failover_bpf.c     executor=bpf: kernel verdict + data-path reroute
  */
 #ifndef BENCH_FAILOVER_H
 #define BENCH_FAILOVER_H
@@ -46,10 +47,14 @@ uint32_t flows_on(int spine, uint8_t *which);
 void no_flows(void);
 void outages(struct series *s, const uint8_t *which, int spine, uint64_t t,
 	     uint64_t until);
+/* Per outage sample: the flow's send spacing around its move, us; and
+ * the same outages ended by receive instead of send time. */
+extern struct series res_us, out_rx_us;
 uint64_t lost_total(void);
 
 struct engine_series {
 	struct series det, rep, out, lost;
+	struct series rr;		/* executor=bpf: verdict -> survivor */
 	struct series restore_lost;	/* per restore: packets missing */
 	uint32_t restores, restore_gaps;	/* restores with a gap */
 };
@@ -60,7 +65,8 @@ void kernel_series(enum kind k, int n, struct series *out,
 /* failover_steady.c */
 struct steady_result {
 	double seconds;
-	uint32_t downs;
+	uint32_t downs;		/* engine DOWNs, or data-path verdicts if more */
+	uint32_t engine_downs, kernel_verdicts;
 	uint64_t stalls;		/* injected */
 	double stall_ms_max;
 	int64_t engine_cpu_ns;		/* the engine thread's, in the window */
@@ -76,5 +82,22 @@ int reroute_run(const char *build, int n, struct series *s, char *why,
 /* failover_frr.c: "" when measured, else why not */
 int frr_run(const char *frr_sh, int n, struct series *out,
 	    char *why, size_t len);
+
+/* failover_bpf.c */
+struct fb_bpf_cfg {
+	uint64_t timeout_ns, judge_ns, stall_ns;
+	uint32_t miss_k, recover;
+	int sender_rt;			/* SCHED_FIFO priority of the sender */
+};
+extern struct fb_bpf_cfg fbc;
+extern pthread_t fb_sender_th;
+extern bool fb_sender_on;
+/* Make r run executor=bpf (before le_run). */
+void fb_runner(struct le_runner *r);
+/* After a blackhole's DOWN: the verdict's reroute time, if it was ours. */
+bool fb_reroute_sample(uint32_t pi, uint64_t t_inject, struct series *s);
+void fb_counters(void);
+/* DOWN verdicts the data path raised so far (each one rerouted). */
+uint64_t fb_verdicts(void);
 
 #endif

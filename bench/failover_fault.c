@@ -28,6 +28,8 @@
 #include "failover_bench.h"
 
 const char *kname[] = { "carrier", "blackhole", "gray5" };
+struct series res_us = { .name = "resolution_us" };
+struct series out_rx_us = { .name = "outage_to_receive_us" };
 static int ioc[3];		/* ioctl sockets in s1, s2 */
 
 static int open_ioc(int spine)
@@ -147,7 +149,8 @@ void no_flows(void)
 
 /* First move of each marked flow off spine after t; how many moved. */
 static uint32_t first_moves(const uint8_t *which, int spine, uint64_t t,
-			    uint64_t until, uint64_t *when)
+			    uint64_t until, uint64_t *when, uint64_t *res,
+			    uint64_t *rx)
 {
 	uint32_t i, f, nm, n = 0;
 	bool seen[LT_MAX_FLOWS] = { 0 };
@@ -163,7 +166,11 @@ static uint32_t first_moves(const uint8_t *which, int spine, uint64_t t,
 			continue;
 		seen[f] = true;
 		if (when)
-			when[f] = m->t_ns;
+			when[f] = m->tx_ns;
+		if (res)
+			res[f] = m->res_ns;
+		if (rx)
+			rx[f] = m->t_ns;
 		n++;
 	}
 	pthread_mutex_unlock(&tr->lock);
@@ -173,16 +180,21 @@ static uint32_t first_moves(const uint8_t *which, int spine, uint64_t t,
 void outages(struct series *s, const uint8_t *which, int spine, uint64_t t,
 	     uint64_t until)
 {
-	uint64_t when[LT_MAX_FLOWS] = { 0 };
+	uint64_t when[LT_MAX_FLOWS] = { 0 }, res[LT_MAX_FLOWS] = { 0 };
+	uint64_t rx[LT_MAX_FLOWS] = { 0 };
 	uint32_t f;
 
-	first_moves(which, spine, t, until, when);
+	first_moves(which, spine, t, until, when, res, rx);
 	for (f = 0; f < tr->cfg.flows; f++) {
 		if (!which[f])
 			continue;
-		if (when[f])
-			add(s, (when[f] - t) / 1e3);
-		else
+		if (when[f]) {
+			/* sent before the injection: counts as no outage */
+			add(s, when[f] > t ? (when[f] - t) / 1e3 : 0);
+			add(&out_rx_us, (rx[f] - t) / 1e3);
+			if (res[f])
+				add(&res_us, res[f] / 1e3);
+		} else
 			s->censored++;
 	}
 }
@@ -219,7 +231,7 @@ static void hot_until_moved(const uint8_t *which, uint32_t n, int spine,
 	uint64_t end = t + max_ns;
 
 	while (lt_now() < end &&
-	       first_moves(which, spine, t, ~0ULL, NULL) < n)
+	       first_moves(which, spine, t, ~0ULL, NULL, NULL, NULL) < n)
 		usleep(1000);
 	usleep(5000);	/* packets behind the first ones: still resolved */
 	lt_hot(tr, NULL);
@@ -336,6 +348,8 @@ void run_engine_series(enum kind k, int n_inj, struct engine_series *s)
 		if (ev.repair_ns)
 			add(&s->rep, (ev.time_ns + ev.repair_ns - t) / 1e3);
 		hot_until_moved(which, nf, spine, t, 300000000ULL);
+		if (k == K_BLACKHOLE && run.setup)
+			fb_reroute_sample(spine - 1, t, &s->rr);
 		usleep(100000);
 		outages(&s->out, which, spine, t, lt_now());
 		add(&s->lost, (double)(lost_total() - l0));

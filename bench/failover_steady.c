@@ -31,6 +31,23 @@ static void stall_handler(int sig)
 		;
 }
 
+static int64_t thread_cpu_ns(pthread_t th)
+{
+	struct timespec ts;
+	clockid_t cid;
+
+	if (pthread_getcpuclockid(th, &cid) || clock_gettime(cid, &ts))
+		return 0;
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The engine's thread, and executor=bpf's sender thread. */
+static int64_t detector_cpu_ns(void)
+{
+	return thread_cpu_ns(run.th) +
+	       (fb_sender_on ? thread_cpu_ns(fb_sender_th) : 0);
+}
+
 static int hogs_start(pid_t *pid, int want)
 {
 	long n = want > 0 ? want : sysconf(_SC_NPROCESSORS_ONLN);
@@ -151,15 +168,15 @@ void steady_window(const char *what, int seconds, bool stress,
 	uint32_t cur, n;
 	int n_hogs = 0;
 
-	clockid_t cid;
-	struct timespec c0 = { 0 }, c1 = { 0 };
+	int64_t c0, c1;
+	uint64_t v0;
 
 	memset(r, 0, sizeof(*r));
-	if (!pthread_getcpuclockid(run.th, &cid))
-		clock_gettime(cid, &c0);
+	c0 = detector_cpu_ns();
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR2, &sa, NULL);
 	cur = le_events(&run, 0, NULL, 0, &n);
+	v0 = fb_sender_on ? fb_verdicts() : 0;
 	pstat_take(&ps0);
 	if (stress)
 		n_hogs = hogs_start(hog, stress_hogs);
@@ -172,6 +189,9 @@ void steady_window(const char *what, int seconds, bool stress,
 
 			stall_ns = ms * 1000000ULL;
 			pthread_kill(run.th, SIGUSR2);
+			/* executor=bpf: the sender is what the verdict needs */
+			if (fb_sender_on)
+				pthread_kill(fb_sender_th, SIGUSR2);
 			r->stalls++;
 			if (ms > r->stall_ms_max)
 				r->stall_ms_max = ms;
@@ -181,18 +201,29 @@ void steady_window(const char *what, int seconds, bool stress,
 		usleep(stress ? 20000 : 200000);
 	}
 	r->seconds = (lt_now() - t_start) / 1e9;
-	if (!pthread_getcpuclockid(run.th, &cid))
-		clock_gettime(cid, &c1);
-	r->engine_cpu_ns = (c1.tv_sec - c0.tv_sec) * 1000000000LL +
-			   (c1.tv_nsec - c0.tv_nsec);
+	c1 = detector_cpu_ns();
+	r->engine_cpu_ns = c1 - c0;
 	hogs_stop(hog, n_hogs);
 	pstat_take(&ps1);
-	r->downs = count_downs(cur);
+	r->engine_downs = r->downs = count_downs(cur);
+	/* executor=bpf: a verdict reroutes before the engine hears of it */
+	if (fb_sender_on) {
+		usleep(20000);	/* let the engine read the ringbuf */
+		r->kernel_verdicts = fb_verdicts() - v0;
+		if (r->kernel_verdicts > r->downs)
+			r->downs = r->kernel_verdicts;
+	}
 	printf("%s: %.0f s, %u false failovers (%.2f/min)", what, r->seconds,
 	       r->downs, r->downs * 60.0 / r->seconds);
+	if (fb_sender_on)
+		printf(" [%u data-path verdicts, %u engine DOWNs]",
+		       r->kernel_verdicts, r->engine_downs);
 	if (stress)
 		printf("; %d CPU hogs, %llu detector stalls of 5-30 ms", n_hogs,
 		       (unsigned long long)r->stalls);
 	printf("\n");
-	pstat_report(&ps0, &ps1);
+	if (fb_sender_on)
+		fb_counters();
+	else
+		pstat_report(&ps0, &ps1);
 }

@@ -2,6 +2,7 @@
 /* See lab_engine.h. */
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,14 +198,23 @@ static void le_on_event(void *arg, const struct ffe_event *ev)
 static void *le_thread(void *arg)
 {
 	struct le_runner *r = arg;
-	struct pollfd pfd[FFE_MAX_GROUPS + 2];
-	int fds[FFE_MAX_GROUPS + 2], n, i, err;
+	struct pollfd pfd[FFE_MAX_GROUPS + 2 + LE_MAX_XFDS];
+	int fds[FFE_MAX_GROUPS + 2], n, ne, i, err;
 	struct timespec ts;
 
 	err = lt_enter_ns(r->ns);
 	if (err) {
 		r->ready = err;
 		return NULL;
+	}
+	if (r->rt_prio > 0) {
+		struct sched_param sp = { .sched_priority = r->rt_prio };
+
+		err = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+		if (err) {
+			r->ready = -err;
+			return NULL;
+		}
 	}
 	r->cfg.on_event = le_on_event;
 	r->cfg.arg = r;
@@ -213,22 +223,43 @@ static void *le_thread(void *arg)
 		r->ready = -errno;
 		return NULL;
 	}
+	r->n_xfd = 0;
+	if (r->setup) {
+		err = r->setup(r);
+		if (err) {
+			ffe_close(r->e);
+			r->e = NULL;
+			r->ready = err < 0 ? err : -EINVAL;
+			return NULL;
+		}
+	}
 	r->install_err = ffe_install(r->e);
-	n = ffe_fds(r->e, fds, FFE_MAX_GROUPS + 2);
+	ne = n = ffe_fds(r->e, fds, FFE_MAX_GROUPS + 2);
 	for (i = 0; i < n; i++) {
 		pfd[i].fd = fds[i];
 		pfd[i].events = POLLIN;
+	}
+	for (i = 0; i < r->n_xfd && i < LE_MAX_XFDS; i++, n++) {
+		pfd[n].fd = r->xfd[i];
+		pfd[n].events = POLLIN;
 	}
 	r->ready = 1;
 	while (!r->stop) {
 		if (poll(pfd, n, 50) <= 0)
 			continue;
-		for (i = 0; i < n; i++)
-			if (pfd[i].revents & POLLIN)
+		for (i = 0; i < n; i++) {
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			if (i < ne)
 				ffe_dispatch(r->e, pfd[i].fd);
+			else
+				r->xfd_ready(r, pfd[i].fd);
+		}
 	}
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	r->cpu_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	if (r->teardown)
+		r->teardown(r);
 	return NULL;
 }
 

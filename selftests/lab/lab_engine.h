@@ -35,7 +35,24 @@ struct le_runner {
 	struct ffe_event ev[LE_MAX_EVENTS];
 	uint32_t n_ev;
 	uint64_t cpu_ns;	/* thread CPU time at stop */
+	/*
+	 * Optional, run in the engine's thread and netns: setup after
+	 * ffe_open() and before ffe_install() (nonzero fails le_run());
+	 * extra fds it filled in (up to LE_MAX_XFDS) polled beside the
+	 * engine's, xfd_ready() called when one is readable; teardown
+	 * after the loop, in the thread (it may ffe_close() r->e and set it
+	 * NULL: detaching needs the netns). The bench's executor=bpf lives here.
+	 */
+	int (*setup)(struct le_runner *r);
+	void (*xfd_ready)(struct le_runner *r, int fd);
+	void (*teardown)(struct le_runner *r);
+	void *arg;
+	int rt_prio;		/* > 0: the engine thread runs SCHED_FIFO */
+	int xfd[4];
+	int n_xfd;
 };
+
+#define LE_MAX_XFDS	4
 
 /* Start the engine in a thread that entered ns; waits until installed. */
 int le_run(struct le_runner *r);

@@ -24,6 +24,7 @@ struct lt_hdr {
 	uint32_t flow;
 	uint64_t seq;
 	uint64_t tx_ns;
+	uint64_t prev_tx_ns;	/* the flow's previous send, 0 none */
 };
 
 uint64_t lt_now(void)
@@ -56,8 +57,10 @@ static void lt_send(struct lt *t, int fd, char *buf, int i)
 	h->flow = i;
 	h->seq = t->flow[i].sent;
 	h->tx_ns = lt_now();
+	h->prev_tx_ns = t->prev_send_ns[i];
 	/* ENOBUFS/ENETUNREACH during a fault: still a send. */
 	send(fd, buf, t->cfg.payload, MSG_DONTWAIT);
+	t->prev_send_ns[i] = h->tx_ns;
 	t->flow[i].sent++;
 }
 
@@ -78,6 +81,24 @@ void lt_hot(struct lt *t, const uint8_t *which)
 		t->hot[i] = which ? !!which[i] : 0;
 }
 
+/* SCHED_FIFO at prio (> 0) or back to SCHED_OTHER (0). */
+static void lt_sched(struct lt *t, int prio)
+{
+	struct sched_param sp = { .sched_priority = prio };
+	int err;
+
+	err = pthread_setschedparam(pthread_self(), prio ? SCHED_FIFO : SCHED_OTHER, &sp);
+	if (err && prio)
+		t->rt_err = -err;
+}
+
+static void lt_wait(uint64_t wake)
+{
+	struct timespec ts = { wake / 1000000000ULL, wake % 1000000000ULL };
+
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
+
 static void *lt_tx(void *arg)
 {
 	struct lt *t = arg;
@@ -87,7 +108,8 @@ static void *lt_tx(void *arg)
 	char buf[1500] = { 0 };
 	struct lt_hdr *h = (struct lt_hdr *)buf;
 	uint64_t round_ns, hot_ns, next, hot_next, last[LT_MAX_FLOWS] = { 0 };
-	struct timespec ts;
+	uint64_t hot_since = 0, spin_max;
+	bool spinning = false;
 
 	for (i = 0; i < n; i++)
 		fds[i] = -1;
@@ -113,6 +135,7 @@ static void *lt_tx(void *arg)
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	round_ns = 1000000000ULL * n / c->pps;
 	hot_ns = 1000000000ULL / c->hot_pps;
+	spin_max = (c->hot_spin_ms ? c->hot_spin_ms : 20) * 1000000ULL;
 	next = hot_next = lt_now();
 	h->magic = LT_MAGIC;
 	while (!t->stop && !t->stop_tx) {
@@ -147,13 +170,37 @@ static void *lt_tx(void *arg)
 		if (!any_hot) {
 			memset(last, 0, sizeof(last));
 			hot_next = lt_now();
+			if (hot_since && spinning)
+				t->spin_ns += lt_now() - hot_since;
+			if (spinning)
+				lt_sched(t, 0);
+			hot_since = 0;
+			spinning = false;
+		} else if (!hot_since) {
+			hot_since = lt_now();
+			spinning = c->hot_rt > 0;
+			if (spinning)
+				lt_sched(t, c->hot_rt);
+		} else if (spinning && lt_now() - hot_since > spin_max) {
+			/* a long hot window (FRR): sleep, let softirq run */
+			t->spin_ns += lt_now() - hot_since;
+			t->spin_capped++;
+			lt_sched(t, 0);
+			spinning = false;
+		}
+		wake = any_hot && (int64_t)(hot_next - next) < 0 ? hot_next : next;
+		if (spinning) {
+			/* Spin for exact spacing: SCHED_FIFO, a few ms per
+			 * fault, so it does not take the detector's CPU for
+			 * long (the hot window ends once the flows moved). */
+			while (!t->stop_tx && !t->stop &&
+			       (int64_t)(wake - lt_now()) > 0)
+				__builtin_ia32_pause();
+			continue;
 		}
 		/* Sleep even between hot sends: spinning would take the CPU
 		 * the detector under test needs (2 vCPUs). */
-		wake = any_hot && (int64_t)(hot_next - next) < 0 ? hot_next : next;
-		ts.tv_sec = wake / 1000000000ULL;
-		ts.tv_nsec = wake % 1000000000ULL;
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		lt_wait(wake);
 	}
 out:
 	for (i = 0; i < n; i++)
@@ -204,10 +251,13 @@ static void lt_account(struct lt *t, const struct lt_hdr *h, uint8_t dscp,
 			struct lt_move *m = &t->move[t->n_moves++];
 
 			m->t_ns = rx;
+			m->tx_ns = h->tx_ns;
 			m->gap_ns = gap;
 			m->tx_gap_ns = h->tx_ns > f->prev_tx_ns ?
 				       h->tx_ns - f->prev_tx_ns : 0;
 			m->lost = lost;
+			m->res_ns = h->prev_tx_ns && h->tx_ns > h->prev_tx_ns ?
+				    h->tx_ns - h->prev_tx_ns : 0;
 			m->flow = h->flow;
 			m->from = f->path;
 			m->to = dscp;

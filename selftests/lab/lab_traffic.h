@@ -28,6 +28,15 @@ struct lt_cfg {
 	uint32_t pps;			/* total */
 	uint32_t payload;		/* bytes, >= 32 */
 	uint32_t hot_pps;		/* per hot flow (lt_hot()), default 50k */
+	/*
+	 * > 0: while any flow is hot the sender runs SCHED_FIFO at this
+	 * priority and spins between sends instead of sleeping (a woken
+	 * timer is late by tens of us on a loaded VM, a preempted one by
+	 * ms), for at most hot_spin_ms per hot window (default 20), then
+	 * sleeps again. 0: sleep between sends, normal priority.
+	 */
+	int hot_rt;
+	uint32_t hot_spin_ms;
 };
 
 /* Send spacing of hot flows: bucket i counts intervals <= 5 us << i. */
@@ -50,9 +59,14 @@ struct lt_flow {
 
 struct lt_move {
 	uint64_t t_ns;		/* receive time of the first packet on `to` */
+	uint64_t tx_ns;		/* its send time */
 	uint64_t gap_ns;	/* since the previous packet of the flow */
 	uint64_t tx_gap_ns;	/* the same, by send times: the flow's idle time */
 	uint64_t lost;		/* packets skipped across the move */
+	/* Send time of this packet minus that of the flow's previous send
+	 * (delivered or not): the move happened in between, so this is the
+	 * resolution of an outage that ends with this packet. */
+	uint64_t res_ns;
 	uint32_t flow;
 	uint8_t from, to;
 };
@@ -85,6 +99,10 @@ struct lt {
 	 * no timer slack); the others share cfg.pps. Set with lt_hot(). */
 	volatile uint8_t hot[LT_MAX_FLOWS];
 	uint64_t spacing[LT_SPACING_BUCKETS + 1];	/* last: longer */
+	uint64_t prev_send_ns[LT_MAX_FLOWS];	/* sender's own */
+	uint64_t spin_ns;		/* time spent spinning in hot windows */
+	uint32_t spin_capped;		/* hot windows that hit hot_spin_ms */
+	int rt_err;			/* SCHED_FIFO refused: -errno */
 };
 
 uint64_t lt_now(void);
