@@ -14,15 +14,16 @@
  * fabricd on the leaves, RoCE traffic, faults through fault.sh with their
  * ground truth, stress, every leaf's events) and scores the result
  * (gray_score.c). The schedule: faults in blocks of four on the four
- * links of one spine, in random order; before the next block turns to
- * the other spine, --settle-s seconds without a fault let every drain be
- * restored (two drained links on different spines would leave some leaf
- * without a path to some other leaf, and the last-path rule refuses the
- * second drain). Types: loss (0.1, 0.5, 1, 5 %), corruption (0.5, 1,
- * 5 %), delay (20-200 us, 50 us in a quarter of them), flapping. A 0.1 %
- * fault lasts 15 s, the others --fault-s. The middle third of the faults
- * runs under stress, and --clean-s fault-free seconds, half of them
- * stressed, come first.
+ * links of one spine, in random order, each followed by --gap-s seconds
+ * and then as long as it takes (at most 90 s) until no leaf holds any
+ * link suspect or drained: faults never overlap in the detectors' view
+ * (two drained links on different spines would also leave some leaf
+ * without a path to another, and the last-path rule would refuse the
+ * second drain). --settle-s adds a fixed pause after each block. Types:
+ * loss (0.1, 0.5, 1, 5 %), corruption (0.5, 1, 5 %), delay (20-200 us,
+ * 50 us in a quarter of them), flapping. A 0.1 % fault lasts 15 s, the
+ * others --fault-s. The middle third of the faults runs under stress,
+ * and --clean-s fault-free seconds, half of them stressed, come first.
  */
 #include <errno.h>
 #include <limits.h>
@@ -97,8 +98,8 @@ static void schedule(FILE *out, const struct gl_opts *o)
 		}
 		if (sev == 0.1)
 			dur = 15000;
-		if ((i % 4 == 3 || i == o->faults - 1) && gap < o->settle_s * 1000)
-			gap = o->settle_s * 1000;
+		if (i % 4 == 3)
+			gap += o->settle_s * 1000;
 		fprintf(out, "fault %d %s l%d-s%d %g %ld %ld %d\n", i, type, order[i % 4] + 1,
 			spine + 1, sev, dur, gap, stress);
 	}
@@ -189,7 +190,7 @@ static int run_lab(const struct gl_opts *o)
 int gray_lab_main(int argc, char **argv)
 {
 	struct gl_opts o = { .faults = 200, .seed = 1, .fault_s = 5, .gap_s = 4,
-			     .clean_s = 120, .settle_s = 35 };
+			     .clean_s = 120, .settle_s = 0 };
 	const char *mode = argv[1], *mon = NULL;
 	int i, verbose = 0;
 

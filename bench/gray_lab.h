@@ -14,6 +14,7 @@ struct gl_fault {
 	long long start_ns, end_ns;	/* CLOCK_MONOTONIC */
 	long long detect_ns;		/* first alarm - start; -1: none */
 	int localized;			/* that alarm named this link */
+	int named;			/* some alarm during it named this link */
 	int drained, restored, wrong_drain;
 };
 

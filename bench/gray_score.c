@@ -26,8 +26,8 @@
 #include "gray_lab.h"
 
 #define MAX_FAULTS	4096
-#define LOSS_DRAIN_PCT	0.1	/* [gray] loss_threshold_ppm = 1000 */
-#define DELAY_DRAIN_US	50	/* [gray] delay_threshold_us */
+static double loss_drain_pct = 0.1;	/* [gray] loss_threshold_ppm / 10^4 */
+static double delay_drain_us = 50;	/* [gray] delay_threshold_us */
 
 static struct gl_fault faults[MAX_FAULTS];
 static int n_faults;
@@ -132,7 +132,7 @@ static long long wall_to_mono(const char *s)
 static int read_events(const char *dir, int leaf)
 {
 	char path[4096], line[8192];
-	struct json_object *o, *v;
+	struct json_object *top, *o, *v;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/events-l%d.jsonl", dir, leaf);
@@ -143,12 +143,15 @@ static int read_events(const char *dir, int leaf)
 		struct gl_event *e;
 		const char *type;
 
-		o = json_tokener_parse(line);
-		if (!o)
+		top = json_tokener_parse(line);
+		if (!top)
 			continue;
+		/* the stream wraps gray events: {"event": {...}} */
+		if (!json_object_object_get_ex(top, "event", &o))
+			o = top;
 		if (!json_object_object_get_ex(o, "type", &v) ||
 		    strncmp((type = json_object_get_string(v)), "gray_", 5)) {
-			json_object_put(o);
+			json_object_put(top);
 			continue;
 		}
 		if (n_evs == cap_evs) {
@@ -169,7 +172,7 @@ static int read_events(const char *dir, int leaf)
 			e->t_ns = wall_to_mono(json_object_get_string(v));
 		else
 			e->t_ns = -1;
-		json_object_put(o);
+		json_object_put(top);
 		if (e->t_ns < 0) {
 			fprintf(stderr, "%s: event without a usable time: %s", path, line);
 			continue;
@@ -264,19 +267,24 @@ static int drain_expected(const struct gl_fault *f, const int *mon)
 	if (mon[f->link])
 		return 0;
 	if (f->type == GL_LOSS || f->type == GL_CORRUPT)
-		return f->sev >= LOSS_DRAIN_PCT;
-	return f->type == GL_DELAY && f->sev >= DELAY_DRAIN_US;
+		return f->sev >= loss_drain_pct;
+	return f->type == GL_DELAY && f->sev >= delay_drain_us;
 }
 
 int gray_score(const char *dir, const char *monitor_only, int verbose)
 {
+	const char *ppm = getenv("GL_LOSS_PPM"), *dus = getenv("GL_DELAY_US");
 	long alarms = 0, tp = 0, fa = 0, rec_n = 0, rec_hit = 0;
-	long r01_n = 0, r01_hit = 0, loc_n = 0, loc_ok = 0, dr_n = 0, dr_ok = 0;
+	long r01_n = 0, r01_hit = 0, loc_n = 0, loc_ok = 0, named = 0, dr_n = 0, dr_ok = 0;
 	long long d1[MAX_FAULTS], d01[MAX_FAULTS], dd[MAX_FAULTS], busy_ns = 0, free_ns;
 	int n1 = 0, n01 = 0, nd = 0, mon[GL_LINKS] = { 0 }, i, j;
-	char b[9][32], name[16];
+	char b[10][32], name[16];
 	const char *p;
 
+	if (ppm && atoi(ppm) > 0)
+		loss_drain_pct = atoi(ppm) / 1e4;
+	if (dus && atoi(dus) > 0)
+		delay_drain_us = atoi(dus);
 	for (p = monitor_only; p && *p;) {
 		int n = 0;
 
@@ -313,6 +321,7 @@ int gray_score(const char *dir, const char *monitor_only, int verbose)
 		alarms++;
 		if (x) {
 			tp++;
+			x->named |= e->link == x->link;
 			if (x->detect_ns < 0) {
 				x->detect_ns = e->t_ns - x->start_ns;
 				x->localized = e->link == x->link;
@@ -339,6 +348,7 @@ int gray_score(const char *dir, const char *monitor_only, int verbose)
 		if (det) {
 			loc_n++;
 			loc_ok += x->localized;
+			named += x->named;
 		}
 		if (det && lossy && x->sev == 1.0)
 			d1[n1++] = x->detect_ns;
@@ -353,10 +363,11 @@ int gray_score(const char *dir, const char *monitor_only, int verbose)
 			dr_n++;
 			dr_ok += ok;
 		}
-		printf("fault %d %s %s%d-s%d %g stress=%d detect_ms=%lld localized=%d "
+		printf("fault %d %s %s%d-s%d %g stress=%d detect_ms=%lld localized=%d named=%d "
 		       "drain_expected=%d drained=%d restored=%d wrong_drain=%d\n",
 		       x->id, gl_type_name(x->type), "l", x->link / 2 + 1, x->link % 2 + 1,
 		       x->sev, x->stress, det ? x->detect_ns / 1000000 : -1, det ? x->localized : 0,
+		       x->named,
 		       x->type == GL_FLAP ? -1 : exp, x->drained, x->restored > 0, x->wrong_drain);
 	}
 	free_ns = last_ns - first_ns - busy_ns;
@@ -365,12 +376,13 @@ int gray_score(const char *dir, const char *monitor_only, int verbose)
 	printf("gray: faults=%d precision=%s recall=%s recall_01pct=%s localization=%s "
 	       "detect_p50_ms_1pct=%s detect_p50_ms_01pct=%s delay_detect_p50_ms_50us=%s "
 	       "false_alarms_per_hour=%s drains_correct=%s source=lab alarms=%ld "
-	       "false_alarms=%ld fault_free_s=%lld\n",
+	       "false_alarms=%ld fault_free_s=%lld named=%s\n",
 	       n_faults, ratio(tp, alarms, b[0]), ratio(rec_hit, rec_n, b[1]),
 	       ratio(r01_hit, r01_n, b[2]), ratio(loc_ok, loc_n, b[3]),
 	       p50(d1, n1, b[4]), p50(d01, n01, b[5]), p50(dd, nd, b[6]),
 	       free_ns ? (snprintf(b[7], 32, "%.2f", fa * 3600e9 / free_ns), b[7]) : "na",
-	       ratio(dr_ok, dr_n, b[8]), alarms, fa, free_ns / 1000000000LL);
+	       ratio(dr_ok, dr_n, b[8]), alarms, fa, free_ns / 1000000000LL,
+	       ratio(named, loc_n, b[9]));
 	free(evs);
 	return 0;
 }

@@ -10,7 +10,10 @@
 # (a scratch directory of the caller). Knobs (environment):
 #   GL_PROBE_US       probe interval (1000)
 #   GL_RESTORE_S      [gray] restore_clean_s (30)
-#   GL_MONITOR_ONLY   [gray] monitor_only, link names ("")
+#   GL_LOSS_PPM       [gray] loss_threshold_ppm (1000)
+#   GL_DELAY_US       [gray] delay_threshold_us (50)
+#   GL_MONITOR_ONLY   [gray] monitor_only, link names (""); each leaf gets
+#                     those its paths cross (l4-s1 on leaf 4, s1-l4 elsewhere)
 #   GL_TRAFFIC_PPS    roce-gen rate per sending host (1000), 0: no traffic
 #   GL_FABRICD_ON     0: traffic and faults only (to check the lab itself)
 #
@@ -20,11 +23,15 @@
 #       carrier change); LINK lL-sS, the physical link between leaf L and
 #       spine S; STRESS 0|1
 #   clean DUR_MS STRESS
-# Loss, corruption and delay are injected at the spine's port (sS-lL, so
-# every probe and packet crossing the link meets them: the leaves reflect
-# probes with XDP, before their own tc injectors); delay at that port's
-# ingress only, so a round trip meets it once; flapping takes the spine's
-# port down and up (fault.sh lL-sS flap).
+# Loss and corruption are injected at the spine's port (sS-lL), both ways,
+# so every probe and packet crossing the link meets them (the leaves
+# reflect probes with XDP, before their own tc injectors). Delay, a
+# busy-wait that costs CPU per frame, goes on the leaf's uplink egress
+# (lL-sS out): every frame leaving leaf L over the link waits, which
+# covers leaf L's own probes (once per round trip) and its hosts' traffic,
+# but not other leaves' probes (reflected by XDP, which skips tc egress),
+# at half the frames of the spine's port. Flapping takes the spine's port
+# down and up (fault.sh lL-sS flap).
 # Ground truth, one line per step, in $GL_WORK/truth:
 #   fault ID TYPE LINK SEV START_NS END_NS STRESS
 #   clean START_NS END_NS STRESS
@@ -38,6 +45,8 @@ GL_GEN=$BUILD/roce-gen
 GL_PROBE_US=${GL_PROBE_US:-1000}
 GL_RESTORE_S=${GL_RESTORE_S:-30}
 GL_MONITOR_ONLY=${GL_MONITOR_ONLY:-}
+GL_LOSS_PPM=${GL_LOSS_PPM:-1000}
+GL_DELAY_US=${GL_DELAY_US:-50}
 GL_TRAFFIC_PPS=${GL_TRAFFIC_PPS:-1000}
 GL_DPIDS=()	# fabricd per leaf (index = leaf)
 GL_BG=()	# every other background process we started
@@ -62,7 +71,11 @@ gl_bg() {
 gl_mono_ns() { "$BUILD/bench/gray" --clock | awk '{print $1}'; }
 
 gl_conf() { # L: fabricd's configuration for leaf L
-	local l=$1
+	local l=$1 paths mon= n
+	paths=$("$GL_LAB" conf "$l")
+	for n in ${GL_MONITOR_ONLY//,/ }; do
+		grep -q "^links = .*\b$n\b" <<<"$paths" && mon+="${mon:+, }$n"
+	done
 	cat <<EOC
 [node]
 id = $l
@@ -89,13 +102,13 @@ holddown_max_ms = 5000
 [gray]
 enable = on
 action = drain
-loss_threshold_ppm = 1000
-delay_threshold_us = 50
+loss_threshold_ppm = $GL_LOSS_PPM
+delay_threshold_us = $GL_DELAY_US
 restore_clean_s = $GL_RESTORE_S
 EOC
-	[[ -n $GL_MONITOR_ONLY ]] && echo "monitor_only = $GL_MONITOR_ONLY"
+	[[ -n $mon ]] && echo "monitor_only = $mon"
 	echo
-	"$GL_LAB" conf "$l"
+	echo "$paths"
 }
 
 # gl_start: fabricd and its event stream on every leaf, roce-gen traffic
@@ -206,35 +219,88 @@ gl_stress() { # 0|1
 gl_t() { sed -n 's/.* t=\([0-9]*\)$/\1/p' | tail -1; }
 gl_sleep_ms() { sleep "$(awk -v m="$1" 'BEGIN{printf "%.3f", m / 1000}')"; }
 
-# gl_fault TYPE LINK SEV DUR_MS: inject, hold, recover; prints START END
-gl_fault() {
-	local type=$1 link=$2 sev=$3 dur=$4 l s start end n
+# gl_inject TYPE LINK SEV [DUR_MS]: inject; prints the start (ns). A flap
+# runs to its end here (DUR_MS of carrier changes every SEV ms).
+gl_inject() {
+	local type=$1 link=$2 sev=$3 dur=${4:-0} l s n
 	[[ $link =~ ^l([1-9])-s([1-9])$ ]] || { echo "gray_lib: bad link $link" >&2; return 1; }
 	l=${BASH_REMATCH[1]} s=${BASH_REMATCH[2]}
 	case $type in
-	loss | corrupt)
-		start=$("$GL_FAULT" "s$s-l$l" "$type" "$sev" | gl_t) ;;
-	delay)
-		start=$("$GL_FAULT" "s$s-l$l" delay "$sev" in | gl_t) ;;
+	loss | corrupt) "$GL_FAULT" "s$s-l$l" "$type" "$sev" | gl_t ;;
+	delay) "$GL_FAULT" "$link" delay "$sev" out | gl_t ;;
 	flap)
 		n=$((dur / (2 * sev)))
 		((n > 0)) || n=1
-		start=$("$GL_FAULT" "$link" flap "$sev" "$n" | sed -n 1p | gl_t)
-		dur=0 ;;
+		"$GL_FAULT" "$link" flap "$sev" "$n" | sed -n 1p | gl_t ;;
 	*) echo "gray_lib: bad fault type $type" >&2; return 1 ;;
 	esac
-	[[ -n $start ]] || { echo "gray_lib: $type on $link not injected" >&2; return 1; }
-	gl_sleep_ms "$dur"
-	if [[ $type == flap ]]; then
-		end=$("$GL_FAULT" "$link" recover | gl_t)
+}
+
+# gl_recover TYPE LINK: undo; prints the end (ns)
+gl_recover() {
+	local l s
+	[[ $2 =~ ^l([1-9])-s([1-9])$ ]] || return 1
+	l=${BASH_REMATCH[1]} s=${BASH_REMATCH[2]}
+	if [[ $1 == flap ]]; then
+		"$GL_FAULT" "$2" recover | gl_t
+	elif [[ $1 == delay ]]; then	# only the injector: the link is up
+		"$BUILD/lab-fault" --pin "/sys/fs/bpf/$LAB_PREFIX-lab/l$l-up$s" --clear
 	else
-		end=$("$GL_FAULT" "s$s-l$l" recover | gl_t)
+		"$GL_FAULT" "s$s-l$l" recover | gl_t
 	fi
-	[[ -n $end ]] || { echo "gray_lib: $link not recovered" >&2; return 1; }
+}
+
+# gl_fault TYPE LINK SEV DUR_MS: inject, hold, recover; prints START END
+gl_fault() {
+	local start end
+	start=$(gl_inject "$1" "$2" "$3" "$4")
+	[[ -n $start ]] || { echo "gray_lib: $1 on $2 not injected" >&2; return 1; }
+	[[ $1 == flap ]] || gl_sleep_ms "$4"
+	end=$(gl_recover "$1" "$2")
+	[[ -n $end ]] || { echo "gray_lib: $2 not recovered" >&2; return 1; }
 	echo "$start $end"
 }
 
-# gl_play SCHEDULE: play it, write $GL_WORK/truth
+# gl_events: every leaf's gray events so far, "T_NS lLEAF TYPE LINK" by time
+gl_events() { "$BUILD/bench/gray" --events "$GL_WORK"; }
+
+# gl_wait_event TYPE LINK SINCE_NS SECONDS: poll until a TYPE event names
+# LINK (either end's name) at or after SINCE_NS
+gl_wait_event() {
+	local i
+	for ((i = 0; i < $4 * 5; i++)); do
+		gl_events | awk -v t="$1" -v k="$2" -v s="$3" \
+			'$3 == t && $4 == k && $1 >= s { f = 1 } END { exit !f }' && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# gl_settled [LINK]: on every leaf, every link (or LINK) whose last
+# gray_suspect was cleared and whose last gray_drain was restored
+gl_settled() {
+	gl_events | awk -v k="${1:-}" 'k == "" || $4 == k {
+			if ($3 == "gray_suspect") s[$2 $4] = 1
+			if ($3 == "gray_clear" || $3 == "gray_restore") s[$2 $4] = 0
+			if ($3 == "gray_drain") d[$2 $4] = 1
+			if ($3 == "gray_restore") d[$2 $4] = 0
+		}
+		END { for (x in s) if (s[x]) exit 1; for (x in d) if (d[x]) exit 1 }'
+}
+
+# gl_wait_settled SECONDS [LINK]
+gl_wait_settled() {
+	local i
+	for ((i = 0; i < $1 * 2; i++)); do
+		gl_settled "${2:-}" && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+# gl_play SCHEDULE: play it, write $GL_WORK/truth. After each fault's gap
+# it waits (at most GL_SETTLE_S, 90) until no link is suspect or drained,
+# so that no fault starts while the detectors still hold the last one.
 gl_play() {
 	local kind a b c d e f g t0 se
 	: >"$GL_WORK/truth"
@@ -246,6 +312,8 @@ gl_play() {
 			se=$(gl_fault "$b" "$c" "$d" "$e") || return 1
 			echo "fault $a $b $c $d $se $g" >>"$GL_WORK/truth"
 			gl_sleep_ms "$f"
+			[[ ${GL_FABRICD_ON:-1} == 1 ]] && ! gl_wait_settled "${GL_SETTLE_S:-90}" &&
+				echo "gray_lib: fault $a: still suspect or drained ${GL_SETTLE_S:-90} s after the gap" >&2
 			;;
 		clean)	# DUR STRESS
 			gl_stress "$b"
