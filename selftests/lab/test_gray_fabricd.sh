@@ -19,7 +19,7 @@ for b in "$FABRICD" "$FABRICCTL"; do
 done
 command -v curl >/dev/null || { echo "1..0 # SKIP curl missing"; exit 4; }
 
-fo_setup 21
+fo_setup 22
 PIN=/sys/fs/bpf/$LAB_PREFIX-dp
 CONF=$WORK/fabric.conf LOG=$WORK/fabricd.log
 export FABRIC_SOCKET=$WORK/fabricd.sock
@@ -161,6 +161,8 @@ ktap_check "the drain event carries kind, estimate, confidence and its path" \
 		.paths == [\"l1-s1\"] and (.time | length) > 0 and .ts_ns > 0" >/dev/null'
 ktap_check "fabricctl events prints the drain" \
 	eval 'gm_ctl events | grep -Eq "gray_drain +link l1-s1: loss, loss [0-9]+ ppm"'
+ktap_check "fabricctl paths prints why l1-s1 is drained" \
+	eval 'gm_ctl paths | grep -Eq "^l1-s1: gray drained: link l1-s1, loss, loss [0-9]+ ppm"'
 ktap_check "metrics: l1-s1 suspect and drained, loss ratio >= 0.01, l1-s2 clean" \
 	eval 'gm_metric "^fabric_link_suspect\\{link=\"l1-s1\"\\} " "\$2 == 1" &&
 	      gm_metric "^fabric_link_drained\\{link=\"l1-s1\"\\} " "\$2 == 1" &&
