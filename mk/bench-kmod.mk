@@ -32,3 +32,14 @@ $(BUILD)/bench/kmod-failover: bench/kmod-failover.sh kmod vm-tools $(KFB_GUEST) 
 bench-kmod-failover: $(BUILD)/bench/kmod-failover
 
 BENCHES		+= $(BUILD)/bench/kmod-failover
+
+# bench/kmod-failover-prober: fabric.ko's probe sender and carrier kprobe
+# (mk/kprober.mk builds its guest tools).
+$(BUILD)/bench/kmod-failover-prober: bench/kmod-failover-prober.sh \
+		bench/kmod-failover-prober-guest.sh kmod vm-tools $(BUILD)/probe.bpf.o
+	$(Q)mkdir -p $(@D)
+	$(Q)printf '#!/bin/sh\nexport BUILD="$${BUILD:-%s}"\nexec "%s/bench/kmod-failover-prober.sh" "$$@"\n' \
+		"$(abspath $(BUILD))" "$(CURDIR)" > $@
+	$(Q)chmod +x $@
+
+BENCHES		+= $(BUILD)/bench/kmod-failover-prober
