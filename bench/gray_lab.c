@@ -4,7 +4,7 @@
  * every leaf (Documentation/gray.md, "Campaign benchmark").
  *
  *   gray --lab [-n N] [--seed S] [--fault-s S] [--gap-s S] [--clean-s S]
- *              [--settle-s S] [--dir DIR]
+ *              [--settle-s S] [--minutes M] [--dir DIR]
  *   gray --score DIR [--monitor-only LINKS] [-v]
  *   gray --schedule [same options as --lab]   print the schedule only
  *   gray --events DIR                          "T_NS lLEAF TYPE LINK" per event
@@ -24,6 +24,8 @@
  * 50 us in a quarter of them), flapping. A 0.1 % fault lasts 15 s, the
  * others --fault-s. The middle third of the faults runs under stress,
  * and --clean-s fault-free seconds, half of them stressed, come first.
+ * --minutes: start no fault after that many minutes (the line's faults=
+ * counts the faults played).
  */
 #include <errno.h>
 #include <limits.h>
@@ -38,7 +40,7 @@
 #include "gray_lab.h"
 
 struct gl_opts {
-	long faults, seed, fault_s, gap_s, clean_s, settle_s;
+	long faults, seed, fault_s, gap_s, clean_s, settle_s, minutes;
 	const char *dir;
 };
 
@@ -175,6 +177,12 @@ static int run_lab(const struct gl_opts *o)
 	pid = fork();
 	if (pid == 0) {
 		setenv("BUILD", build, 1);
+		if (o->minutes) {
+			char dl[32];
+
+			snprintf(dl, sizeof(dl), "%ld", (long)time(NULL) + o->minutes * 60);
+			setenv("GL_DEADLINE", dl, 1);
+		}
 		execl("/bin/bash", "bash", path, dir, (char *)NULL);
 		perror(path);
 		_exit(127);
@@ -232,12 +240,14 @@ int gray_lab_main(int argc, char **argv)
 			v = &o.clean_s;
 		else if (!strcmp(argv[i], "--settle-s"))
 			v = &o.settle_s;
+		else if (!strcmp(argv[i], "--minutes"))
+			v = &o.minutes;
 		if (!v || i + 1 >= argc)
 			goto usage;
 		*v = atol(argv[++i]);
 	}
 	if (o.faults < 1 || o.faults > 4000 || o.fault_s < 1 || o.gap_s < 3 || o.clean_s < 0 ||
-	    o.settle_s < 0)
+	    o.settle_s < 0 || o.minutes < 0)
 		goto usage;
 	if (!strcmp(mode, "--schedule")) {
 		schedule(stdout, &o);
@@ -246,7 +256,7 @@ int gray_lab_main(int argc, char **argv)
 	return run_lab(&o);
 usage:
 	fprintf(stderr, "usage: gray --lab [-n N] [--seed S] [--fault-s S] [--gap-s S] "
-		"[--clean-s S] [--settle-s S] [--dir DIR]\n"
+		"[--clean-s S] [--settle-s S] [--minutes M] [--dir DIR]\n"
 		"       gray --schedule [same options]\n"
 		"       gray --score DIR [--monitor-only LINKS] [-v]\n"
 		"       gray --events DIR\n"

@@ -16,6 +16,7 @@
 #                     those its paths cross (l4-s1 on leaf 4, s1-l4 elsewhere)
 #   GL_TRAFFIC_PPS    roce-gen rate per sending host (1000), 0: no traffic
 #   GL_FABRICD_ON     0: traffic and faults only (to check the lab itself)
+#   GL_DEADLINE       epoch seconds: start no fault after this
 #
 # Schedule (one step per line, # comments):
 #   fault ID TYPE LINK SEV DUR_MS GAP_MS STRESS
@@ -308,12 +309,18 @@ gl_play() {
 		case $kind in
 		'' | \#*) continue ;;
 		fault)	# ID TYPE LINK SEV DUR GAP STRESS
+			if [[ -n ${GL_DEADLINE:-} ]] && (($(date +%s) >= GL_DEADLINE)); then
+				echo "gray_lib: deadline reached before fault $a" >&2
+				break
+			fi
 			gl_stress "$g"
 			se=$(gl_fault "$b" "$c" "$d" "$e") || return 1
 			echo "fault $a $b $c $d $se $g" >>"$GL_WORK/truth"
 			gl_sleep_ms "$f"
 			[[ ${GL_FABRICD_ON:-1} == 1 ]] && ! gl_wait_settled "${GL_SETTLE_S:-90}" &&
 				echo "gray_lib: fault $a: still suspect or drained ${GL_SETTLE_S:-90} s after the gap" >&2
+			# the gap and the settling are fault-free time too
+			echo "clean ${se#* } $(gl_mono_ns) $g" >>"$GL_WORK/truth"
 			;;
 		clean)	# DUR STRESS
 			gl_stress "$b"
