@@ -170,7 +170,6 @@ else
 fi
 
 # --- a bad [int] on SIGHUP: rejected, named, the probes go on ---------
-good=$(cat "$T/h1.conf")
 write_conf h1 "$PROBE_ON" 'mode = embedd'
 line=$(grep -n 'mode = embedd' "$T/h1.conf" | cut -d: -f1)
 v=$(reload h1)
