@@ -2,15 +2,28 @@
 /*
  * Silence of a busy port: a lazy per-port bpf_timer, armed when traffic
  * starts and checked once per silence period, never per packet.
+ *
+ * With silence_reroute set, an alarm is also a verdict: every member of
+ * a mirrored group whose device is the silent port is declared down in
+ * the reroute map, like a probe verdict, if another member of the same
+ * group is not declared down and its port received RoCE within the last
+ * half silence period (the witness: the peers are sending, just not over
+ * this port). The event then carries psn = the members declared. All of
+ * it runs in the timer callback; the per-packet path is unchanged.
  */
 #ifndef FABRIC_SILENCE_H
 #define FABRIC_SILENCE_H
 
 #include "fabric_state.h"
 #include "lazy_timer.h"
+#include "reroute.h"
+
+/* 1: a silence alarm declares the port's members down (fabricd sets it
+ * with the data-path reroute and [verdict] kernel). */
+__u32 silence_reroute = 0;
 
 static __always_inline void silence_event(__u32 ifindex, __u64 quiet, __u64 lag,
-					 __u64 alarms)
+					 __u64 alarms, __u32 declared)
 {
 	struct fabric_dp_stats *st = stats_get();
 	struct fabric_event *e;
@@ -31,9 +44,73 @@ static __always_inline void silence_event(__u32 ifindex, __u64 quiet, __u64 lag,
 	lag /= 1000;
 	e->expected_psn = lag > 0xffffffffULL ? 0xffffffffU : lag;
 	e->flow_gaps = alarms;
+	e->psn = declared;
 	bpf_ringbuf_submit(e, 0);
 	if (st)
 		st->events_sent++;
+}
+
+struct silence_verdict_ctx {
+	__u32 ifindex;
+	__u32 declared;
+	__u64 now;		/* coarse: the clock of last_rx_ns */
+	__u64 window;		/* a witness received within this */
+	__u64 t;		/* the verdict's time (precise) */
+};
+
+/* Another member of group g, up, whose watched port received lately. */
+static __always_inline int silence_witness(struct fabric_rr *rr, __u32 g,
+					   struct silence_verdict_ctx *c)
+{
+	struct fabric_rr_group *grp = &rr->grp[g & (FABRIC_RR_MAX_GROUPS - 1)];
+	struct silence_port *sp;
+	__u32 q, ifi;
+	__s64 ago;
+
+	for (q = 0; q < FABRIC_RR_MAX_MEMBERS; q++) {
+		if (q >= grp->n_members)
+			break;
+		ifi = grp->m[q].ifindex;
+		if (ifi == c->ifindex || ifi >= FABRIC_PORT_SLOTS ||
+		    !silence_watch[ifi] || (grp->m[q].verdict & FABRIC_RR_V_DOWN))
+			continue;
+		sp = bpf_map_lookup_elem(&fabric_silence, &ifi);
+		if (!sp || !sp->last_rx_ns)
+			continue;
+		ago = (__s64)(c->now - sp->last_rx_ns);
+		if (ago < (__s64)c->window)
+			return 1;
+	}
+	return 0;
+}
+
+static int silence_verdict_one(__u32 slot, struct silence_verdict_ctx *c)
+{
+	__u32 zero = 0, g = slot / FABRIC_RR_MAX_MEMBERS,
+	      m = slot % FABRIC_RR_MAX_MEMBERS, ifi = c->ifindex;
+	struct fabric_rr *rr = bpf_map_lookup_elem(&fabric_reroute, &zero);
+
+	if (!rr || ifi >= FABRIC_RR_PORTS || g >= FABRIC_RR_MAX_GROUPS)
+		return 1;
+	if (!(rr->port[ifi][slot / 64] & (1ULL << (slot % 64))))
+		return 0;
+	if (!(rr->grp[g].flags & FABRIC_RR_G_VALID) || !silence_witness(rr, g, c))
+		return 0;
+	if (fabric_rr_declare_down(rr, g, m, c->t, FABRIC_RR_SRC_BPF))
+		c->declared++;
+	return 0;
+}
+
+/* The alarm of a silent port as a verdict: the members declared. */
+static __noinline __u32 silence_verdict(__u32 ifindex, __u64 now, __u64 limit)
+{
+	struct silence_verdict_ctx c = {
+		.ifindex = ifindex, .now = now, .window = limit / 2,
+		.t = fabric_now_precise(),
+	};
+
+	bpf_loop(FABRIC_RR_SLOTS, silence_verdict_one, &c, 0);
+	return c.declared;
 }
 
 static __always_inline void silence_rearm(struct silence_port *s, __u64 delay)
@@ -79,7 +156,8 @@ static int silence_fire(void *map, __u32 *key, struct silence_port *s)
 	}
 	s->alarms++;
 	s->armed = 0;
-	silence_event(ifindex, quiet, lag, s->alarms);
+	silence_event(ifindex, quiet, lag, s->alarms,
+		      silence_reroute ? silence_verdict(ifindex, now, limit) : 0);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 
 #include "kselftest_harness.h"
 #include "fab_check.h"
+#include "fabric_reroute.h"
 
 #define MS		1000000ULL
 #define SILENCE_NS	(100 * MS)
@@ -242,6 +243,91 @@ TEST_F(fab, unwatch_disarms_quietly)
 	EXPECT_EQ(0, sp.armed);
 	EXPECT_EQ(0, sp.alarms);
 	ASSERT_EQ(0, fab_drain_events(&self->f, &log));
+}
+
+/*
+ * Group 0 in the reroute map: member 0 on lo (the port that goes quiet),
+ * member 1 on ifindex 2, whose silence entry says it received at
+ * witness_rx (0: never).
+ */
+static void rr_group(struct __test_metadata *_metadata, struct fab *f,
+		     __u64 witness_rx)
+{
+	struct fabric_silence_port sp = { 0 };
+	static struct fabric_rr rr;
+	__u32 zero = 0, two = 2;
+
+	memset(&rr, 0, sizeof(rr));
+	rr.n_groups = 1;
+	rr.grp[0].flags = FABRIC_RR_G_VALID;
+	rr.grp[0].n_members = 2;
+	rr.grp[0].m[0].ifindex = FAB_LO_IFINDEX;
+	rr.grp[0].m[1].ifindex = 2;
+	rr.port[FAB_LO_IFINDEX][0] = 1ULL << fabric_rr_slot(0, 0);
+	rr.port[2][0] = 1ULL << fabric_rr_slot(0, 1);
+	ASSERT_EQ(0, bpf_map_update_elem(bpf_map__fd(f->skel->maps.fabric_reroute),
+					 &zero, &rr, 0));
+	sp.last_rx_ns = witness_rx;
+	ASSERT_EQ(0, bpf_map_update_elem(bpf_map__fd(f->skel->maps.fabric_silence),
+					 &two, &sp, 0));
+	f->skel->bss->silence_watch[2] = 1;
+	f->skel->bss->silence_reroute = 1;
+}
+
+static __u64 rr_verdict(struct __test_metadata *_metadata, struct fab *f,
+			__u32 m)
+{
+	static struct fabric_rr rr;
+	__u32 zero = 0;
+
+	EXPECT_EQ(0, bpf_map_lookup_elem(bpf_map__fd(f->skel->maps.fabric_reroute),
+					 &zero, &rr));
+	return rr.grp[0].m[m].verdict;
+}
+
+/*
+ * The alarm of a busy port that went quiet while another member's port
+ * received: the member is declared down (source bpf), the event says so.
+ * The witness's last receive is put in the future so that it stays
+ * recent however long this test is descheduled.
+ */
+TEST_F(fab, silence_declares_member_down)
+{
+	struct fab_opts o = { 0 };
+	struct fab_ev_log log;
+	__u64 w;
+
+	FAB_UP(&o);
+	silence_up(_metadata, &self->f, SILENCE_NS, true);
+	self->f.skel->data->silence_lag_max_ns = 0;
+	rr_group(_metadata, &self->f, fab_mono_ns() + 3600ULL * 1000 * MS);
+	send_roce(_metadata, &self->f, 20);
+	fab_msleep(4 * SILENCE_NS / MS);
+	ASSERT_EQ(1, fab_drain_events(&self->f, &log));
+	EXPECT_EQ(FABRIC_EV_SILENCE, log.ev[0].type);
+	EXPECT_EQ(1, log.ev[0].psn);	/* members declared */
+	w = rr_verdict(_metadata, &self->f, 0);
+	EXPECT_NE(0, w & FABRIC_RR_V_DOWN);
+	EXPECT_EQ(FABRIC_RR_SRC_BPF, (w >> FABRIC_RR_V_SRC_SHIFT) & FABRIC_RR_V_SRC_MASK);
+	EXPECT_EQ(0, rr_verdict(_metadata, &self->f, 1));
+}
+
+/* No witness (the other port never received): an event, no verdict. */
+TEST_F(fab, silence_without_witness_declares_nothing)
+{
+	struct fab_opts o = { 0 };
+	struct fab_ev_log log;
+
+	FAB_UP(&o);
+	silence_up(_metadata, &self->f, SILENCE_NS, true);
+	self->f.skel->data->silence_lag_max_ns = 0;
+	rr_group(_metadata, &self->f, 0);
+	send_roce(_metadata, &self->f, 20);
+	fab_msleep(4 * SILENCE_NS / MS);
+	ASSERT_EQ(1, fab_drain_events(&self->f, &log));
+	EXPECT_EQ(FABRIC_EV_SILENCE, log.ev[0].type);
+	EXPECT_EQ(0, log.ev[0].psn);
+	EXPECT_EQ(0, rr_verdict(_metadata, &self->f, 0));
 }
 
 TEST_HARNESS_MAIN

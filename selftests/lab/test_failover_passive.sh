@@ -20,7 +20,7 @@ for b in "$FABRICD" "$FABRICCTL" "$GEN"; do
 	[[ -x $b ]] || { echo "1..0 # SKIP $b not built (make)"; exit 4; }
 done
 
-fo_setup 14
+fo_setup 15
 GPID=
 fo_fabricd_cleanup_extra() {
 	[[ -n $GPID ]] && kill -TERM "$GPID" 2>/dev/null && wait "$GPID" 2>/dev/null
@@ -93,6 +93,23 @@ else
 	ktap_fail "events: the data path reported silence on up1" "$(head -c 400 <<<"$ev")"
 fi
 ktap_check "blackhole: l1-s2 stays UP" path_is l1-s2 '.state == "up" and .installed' 1
+# The alarm is a verdict in the data path too ([verdict] kernel, the
+# default): it declared l1-s1 down (source bpf) before fabricd read it, and
+# the sequence ran to the override's withdrawal.
+silence_seq() {
+	local i ev
+	for ((i = 0; i < 50; i++)); do
+		ev=$(ctl -j events --max 0)
+		jq -e '([.[] | select(.type == "silence" and .ifname == "up1" and .declared >= 1)] | length >= 1) and
+			([.[] | select(.type == "reroute" and .path == "l1-s1" and .source == "bpf") | .stage] |
+			 index(["detected", "replaced", "cleared"]) != null or
+			 index(["detected", "rerouted", "replaced", "cleared"]) != null)' <<<"$ev" >/dev/null && return 0
+		sleep 0.1
+	done
+	jq -c '[.[] | select(.type == "silence" or .type == "reroute")]' <<<"$ev" | head -c 800 | sed 's/^/# /'
+	return 1
+}
+ktap_check "silence: declared in the data path, detected (bpf) ... cleared" silence_seq
 fo_fault l2-s1 recover
 ktap_check "blackhole recovered: traffic on up1 restores l1-s1" up_again l1-s1
 # A sender stalled by a busy machine quiets both uplinks at once: the

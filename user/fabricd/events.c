@@ -200,6 +200,7 @@ struct json_object *fabric_event_json(const struct fabric_event *ev)
 		json_object_object_add(o, "quiet_us", json_object_new_uint64(ev->missing));
 		json_object_object_add(o, "lag_us", json_object_new_uint64(ev->expected_psn));
 		json_object_object_add(o, "port_silences", json_object_new_uint64(ev->flow_gaps));
+		json_object_object_add(o, "declared", json_object_new_uint64(ev->psn));
 		return o;
 	}
 	json_object_object_add(o, "src", json_object_new_string(

@@ -48,7 +48,7 @@ static struct {
 	int		n;
 	struct vd_slot	slot[FABRIC_PROBE_SLOTS];
 	/* counters since start, for the log and the status */
-	__u64		downs, clears, withdrawn, foreign;
+	__u64		downs, clears, withdrawn, foreign, silences;
 } vd;
 
 static int paths_fd(const struct fabricd *d)
@@ -89,6 +89,9 @@ static void judge_settings(struct fabricd *d)
 
 	if (!skel || !skel->bss || !skel->data)
 		return;
+	/* a silence alarm is a verdict too (bpf/silence.h) */
+	skel->bss->silence_reroute = vd.running && vd.want && vd.reroute &&
+				     d->fo && d->fo->eng;
 	if (!vd.on) {
 		skel->bss->probe_verdict_port = 0;
 		return;
@@ -205,7 +208,7 @@ void fabricd_verdict_stop(struct fabricd *d)
 {
 	slots_close(d);
 	vd.running = false;
-	vd.downs = vd.clears = vd.withdrawn = vd.foreign = 0;
+	vd.downs = vd.clears = vd.withdrawn = vd.foreign = vd.silences = 0;
 }
 
 /*
@@ -242,6 +245,48 @@ static void feed(struct ffe *e, int g, int p, __u32 sig, __u32 count, __u64 ts)
 	}
 }
 
+/*
+ * After the policy had the data path's verdict: if it keeps the member
+ * (local, last path kept, drained ...), the data path must not move it;
+ * if the kernel group no longer holds it, the override goes after the
+ * read-back. Otherwise the replace in flight will clear it.
+ */
+static void reconcile(struct fabricd *d, int g, int p, const char *name)
+{
+	struct ffe_group_status st;
+
+	if (ffe_group_status(d->fo->eng, g, &st))
+		return;
+	if (st.desired & (1U << p)) {
+		vd.withdrawn++;
+		pr_info("verdict: path %s: the policy keeps it in the group; override withdrawn\n",
+			name);
+		fabricd_reroute_restored(d, g, p);
+	} else if (!(st.installed & (1U << p))) {
+		fabricd_reroute_replaced(d, g);
+	}
+	fabricd_fo_refresh(d);
+}
+
+/* A silence alarm that declared members down (psn: how many). */
+static void silence_verdict(struct fabricd *d, const struct fabric_event *ev)
+{
+	int g, p;
+
+	if (!ev->psn || !vd.running || !d->fo || !d->fo->eng)
+		return;
+	vd.silences++;
+	fabricd_reroute_poll(d);
+	for (g = 0; g < d->cfg.n_groups; g++)
+		for (p = 0; p < d->cfg.group[g].n_paths; p++) {
+			const struct fcfg_path *cp = &d->cfg.path_[d->cfg.group[g].path[p]];
+			__u32 ifi = cp->dev[0] ? if_nametoindex(cp->dev) : (__u32)cp->ifindex;
+
+			if (ifi == ev->ifindex)
+				reconcile(d, g, p, cp->name);
+		}
+}
+
 void fabricd_verdict_event(struct fabricd *d, const struct fabric_event *ev)
 {
 	struct ffe_group_status st;
@@ -250,6 +295,8 @@ void fabricd_verdict_event(struct fabricd *d, const struct fabric_event *ev)
 	__u32 bit;
 	int g, p;
 
+	if (ev->type == FABRIC_EV_SILENCE)
+		silence_verdict(d, ev);
 	if (ev->type != FABRIC_EV_PROBE_VERDICT)
 		return;
 	if (!vd.on || ev->qp >= FABRIC_PROBE_SLOTS || !vd.slot[ev->qp].used ||
@@ -271,20 +318,7 @@ void fabricd_verdict_event(struct fabricd *d, const struct fabric_event *ev)
 		/* the kernel's run is a full run of misses for the policy */
 		feed(e, g, p, FABRIC_FO_SIG_PROBE_MISS,
 		     d->cfg.thr.probe_miss_threshold, ev->ts_ns);
-		if (ffe_group_status(e, g, &st))
-			return;
-		if (st.desired & bit) {
-			/* local, last path kept, drained ...: the policy keeps
-			 * the member, so the data path must not move it */
-			vd.withdrawn++;
-			pr_info("verdict: path %s: the policy keeps it in the group; override withdrawn\n",
-				name);
-			fabricd_reroute_restored(d, g, p);
-		} else if (!(st.installed & bit)) {
-			/* already out of the kernel group: the override goes */
-			fabricd_reroute_replaced(d, g);
-		}
-		fabricd_fo_refresh(d);
+		reconcile(d, g, p, name);
 		return;
 	}
 	vd.clears++;
@@ -323,5 +357,6 @@ struct json_object *fabricd_verdict_status_json(void)
 	json_object_object_add(o, "clears", json_object_new_uint64(vd.clears));
 	json_object_object_add(o, "withdrawn", json_object_new_uint64(vd.withdrawn));
 	json_object_object_add(o, "foreign", json_object_new_uint64(vd.foreign));
+	json_object_object_add(o, "silence_verdicts", json_object_new_uint64(vd.silences));
 	return o;
 }
