@@ -297,8 +297,11 @@ static void loss_drain_restore(struct __test_metadata *_metadata,
 	sim_run(s, 60000, restored);
 	ASSERT_TRUE(restored(s));
 	ASSERT_EQ(1, count_ev(s, GMON_EV_RESTORE, link));
-	for (a = 0; a < LEAVES; a++)
+	ASSERT_EQ(GMON_EV_RESTORE, s->ev[s->n_ev - 1].type);
+	for (a = 0; a < LEAVES; a++) {
 		ASSERT_EQ(0U, s->act_on[a]);
+		ASSERT_EQ(want[a], s->ev[s->n_ev - 1].paths[a]);
+	}
 	/* After the hold-down the groups are whole again. */
 	sim_run(s, 2000, NULL);
 	for (a = 0; a < LEAVES; a++)

@@ -7,66 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gray_monitor.h"
+#include "gray_monitor_int.h"
 
 #define NS_PER_S	1000000000ULL
-#define Z95		1960
-
-struct gmon_path {
-	bool on;
-	bool gray;			/* the policy was told GRAY */
-	int32_t drained_by;
-	uint8_t loss_state, delay_state;	/* enum loc_state, last solve */
-	struct gray_loss loss;
-	struct gray_lat lat;
-	/* Evidence since the SPRT last sat at its floor: the loss estimate
-	 * of an alarm, undiluted by the clean history before it. */
-	uint64_t run_n, run_lost;
-	uint64_t pend[GMON_PENDING];	/* times of misses not yet counted */
-	uint32_t pend_head, pend_n;
-	uint64_t probes, lost, stalled, late, passive_packets, passive_lost;
-};
-
-struct gmon_link {
-	bool suspect, drained;
-	uint32_t kind;
-	struct gray_ratio loss;
-	int32_t shift_ns;
-	uint32_t conf;
-	uint32_t paths[GMON_MAX_GROUPS];
-	uint64_t since_ns, clean_since_ns;
-};
-
-struct gmon {
-	struct gmon_cfg cfg;
-	struct gmon_path path[GMON_MAX_GROUPS][GMON_MAX_PATHS];
-	struct gmon_link link[GMON_MAX_LINKS];
-	bool dirty;
-	struct gmon_stats st;
-	/* loc_solve() scratch */
-	uint32_t n_lp;
-	struct loc_path lp[LOC_MAX_PATHS];
-	uint8_t lp_g[LOC_MAX_PATHS], lp_p[LOC_MAX_PATHS];
-	struct loc_link ll_loss[LOC_MAX_LINKS], ll_delay[LOC_MAX_LINKS];
-	struct loc_work work;
-};
-
-static const char *const ev_names[GMON_EV_MAX] = {
-	[GMON_EV_SUSPECT]	= "gray_suspect",
-	[GMON_EV_DRAIN]		= "gray_drain",
-	[GMON_EV_RESTORE]	= "gray_restore",
-	[GMON_EV_CLEAR]		= "gray_clear",
-};
-
-const char *gmon_ev_name(uint32_t type)
-{
-	return type < GMON_EV_MAX ? ev_names[type] : "unknown";
-}
-
-const char *gmon_kind_name(uint32_t kind)
-{
-	return kind == GMON_KIND_DELAY ? "delay" : "loss";
-}
 
 void gmon_cfg_default(struct gmon_cfg *c)
 {
@@ -296,7 +239,7 @@ void gmon_tick(struct gmon *m, uint64_t now_ns)
 
 /* ---- localisation and action ---- */
 
-static uint32_t path_loss_ppb(const struct gmon_path *pp)
+uint32_t gmon_path_loss_ppb(const struct gmon_path *pp)
 {
 	struct gray_ratio r;
 
@@ -325,7 +268,7 @@ static void solve(struct gmon *m)
 				lp->link[h] = pc->link[h];
 			lp->n_hops = (uint8_t)pc->n_links;
 			lp->state = loss_state(pp);
-			lp->loss_ppb = path_loss_ppb(pp);
+			lp->loss_ppb = gmon_path_loss_ppb(pp);
 			m->lp_g[n] = (uint8_t)g;
 			m->lp_p[n] = (uint8_t)p;
 			n++;
@@ -385,7 +328,7 @@ static void link_figures(struct gmon *m, uint32_t l, bool sl, bool sd)
 		if ((sl && bad_l) || (sd && bad_d))
 			lk->paths[g] |= 1U << p;
 		if (!sl || bad_l) {
-			ppb = path_loss_ppb(pp);
+			ppb = gmon_path_loss_ppb(pp);
 			if (!best || ppb < best_ppb) {
 				best = pp;
 				best_ppb = ppb;
@@ -402,6 +345,16 @@ static void link_figures(struct gmon *m, uint32_t l, bool sl, bool sd)
 	else if (best)
 		gray_loss_estimate(&best->loss, Z95, &lk->loss);
 	lk->shift_ns = shift;
+}
+
+static void link_paths(const struct gmon *m, uint32_t l, uint32_t *mask)
+{
+	uint32_t i;
+
+	memset(mask, 0, GMON_MAX_GROUPS * sizeof(*mask));
+	for (i = 0; i < m->n_lp; i++)
+		if (path_has(&m->cfg.path[m->lp_g[i]][m->lp_p[i]], l))
+			mask[m->lp_g[i]] |= 1U << m->lp_p[i];
 }
 
 static void emit(struct gmon *m, uint32_t type, uint32_t l, uint64_t now)
@@ -502,6 +455,8 @@ static void evaluate(struct gmon *m, uint64_t now)
 		lk->suspect = false;
 		lk->clean_since_ns = 0;
 		lk->since_ns = now;
+		/* The paths that cross the link, now clean, are the evidence. */
+		link_paths(m, l, lk->paths);
 		if (lk->drained) {
 			lk->drained = false;
 			changed = true;
@@ -512,80 +467,4 @@ static void evaluate(struct gmon *m, uint64_t now)
 	}
 	if (changed)
 		apply_paths(m, now);
-}
-
-/* ---- status ---- */
-
-const struct gmon_cfg *gmon_config(const struct gmon *m)
-{
-	return &m->cfg;
-}
-
-int gmon_link_status(const struct gmon *m, uint32_t link,
-		     struct gmon_link_status *st)
-{
-	const struct gmon_link *lk;
-
-	if (link >= m->cfg.n_links)
-		return -EINVAL;
-	lk = &m->link[link];
-	memset(st, 0, sizeof(*st));
-	st->suspect = lk->suspect;
-	st->drained = lk->drained;
-	st->monitor = m->cfg.monitor_only || m->cfg.link_monitor[link];
-	st->kind = lk->kind;
-	st->loss_ppb = lk->loss.point;
-	st->loss_lo_ppb = lk->loss.lo;
-	st->loss_hi_ppb = lk->loss.hi;
-	st->shift_ns = lk->shift_ns;
-	st->confidence = lk->suspect || lk->drained ? lk->conf : 0;
-	memcpy(st->paths, lk->paths, sizeof(st->paths));
-	st->since_ns = lk->since_ns;
-	st->clean_since_ns = lk->clean_since_ns;
-	return 0;
-}
-
-int gmon_path_status(const struct gmon *m, uint32_t group, uint32_t path,
-		     struct gmon_path_status *st)
-{
-	const struct gmon_path *pp;
-
-	if (group >= m->cfg.n_groups || path >= m->cfg.n_paths[group])
-		return -EINVAL;
-	pp = &m->path[group][path];
-	memset(st, 0, sizeof(*st));
-	st->drained_by = -1;
-	st->monitored = pp->on;
-	if (!pp->on)
-		return 0;
-	st->loss_alarm = pp->loss.alarm;
-	st->delay_alarm = pp->lat.alarm;
-	st->gray = pp->gray;
-	st->drained_by = pp->drained_by;
-	st->loss_ppb = path_loss_ppb(pp);
-	st->baseline_ns = pp->lat.n_learnt == pp->lat.cfg.learn ?
-			  pp->lat.baseline : 0;
-	st->shift_ns = pp->lat.shift;
-	st->probes = pp->probes;
-	st->lost = pp->lost;
-	st->stalled = pp->stalled;
-	st->late = pp->late;
-	st->passive_packets = pp->passive_packets;
-	st->passive_lost = pp->passive_lost;
-	return 0;
-}
-
-const struct gmon_stats *gmon_stats(const struct gmon *m)
-{
-	return &m->st;
-}
-
-int gmon_link_id(const struct gmon *m, const char *name)
-{
-	uint32_t l;
-
-	for (l = 0; l < m->cfg.n_links; l++)
-		if (!strcmp(m->cfg.link_name[l], name))
-			return (int)l;
-	return -1;
 }

@@ -58,7 +58,9 @@ struct gmon_event {
 	uint32_t loss_ppm;		/* estimated loss of the link */
 	uint32_t delay_us;		/* estimated latency shift */
 	uint32_t confidence;		/* per mille */
-	uint32_t paths[GMON_MAX_GROUPS];	/* evidence: bad paths (bit) */
+	uint32_t paths[GMON_MAX_GROUPS];	/* evidence (bit = path): the bad
+					 * paths; for RESTORE and CLEAR every
+					 * path through the link, now clean */
 };
 
 struct gmon_path_cfg {

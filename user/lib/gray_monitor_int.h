@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The gray monitor's insides, shared by its files:
+ *   gray_monitor.c         evidence, localisation, drain and restore
+ *   gray_monitor_status.c  read-only accessors and names
+ */
+#ifndef FABRIC_GRAY_MONITOR_INT_H
+#define FABRIC_GRAY_MONITOR_INT_H
+
+#include "gray_monitor.h"
+
+#define Z95		1960
+
+struct gmon_path {
+	bool on;
+	bool gray;			/* the policy was told GRAY */
+	int32_t drained_by;
+	uint8_t loss_state, delay_state;	/* enum loc_state, last solve */
+	struct gray_loss loss;
+	struct gray_lat lat;
+	/* Evidence since the SPRT last sat at its floor: the loss estimate
+	 * of an alarm, undiluted by the clean history before it. */
+	uint64_t run_n, run_lost;
+	uint64_t pend[GMON_PENDING];	/* times of misses not yet counted */
+	uint32_t pend_head, pend_n;
+	uint64_t probes, lost, stalled, late, passive_packets, passive_lost;
+};
+
+struct gmon_link {
+	bool suspect, drained;
+	uint32_t kind;
+	struct gray_ratio loss;
+	int32_t shift_ns;
+	uint32_t conf;
+	uint32_t paths[GMON_MAX_GROUPS];
+	uint64_t since_ns, clean_since_ns;
+};
+
+struct gmon {
+	struct gmon_cfg cfg;
+	struct gmon_path path[GMON_MAX_GROUPS][GMON_MAX_PATHS];
+	struct gmon_link link[GMON_MAX_LINKS];
+	bool dirty;
+	struct gmon_stats st;
+	/* loc_solve() scratch */
+	uint32_t n_lp;
+	struct loc_path lp[LOC_MAX_PATHS];
+	uint8_t lp_g[LOC_MAX_PATHS], lp_p[LOC_MAX_PATHS];
+	struct loc_link ll_loss[LOC_MAX_LINKS], ll_delay[LOC_MAX_LINKS];
+	struct loc_work work;
+};
+
+/* A path's loss estimate (ppb): its current run while alarmed, else the
+ * decayed window. */
+uint32_t gmon_path_loss_ppb(const struct gmon_path *pp);
+
+#endif
