@@ -22,6 +22,7 @@
 #include "fabricd.h"
 #include "fabricd_int.h"
 #include "failover.h"
+#include "gray_monitor.h"
 #include "log.h"
 #include "metrics.h"
 #include "passive_paths.h"
@@ -83,20 +84,40 @@ static __u64 delta(__u64 now, __u64 last)
 }
 
 /*
+ * The loss this tick's evidence shows: a NAK and the retransmission it
+ * causes, or a gap seen here, are often one loss seen twice; so the
+ * largest of the three, and at least as many packets as losses.
+ */
+static void feed_gray(struct fabricd *d, int g, int p, const struct pp_count *dc,
+		      __u64 now_ns)
+{
+	__u64 lost = dc->lost, packets = dc->packets;
+
+	if (dc->naks > lost)
+		lost = dc->naks;
+	if (dc->retransmits > lost)
+		lost = dc->retransmits;
+	if (packets < lost)
+		packets = lost;
+	if (packets)
+		gmon_passive(fabricd_gray_mon(d), g, p, packets, lost, now_ns);
+}
+
+/*
  * Once a tick: read every path's device and add what it counted since the
- * last read. The first read of a device only sets the baseline.
+ * last read, and hand the deltas to the gray monitor. The first read of a
+ * device only sets the baseline.
  */
 void fo_passive_paths_tick(struct fabricd *d, __u32 (*ifindex_of)(int g, int p),
 			   __u64 now_ns)
 {
 	int g, p;
 
-	(void)now_ns;
 	for (g = 0; g < d->cfg.n_groups && g < FCFG_MAX_GROUPS; g++) {
 		for (p = 0; p < d->cfg.group[g].n_paths; p++) {
 			struct pp_path *x = &pp[g][p];
 			__u32 ifi = ifindex_of(g, p);
-			struct pp_count c, dc;
+			struct pp_count c, dc = { 0 };
 
 			if (read_port(d, ifi, &c)) {
 				x->ifindex = 0;
@@ -118,6 +139,7 @@ void fo_passive_paths_tick(struct fabricd *d, __u32 (*ifindex_of)(int g, int p),
 			x->ifindex = ifi;
 			x->last = c;
 			pthread_mutex_unlock(&pp_lock);
+			feed_gray(d, g, p, &dc, now_ns);
 		}
 	}
 }
