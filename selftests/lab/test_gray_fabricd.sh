@@ -4,8 +4,9 @@
 # userspace executor): 5 % random loss on one spine link is named
 # (gray_suspect, gray_drain for that link), the metrics say so, its path
 # leaves the group, and it comes back once the fault is gone and
-# restore_clean_s has passed; with action = monitor the same fault on the
-# other link is reported but never drained. Asserts outcomes, not
+# restore_clean_s has passed; 100 us of delay is drained and restored the
+# same way; with action = monitor a loss on the other link is reported
+# but never drained. Asserts outcomes, not
 # durations: every wait is a bounded poll. Documentation/gray.md.
 cd "$(dirname "$0")/../.." || exit 1
 source selftests/lib/ktap.sh
@@ -19,7 +20,7 @@ for b in "$FABRICD" "$FABRICCTL"; do
 done
 command -v curl >/dev/null || { echo "1..0 # SKIP curl missing"; exit 4; }
 
-fo_setup 22
+fo_setup 25
 PIN=/sys/fs/bpf/$LAB_PREFIX-dp
 CONF=$WORK/fabric.conf LOG=$WORK/fabricd.log
 export FABRIC_SOCKET=$WORK/fabricd.sock
@@ -117,12 +118,12 @@ gm_path() {
 	return 1
 }
 
-# gm_event TYPE LINK SECONDS: until `fabricctl -j events` has one.
+# gm_event TYPE LINK SECONDS [N]: until `fabricctl -j events` has N (1).
 gm_event() {
 	local i
 	for ((i = 0; i < $3 * 10; i++)); do
-		gm_ctl -j events | jq -e --arg t "$1" --arg l "$2" \
-			'[.[] | select(.type == $t and .link == $l)] | length > 0' \
+		gm_ctl -j events | jq -e --arg t "$1" --arg l "$2" --argjson n "${4:-1}" \
+			'[.[] | select(.type == $t and .link == $l)] | length >= $n' \
 			>/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
@@ -189,6 +190,19 @@ ktap_check "metrics: l1-s1 no longer drained" \
 ktap_check "no event ever named l1-s2" \
 	eval '! gm_ctl -j events | jq -e "[.[] | select(.link == \"l1-s2\")] | length > 0" >/dev/null'
 
+# 100 us of delay each way on l1-s1: a 200 us RTT shift, drained as delay.
+fo_fault l1-s1 delay 100
+ktap_check "delay 100 us on l1-s1: gray_drain names l1-s1, kind delay, >= 50 us" \
+	eval 'gm_event gray_drain l1-s1 20 >/dev/null &&
+	      gm_ctl -j events | jq -e "[.[] | select(.type == \"gray_drain\" and .kind == \"delay\")][0] |
+		.link == \"l1-s1\" and .delay_us >= 50" >/dev/null'
+ktap_check "delay: l1-s1 DOWN for gray, group 100 is 12" \
+	eval 'gm_path l1-s1 ".state == \"down\" and .reason == \"gray\"" 5 && fo_wait_members 1 "12" 5'
+fo_fault l1-s1 recover
+ktap_check "delay gone: l1-s1 restored, group 100 is 11 12" \
+	eval 'gm_event gray_restore l1-s1 30 2 &&
+	      gm_path l1-s1 ".state == \"up\" and .installed" 10 && fo_wait_members 1 "11 12" 5'
+
 # action = monitor (SIGHUP): the same fault on l1-s2 is reported only.
 write_conf monitor
 kill -HUP "$DPID"
@@ -206,8 +220,8 @@ ktap_check "monitor: l1-s2 stays UP and installed, group 100 is 11 12" \
 	      ! gm_ctl -j events | jq -e "[.[] | select(.type == \"gray_drain\" and .link == \"l1-s2\")] | length > 0" >/dev/null'
 fo_fault l1-s2 recover
 ktap_check "monitor: gray_clear names l1-s2 once clean" gm_event gray_clear l1-s2 60
-ktap_check "monitor: nothing was ever drained after the reload" \
-	eval '[[ $(gm_ctl -j events | jq "[.[] | select(.type == \"gray_drain\")] | length") == 1 ]]'
+ktap_check "monitor: nothing was drained after the reload" \
+	eval '[[ $(gm_ctl -j events | jq "[.[] | select(.type == \"gray_drain\")] | length") == 2 ]]'
 
 ((KTAP_FAILED)) && { fo_dump fault.log; sed 's/^/# /' "$LOG" | tail -40; }
 ktap_finish
