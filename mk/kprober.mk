@@ -1,7 +1,8 @@
 # fabric.ko's probe sender (kmod/prober.c): the operator's tool and the
 # guest test's data-path helper (Documentation/kmod.md, "Module prober").
 KPROBER		:= $(BUILD)/fabric-kprober
-TOOLS		+= $(KPROBER)
+# installed (make install) with the other programs: the operators' client
+PROGS		+= $(KPROBER)
 
 $(KPROBER) $(BUILD)/vm-tools/fabric-kprober: user/tools/fabric-kprober.c common/fabric_genl.h
 	$(call msg,CC,$@)
