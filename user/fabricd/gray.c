@@ -35,7 +35,8 @@ static struct {
 	struct gmon		*m;
 	struct ffe		*eng;
 	struct fcfg_gray	cfg;		/* what m was built from */
-	struct gmon_event	ring[GR_RING];
+	/* rendered when they happen: names stay right across reloads */
+	struct json_object	*ring[GR_RING];
 	__u64			n;
 	/* the exporter thread reads these under lock */
 	pthread_mutex_t		lock;
@@ -125,12 +126,14 @@ static struct json_object *event_json(const struct fabricd *d,
 static void on_event(void *arg, const struct gmon_event *ev)
 {
 	struct fabricd *d = arg;
-	struct json_object *o, *e;
+	struct json_object *o, *e, **slot;
 
-	gr.ring[gr.n++ % GR_RING] = *ev;
 	o = event_json(d, ev);
 	if (!o)
 		return;
+	slot = &gr.ring[gr.n++ % GR_RING];
+	json_object_put(*slot);
+	*slot = json_object_get(o);
 	fabric_log(ev->type == GMON_EV_DRAIN ? FABRIC_LOG_WARN : FABRIC_LOG_INFO,
 		   "gray: %s link %s (%s, loss %u ppm, delay %u us, confidence %.2f)\n",
 		gmon_ev_name(ev->type), json_object_get_string(
@@ -296,10 +299,11 @@ void fabricd_gray_events_json(struct fabricd *d, struct json_object *arr,
 {
 	__u64 i = gr.n > GR_RING ? gr.n - GR_RING : 0;
 
+	(void)d;
 	if (max && gr.n - i > max)
 		i = gr.n - max;
 	for (; i < gr.n; i++)
-		json_object_array_add(arr, event_json(d, &gr.ring[i % GR_RING]));
+		json_object_array_add(arr, json_object_get(gr.ring[i % GR_RING]));
 }
 
 /* Adds a "gray" object to every path of a `paths` reply. */
