@@ -254,6 +254,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	kout[0].name = kout[1].name = "outage_per_flow_us";
+	klost[0].name = klost[1].name = "packets_lost";
 	if (fault_open()) {
 		fprintf(stderr, "bench: lab %s not up\n", P);
 		return 1;

@@ -299,15 +299,24 @@ static void fb_teardown(struct le_runner *r)
 	ffe_close(r->e);
 	r->e = NULL;
 	if (fb.skel) {
-		/* the XDP program stays (the uplinks need one), judging off */
+		const char *b = getenv("BUILD");
+
 		fb.skel->bss->probe_verdict_port = 0;
 		for (i = 0; i < fb.n; i++) {
 			LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = fb.ifindex[i],
 				    .attach_point = BPF_TC_EGRESS);
 			LIBBPF_OPTS(bpf_tc_opts, opts, .handle = FB_TC_HANDLE,
 				    .priority = FB_TC_PRIO);
+			char ifn[IF_NAMESIZE] = "";
 
 			bpf_tc_detach(&hook, &opts);
+			/* the lab's own XDP_PASS again (a veth end needs one):
+			 * nothing of this executor stays for the later phases */
+			if (if_indextoname(fb.ifindex[i], ifn))
+				sh("ip -n %s link set dev %s xdpdrv off && "
+				   "ip -n %s link set dev %s xdpdrv obj %s/probe.bpf.o "
+				   "sec xdp program fabric_probe_pass", ns("l1"), ifn,
+				   ns("l1"), ifn, b ? b : "build");
 		}
 	}
 	ring_buffer__free(fb.rb);
