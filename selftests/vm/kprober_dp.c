@@ -6,8 +6,9 @@
  *
  *   kprober-dp setup PIN DEV0 DEV1 [V6DEV]
  *       load fabric.bpf.o, switch the probe verdict on (port 3785), give
- *       slot 0 to DEV0 and slot 1 to DEV1 (group 0, members 0 and 1, with
- *       FABRIC_PROBE_F_REROUTE), slot 2 to V6DEV (group 1, no reroute),
+ *       slot 0 to DEV0 and slot 1 to DEV1 (group 0, members 0 and 1; only
+ *       slot 1 with FABRIC_PROBE_F_REROUTE, so that member 0 is declared by
+ *       the carrier kprobe alone), slot 2 to V6DEV (group 1, no reroute),
  *       mirror group 0 into the reroute map, attach XDP and tc egress to
  *       the devices and pin every map under PIN. The attachments and pins
  *       outlive the tool (the pins hold the judge timers).
@@ -84,17 +85,21 @@ static int setup(const char *pin, char **devs, int ndev)
 		fprintf(stderr, "kprober-dp: fabric.bpf.o: %s\n", strerror(errno));
 		return 1;
 	}
-	/* TCG guests: round trips of milliseconds; the rule is the same */
-	skel->data->probe_timeout_ns = 20000000;
-	skel->data->probe_stall_tol_ns = 50000000;
-	skel->data->probe_judge_ns = 1000000;
-	skel->data->probe_miss_k = 3;
+	/*
+	 * Loaded TCG guests hold answers for tens of milliseconds: a wide
+	 * timeout and stall tolerance, and K = 5, so that only the test's
+	 * blackhole makes a verdict; the rule is the same.
+	 */
+	skel->data->probe_timeout_ns = 50000000;
+	skel->data->probe_stall_tol_ns = 100000000;
+	skel->data->probe_judge_ns = 5000000;
+	skel->data->probe_miss_k = 5;
 	skel->data->probe_recover = 3;
-	for (i = 0; i < 2; i++) {
-		err = set_slot(skel, i, ifx[i], 0, i, FABRIC_PROBE_F_REROUTE);
-		if (err)
-			goto fail;
-	}
+	/* only the carrier kprobe may declare member 0: its test asserts who */
+	err = set_slot(skel, 0, ifx[0], 0, 0, 0) ||
+	      set_slot(skel, 1, ifx[1], 0, 1, FABRIC_PROBE_F_REROUTE);
+	if (err)
+		goto fail;
 	if (ndev == 3 && (err = set_slot(skel, 2, ifx[2], 1, 0, 0)))
 		goto fail;
 	rr.n_groups = 1;
