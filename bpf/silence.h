@@ -86,11 +86,14 @@ static __always_inline int silence_witness(struct fabric_rr *rr, __u32 g,
 
 static int silence_verdict_one(__u32 slot, struct silence_verdict_ctx *c)
 {
-	__u32 zero = 0, g = slot / FABRIC_RR_MAX_MEMBERS,
-	      m = slot % FABRIC_RR_MAX_MEMBERS, ifi = c->ifindex;
+	__u32 zero = 0, g, m, ifi = c->ifindex;
 	struct fabric_rr *rr = bpf_map_lookup_elem(&fabric_reroute, &zero);
 
-	if (!rr || ifi >= FABRIC_RR_PORTS || g >= FABRIC_RR_MAX_GROUPS)
+	/* 6.1's verifier does not bound a bpf_loop index: mask it */
+	slot &= FABRIC_RR_SLOTS - 1;
+	g = slot / FABRIC_RR_MAX_MEMBERS;
+	m = slot % FABRIC_RR_MAX_MEMBERS;
+	if (!rr || ifi >= FABRIC_RR_PORTS)
 		return 1;
 	if (!(rr->port[ifi][slot / 64] & (1ULL << (slot % 64))))
 		return 0;

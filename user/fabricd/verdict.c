@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <net/if.h>
 
 #include <bpf/bpf.h>
@@ -226,6 +227,16 @@ void fabricd_verdict_sync(struct fabricd *d)
 	judge_settings(d);
 }
 
+static double since_us(__u64 ts_ns)
+{
+	struct timespec now;
+	__u64 t;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	t = (__u64)now.tv_sec * 1000000000ULL + now.tv_nsec;
+	return t > ts_ns ? (t - ts_ns) / 1e3 : 0;
+}
+
 /* One signal, count times while it can still change something. */
 static void feed(struct ffe *e, int g, int p, __u32 sig, __u32 count, __u64 ts)
 {
@@ -311,8 +322,8 @@ void fabricd_verdict_event(struct fabricd *d, const struct fabric_event *ev)
 	name = vd.slot[ev->qp].name;
 	if (ev->psn == FABRIC_PROBE_V_DOWN) {
 		vd.downs++;
-		pr_info("verdict: path %s down in the data path (%u confirmed misses)\n",
-			name, ev->missing);
+		pr_info("verdict: path %s down in the data path (%u confirmed misses; read %.1f us after it)\n",
+			name, ev->missing, since_us(ev->ts_ns));
 		/* the data path declared it: report "detected" now, not at the tick */
 		fabricd_reroute_poll(d);
 		/* the kernel's run is a full run of misses for the policy */
