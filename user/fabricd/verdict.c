@@ -93,10 +93,9 @@ static void judge_settings(struct fabricd *d)
 	/* a silence alarm is a verdict too (bpf/silence.h) */
 	skel->bss->silence_reroute = vd.running && vd.want && vd.reroute &&
 				     d->fo && d->fo->eng;
-	if (!vd.on) {
-		skel->bss->probe_verdict_port = 0;
+	/* off: left alone, another owner (fabric.ko's prober) may use it */
+	if (!vd.on)
 		return;
-	}
 	timeout_us = v->timeout_us ? v->timeout_us :
 		     t->probe_timeout_us ? t->probe_timeout_us :
 		     3ULL * t->probe_interval_us;
@@ -184,6 +183,8 @@ static void slots_close(struct fabricd *d)
 {
 	int fd = paths_fd(d), s;
 
+	if (vd.on && d->dp && d->dp->skel && d->dp->skel->bss)
+		d->dp->skel->bss->probe_verdict_port = 0;
 	vd.on = false;
 	judge_settings(d);
 	for (s = 0; s < FABRIC_PROBE_SLOTS; s++) {
