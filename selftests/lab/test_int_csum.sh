@@ -14,7 +14,8 @@
 # rcv's UDP then verifies it. Asserted, for IPv4 and IPv6: every datagram
 # reaches rcv (none dropped as a checksum error), every frame captured at
 # rcv has a valid UDP checksum and port 4791, and T and K counted the
-# frames as csum_partial. Then the same with offload off at snd (full
+# frames as csum_partial. (Before the XDP halves knew partial checksums,
+# rcv dropped every one of them as a checksum error.) Then the same with offload off at snd (full
 # checksums): all delivered and valid, nothing counted as partial.
 set -u
 cd "$(dirname "$0")/../.."
@@ -59,7 +60,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ktap_plan 5
+ktap_plan 3
 
 setup() {
 	local n
@@ -194,8 +195,8 @@ EOF
 
 # One round: N datagrams from snd to DST with UDP checksums; rcv must get
 # them all, valid; T and K must count PARTIAL frames (want_partial: 1/0).
-round() { # name dst want_partial
-	local name=$1 dst=$2 want=$3 N=200 tp0 kp0 tp kp rx res i inerr0 inerr
+round() { # name want_partial
+	local name=$1 want=$2 N=400 tp0 kp0 tp kp rx res i inerr0 inerr dst
 	tp0=$(ctr t fab_int_xstats transit_csum_partial)
 	kp0=$(ctr k fab_int_xstats sink_csum_partial)
 	inerr0=$(nx rcv nstat -az 2>/dev/null | awk '/^(Udp|Udp6)InCsumErrors/ {s += $2} END {print s + 0}')
@@ -208,7 +209,10 @@ round() { # name dst want_partial
 		--ready-file "$T/rx.ready" >"$T/$name.rx" 2>"$T/$name.rxerr" &
 	RXPID=$!
 	for i in $(seq 50); do [[ -e $T/rx.ready ]] && break; sleep 0.1; done
-	timeout 30 nsenter --net=/run/netns/"$P-snd" "$ROCEGEN" -d "$dst" -q 4 -n $((N / 4)) -r 2000 --udp-csum >"$T/$name.tx" 2>&1
+	for dst in 10.77.3.2 fd77:3::2; do
+		timeout 30 nsenter --net=/run/netns/"$P-snd" "$ROCEGEN" -d "$dst" -q 4 \
+			-n $((N / 8)) -r 4000 --udp-csum >>"$T/$name.tx" 2>&1
+	done
 	wait "$RXPID"; RXPID=
 	sleep 0.3
 	kill "$CAP"; wait "$CAP"; CAP=
@@ -222,14 +226,12 @@ round() { # name dst want_partial
 	if [[ $rx == "$N" && $inerr == 0 && $res == "frames $N bad_csum 0 not_4791 0" ]] && ((pok)); then
 		ktap_ok "$name: $N delivered, $res, csum_partial T $tp K $kp"
 	else
-		cat "$T/$name.tx" "$T/$name.rx" | head -c 600 | sed "s/^/# /"
+		{ cat "$T/$name.rx"; echo; } | head -c 400 | sed "s/^/# /"
 		ktap_fail "$name" "rx '$rx' of $N, UDP checksum errors at rcv $inerr, $res, csum_partial T $tp K $kp (want $((want ? N : 0))), source instrumented $(ctr snd fab_int_stats src_instrumented)"
 	fi
 }
 
-round "IPv4, offload on (partial checksums)" 10.77.3.2 1
-round "IPv6, offload on (partial checksums)" fd77:3::2 1
+round "IPv4 and IPv6, offload on (partial checksums)" 1
 nx snd ethtool -K eth0 tx off >/dev/null
-round "IPv4, offload off at snd (full checksums)" 10.77.3.2 0
-round "IPv6, offload off at snd (full checksums)" fd77:3::2 0
+round "IPv4 and IPv6, offload off at snd (full checksums)" 0
 ktap_finish
