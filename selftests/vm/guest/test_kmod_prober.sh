@@ -1,5 +1,7 @@
 #!/usr/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# guest-timeout: 420
+# (35-65 s in a guest on a moderately loaded host; 174 s was seen at load 19)
 # fabric.ko's probe sender (kmod/prober.c) and carrier reroute: the module
 # sends fabricd's probe frames from its hrtimer; the data path
 # (fabric.bpf.o, kprober-dp) stamps them at tc egress, the peer's
