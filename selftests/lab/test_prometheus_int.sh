@@ -91,7 +91,7 @@ start_node() { # node
 	sample = 1
 	dscp = all
 	EOC
-	nx "$n" "$FABRICD" -c "$T/$n.conf" >"$T/$n.log" 2>&1 &
+	nsenter --net=/run/netns/"$P-$n" "$FABRICD" -c "$T/$n.conf" >"$T/$n.log" 2>&1 &
 	DPID[$n]=$!
 	for i in $(seq 100); do
 		[[ -S $T/$n.sock ]] && return 0
@@ -117,7 +117,7 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:$EPORT']
 EOF
-nx h2 "$PROMETHEUS" --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
+nsenter --net=/run/netns/"$P-h2" "$PROMETHEUS" --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
 	--web.listen-address="127.0.0.1:$PPORT" --log.level=warn >"$T/prom.log" 2>&1 &
 PROMPID=$!
 api() { nx h2 curl -s --max-time 5 --get --data-urlencode "query=$1" "http://127.0.0.1:$PPORT/api/v1/query"; }
@@ -133,7 +133,7 @@ if ((ready)); then ktap_ok "prometheus ready in h2's netns (pid $PROMPID)"; else
 # --- traffic: embed mode, every packet, 32 flows over both spines --------
 FLOWS=32 PER=25
 N=$((FLOWS * PER))
-nx h2 "$ROCEGEN" recv --idle 3 --ready-file "$T/rx.ready" >"$T/rx.json" 2>"$T/rx.err" &
+nsenter --net=/run/netns/"$P-h2" "$ROCEGEN" recv --idle 3 --ready-file "$T/rx.ready" >"$T/rx.json" 2>"$T/rx.err" &
 RXPID=$!
 for _ in $(seq 50); do [[ -e $T/rx.ready ]] && break; sleep 0.1; done
 nx h1 "$ROCEGEN" -d 10.1.2.2 -q $FLOWS -n $PER -r 4000 >"$T/tx.log" 2>&1
