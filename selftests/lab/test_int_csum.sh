@@ -115,7 +115,7 @@ start_node() { # node
 	sample = 1
 	dscp = all
 	EOC
-	nx "$n" "$FABRICD" -c "$T/$n.conf" >"$T/$n.log" 2>&1 &
+	nsenter --net=/run/netns/"$P-$n" "$FABRICD" -c "$T/$n.conf" >"$T/$n.log" 2>&1 &
 	DPID[$n]=$!
 	for i in $(seq 100); do
 		[[ -S $T/$n.sock ]] && return 0
