@@ -362,7 +362,9 @@ static bool admin_cmd(unsigned int cmd)
 {
 	return cmd == FABRIC_CMD_GROUP_ADD || cmd == FABRIC_CMD_GROUP_DEL ||
 	       cmd == FABRIC_CMD_PATH_EVENT || cmd == FABRIC_CMD_SET_PARAMS ||
-	       cmd == FABRIC_CMD_PATH_DRAIN || cmd == FABRIC_CMD_PATH_UNDRAIN;
+	       cmd == FABRIC_CMD_PATH_DRAIN || cmd == FABRIC_CMD_PATH_UNDRAIN ||
+	       cmd == FABRIC_CMD_PROBER_ADD || cmd == FABRIC_CMD_PROBER_DEL ||
+	       cmd == FABRIC_CMD_PROBER_GET || cmd == FABRIC_CMD_RR_MAP_SET;
 }
 
 /* Read replies up to the one that ends seq: its error (0 ack/done), or 1

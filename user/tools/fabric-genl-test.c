@@ -80,10 +80,12 @@ static int ack_cb(struct nl_msg *msg, void *arg)
 static const char *state_names[] = { "up", "down", "holddown" };
 static const char *signal_names[] = {
 	"carrier-down", "carrier-up", "probe-ok", "probe-miss", "gap-burst", "silence",
+	"gray", "gray-clear",
 };
 static const char *reason_names[] = {
 	"none", "init", "carrier-down", "probe-loss", "gap-burst", "silence",
 	"admin-drain", "carrier-up", "probes-ok", "admin-undrain", "holddown-expired",
+	"gray", "gray-clear",
 };
 static const char *source_names[] = { "genl", "carrier", "kfunc", "timer", "config" };
 #define NAME(tab, i) ((unsigned int)(i) < sizeof(tab) / sizeof(tab[0]) ? tab[i] : "?")
