@@ -54,6 +54,16 @@ static int better(const struct loc_link *a, __u32 ca, const struct loc_link *b,
 
 	if (ca != cb)
 		return ca > cb;
+	/*
+	 * Then the link more of whose other paths are still undecided: a
+	 * lone bad path whose siblings through the uplink have not been
+	 * judged yet is better explained by the uplink they share (they are
+	 * not clean) than by its far link, which no other path tests.
+	 */
+	fa = (__u32)a->n_paths - a->n_clean;
+	fb = (__u32)b->n_paths - b->n_clean;
+	if (fa != fb)
+		return fa > fb;
 	/* then the larger share of bad paths: n_bad / n_paths, cross-multiplied */
 	fa = (__u32)a->n_bad * b->n_paths;
 	fb = (__u32)b->n_bad * a->n_paths;

@@ -330,6 +330,107 @@ TEST(loss_1pct_passive_evidence)
 	loss_drain_restore(_metadata, down_link(1, 0), 10000, true);
 }
 
+/*
+ * Leaf 1's own view, as fabricd on a leaf has it: its six paths only, so
+ * a far link (spine -> other leaf) is on one path and its uplink on three.
+ * A lossy uplink: its three paths alarm a few ms apart. The first link
+ * named must be the uplink, and no other link is ever named or drained,
+ * neither while the fault lasts nor while the paths clear one by one
+ * after it. With the uplink monitor-only, nothing is drained at all.
+ * Drain threshold 1 %, as in the lab campaign.
+ */
+static void leaf_uplink(struct __test_metadata *_metadata, uint32_t spine,
+			uint32_t ppm, bool monitor, uint64_t seed)
+{
+	struct sim *s = &S_;
+	uint32_t link = up_link(0, spine), want[LEAVES], i, n_fault;
+	struct gmon_link_status ls;
+
+	sim_cfg(s, 2);
+	s->rng ^= seed;
+	s->cfg.n_groups = 1;		/* leaf 1's monitor */
+	s->cfg.link_monitor[link] = monitor;
+	/* The lab campaign's threshold: the SPRT clears in 2.5 s. */
+	s->cfg.loss_threshold_ppm = 10000;
+	gmon_cfg_derive(&s->cfg);
+	ASSERT_EQ(0, sim_start(s));
+	sim_run(s, 3000, NULL);
+	ASSERT_EQ(0U, s->n_ev);
+	s->loss_ppm[link] = ppm;
+	sim_run(s, 20000, NULL);
+	ASSERT_NE(0U, s->n_ev);
+	ASSERT_EQ(GMON_EV_SUSPECT, s->ev[0].type);
+	ASSERT_EQ(link, s->ev[0].link);
+	ASSERT_EQ(0, gmon_link_status(s->m, link, &ls));
+	ASSERT_TRUE(ls.suspect);
+	ASSERT_EQ(!monitor, ls.drained);
+	ASSERT_GE(ls.confidence, 500U);
+	paths_of(s, link, want);
+	ASSERT_EQ(monitor ? 0U : want[0], s->act_on[0]);
+	/* The fault ends: the paths clear one by one. */
+	s->loss_ppm[link] = 0;
+	n_fault = s->n_ev;
+	sim_run(s, 20000, NULL);
+	for (i = n_fault; i < s->n_ev; i++) {
+		if (s->ev[i].link != link)
+			TH_LOG("after the fault, event %u (%s) names %s", i,
+			       gmon_ev_name(s->ev[i].type),
+			       s->cfg.link_name[s->ev[i].link]);
+		ASSERT_EQ(link, s->ev[i].link);
+	}
+	for (i = 0; i < s->n_ev; i++)
+		ASSERT_EQ(link, s->ev[i].link);
+	ASSERT_EQ(1, count_type(s, GMON_EV_SUSPECT));
+	ASSERT_EQ(monitor ? 0 : 1, count_type(s, GMON_EV_DRAIN));
+	ASSERT_EQ(monitor ? 0 : 1, count_ev(s, GMON_EV_RESTORE, link));
+	ASSERT_EQ(monitor ? 1 : 0, count_ev(s, GMON_EV_CLEAR, link));
+	ASSERT_EQ(0U, s->act_on[0]);
+	gmon_free(s->m);
+}
+
+TEST(leaf_view_uplink_5pct_names_uplink_only)
+{
+	uint64_t seed;
+
+	for (seed = 0; seed < 4; seed++)
+		leaf_uplink(_metadata, seed % 2, 50000, false, seed * 7919);
+}
+
+TEST(leaf_view_uplink_1pct_names_uplink_only)
+{
+	uint64_t seed;
+
+	for (seed = 0; seed < 4; seed++)
+		leaf_uplink(_metadata, seed % 2, 10000, false, seed * 104729);
+}
+
+TEST(leaf_view_monitor_only_uplink_drains_nothing)
+{
+	uint64_t seed;
+
+	for (seed = 0; seed < 4; seed++)
+		leaf_uplink(_metadata, seed % 2, 50000, true, seed * 15485863);
+}
+
+/* Leaf 1's view of a far link's fault: one path bad, its siblings through
+ * the uplink clean. The far link is named, at once, and drained. */
+TEST(leaf_view_far_link_is_named)
+{
+	struct sim *s = &S_;
+	uint32_t link = down_link(1, 2), i;
+
+	sim_cfg(s, 2);
+	s->cfg.n_groups = 1;
+	ASSERT_EQ(0, sim_start(s));
+	sim_run(s, 3000, NULL);
+	s->loss_ppm[link] = 50000;
+	sim_run(s, 10000, drained);
+	ASSERT_TRUE(drained(s));
+	for (i = 0; i < s->n_ev; i++)
+		ASSERT_EQ(link, s->ev[i].link);
+	gmon_free(s->m);
+}
+
 TEST(delay_80us_is_drained)
 {
 	struct sim *s = &S_;

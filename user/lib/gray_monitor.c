@@ -55,6 +55,24 @@ static bool cfg_ok(const struct gmon_cfg *c)
 	return true;
 }
 
+/*
+ * A lone alarm waits for its sibling paths (those sharing a link with it)
+ * to be judged, or, when they stay undecided, for as many of its own
+ * samples as a clean detector needs on average to alarm at the threshold
+ * loss (the SPRT's expected sample number at p1); a delay alarm for
+ * `learn` blocks of samples.
+ */
+static void settle_init(struct gmon *m)
+{
+	struct gray_loss d;
+
+	if (!gray_loss_init(&d, &m->cfg.loss))
+		m->settle_loss_n = gray_loss_asn(&d, m->cfg.loss.p1_ppb);
+	if (!m->settle_loss_n)
+		m->settle_loss_n = 1000;
+	m->settle_delay_n = m->cfg.lat.block * m->cfg.lat.learn;
+}
+
 struct gmon *gmon_new(const struct gmon_cfg *c)
 {
 	struct gmon *m;
@@ -84,6 +102,7 @@ struct gmon *gmon_new(const struct gmon_cfg *c)
 	}
 	for (l = 0; l < c->n_links; l++)
 		m->link[l].shift_ns = 0;
+	settle_init(m);
 	return m;
 }
 
@@ -108,11 +127,21 @@ static uint8_t loss_state(const struct gmon_path *pp)
 	return pp->loss.llr == pp->loss.lower ? LOC_CLEAN : LOC_UNKNOWN;
 }
 
-/* A clean latency verdict needs a learnt baseline and a CUSUM at 0. */
-static uint8_t delay_state(const struct gmon_path *pp)
+/*
+ * A clean latency verdict needs a learnt baseline and a CUSUM at 0. A bad
+ * one needs the CUSUM's alarm and a block median at least the delay
+ * threshold above the baseline (then it holds while the alarm lasts): the
+ * CUSUM alarms on shifts from half the threshold up, and on a loaded host
+ * RTT noise makes such shifts without a fault.
+ */
+static uint8_t delay_state(const struct gmon *m, const struct gmon_path *pp)
 {
-	if (pp->lat.alarm)
-		return LOC_BAD;
+	if (pp->lat.alarm) {
+		if (pp->delay_state == LOC_BAD ||
+		    pp->lat.shift >= (int32_t)(m->cfg.delay_threshold_us * 1000U))
+			return LOC_BAD;
+		return LOC_UNKNOWN;
+	}
 	if (pp->lat.n_learnt == pp->lat.cfg.learn && !pp->lat.cusum)
 		return LOC_CLEAN;
 	return LOC_UNKNOWN;
@@ -120,10 +149,14 @@ static uint8_t delay_state(const struct gmon_path *pp)
 
 static void note_state(struct gmon *m, struct gmon_path *pp)
 {
-	uint8_t ls = loss_state(pp), ds = delay_state(pp);
+	uint8_t ls = loss_state(pp), ds = delay_state(m, pp);
 
 	if (ls != pp->loss_state || ds != pp->delay_state)
 		m->dirty = true;
+	if (ls == LOC_BAD && pp->loss_state != LOC_BAD)
+		pp->loss_bad_n = pp->loss.n;
+	if (ds == LOC_BAD && pp->delay_state != LOC_BAD)
+		pp->delay_bad_n = pp->lat.samples;
 	pp->loss_state = ls;
 	pp->delay_state = ds;
 }
@@ -251,24 +284,104 @@ uint32_t gmon_path_loss_ppb(const struct gmon_path *pp)
 	return r.point;
 }
 
-static void solve(struct gmon *m)
+static bool path_has(const struct gmon_path_cfg *pc, uint32_t l)
+{
+	uint32_t h;
+
+	for (h = 0; h < pc->n_links; h++)
+		if (pc->link[h] == l)
+			return true;
+	return false;
+}
+
+static uint8_t kind_state(const struct gmon_path *pp, bool delay)
+{
+	return delay ? pp->delay_state : pp->loss_state;
+}
+
+/* Does path i cross a link named for this kind? */
+static bool explained(const struct gmon *m, uint32_t i, bool delay)
+{
+	const struct gmon_path_cfg *pc = &m->cfg.path[m->lp_g[i]][m->lp_p[i]];
+	uint32_t h;
+
+	for (h = 0; h < pc->n_links; h++) {
+		const struct gmon_link *lk = &m->link[pc->link[h]];
+
+		if (delay ? lk->named_delay : lk->named_loss)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Is bad path i's alarm settled: has every path sharing a link with it
+ * been judged (BAD or CLEAN) by its own detector, or has the alarm lasted
+ * the settle count of its own samples? Until then it names nothing: the
+ * first of a faulty uplink's paths to alarm would otherwise name its far
+ * link, a few ms before its siblings alarm too.
+ */
+static bool settled(const struct gmon *m, uint32_t i, bool delay)
+{
+	const struct gmon_path *pp = &m->path[m->lp_g[i]][m->lp_p[i]];
+	const struct gmon_path_cfg *pc = &m->cfg.path[m->lp_g[i]][m->lp_p[i]];
+	uint32_t j, h;
+
+	if (delay ? pp->lat.samples - pp->delay_bad_n >= m->settle_delay_n :
+		    pp->loss.n - pp->loss_bad_n >= m->settle_loss_n)
+		return true;
+	for (j = 0; j < m->n_lp; j++) {
+		const struct gmon_path *q = &m->path[m->lp_g[j]][m->lp_p[j]];
+
+		if (j == i || kind_state(q, delay) != LOC_UNKNOWN)
+			continue;
+		for (h = 0; h < pc->n_links; h++)
+			if (path_has(&m->cfg.path[m->lp_g[j]][m->lp_p[j]],
+				     pc->link[h]))
+				return false;
+	}
+	return true;
+}
+
+/*
+ * The verdicts the solve gets. A bad path that crosses a link already
+ * named for the same kind is left out (UNKNOWN): that link explains it
+ * until all its paths are clean, so paths clearing one by one never shift
+ * the blame to another link. An unsettled bad path is UNKNOWN too.
+ */
+static void solve_kind(struct gmon *m, bool delay, struct loc_link *ll)
 {
 	struct loc_result res;
+	uint32_t i;
+
+	for (i = 0; i < m->n_lp; i++) {
+		const struct gmon_path *pp = &m->path[m->lp_g[i]][m->lp_p[i]];
+		uint8_t st = kind_state(pp, delay);
+
+		if (st == LOC_BAD && (explained(m, i, delay) ||
+				      !settled(m, i, delay)))
+			st = LOC_UNKNOWN;
+		m->lp[i].state = st;
+		m->lp[i].loss_ppb = delay ? 0 : gmon_path_loss_ppb(pp);
+	}
+	loc_solve(m->lp, m->n_lp, m->cfg.n_links, &m->cfg.loc, ll, &res,
+		  &m->work);
+}
+
+static void solve(struct gmon *m)
+{
 	uint32_t g, p, h, n = 0;
 
 	for (g = 0; g < m->cfg.n_groups; g++) {
 		for (p = 0; p < m->cfg.n_paths[g] && n < LOC_MAX_PATHS; p++) {
 			const struct gmon_path_cfg *pc = &m->cfg.path[g][p];
-			struct gmon_path *pp = &m->path[g][p];
 			struct loc_path *lp = &m->lp[n];
 
-			if (!pp->on)
+			if (!m->path[g][p].on)
 				continue;
 			for (h = 0; h < pc->n_links; h++)
 				lp->link[h] = pc->link[h];
 			lp->n_hops = (uint8_t)pc->n_links;
-			lp->state = loss_state(pp);
-			lp->loss_ppb = gmon_path_loss_ppb(pp);
 			m->lp_g[n] = (uint8_t)g;
 			m->lp_p[n] = (uint8_t)p;
 			n++;
@@ -279,23 +392,22 @@ static void solve(struct gmon *m)
 	memset(m->ll_delay, 0, sizeof(m->ll_delay));
 	if (!n || !m->cfg.n_links)
 		return;
-	loc_solve(m->lp, n, m->cfg.n_links, &m->cfg.loc, m->ll_loss, &res,
-		  &m->work);
-	for (h = 0; h < n; h++) {
-		m->lp[h].state = delay_state(&m->path[m->lp_g[h]][m->lp_p[h]]);
-		m->lp[h].loss_ppb = 0;
-	}
-	loc_solve(m->lp, n, m->cfg.n_links, &m->cfg.loc, m->ll_delay, &res,
-		  &m->work);
+	solve_kind(m, false, m->ll_loss);
+	solve_kind(m, true, m->ll_delay);
 	m->st.solves++;
 }
 
-static bool path_has(const struct gmon_path_cfg *pc, uint32_t l)
+/* A named link with a bad path of its kind left stays named. */
+static bool held(const struct gmon *m, uint32_t l, bool delay)
 {
-	uint32_t h;
+	const struct gmon_link *lk = &m->link[l];
+	uint32_t i;
 
-	for (h = 0; h < pc->n_links; h++)
-		if (pc->link[h] == l)
+	if (!(delay ? lk->named_delay : lk->named_loss))
+		return false;
+	for (i = 0; i < m->n_lp; i++)
+		if (kind_state(&m->path[m->lp_g[i]][m->lp_p[i]], delay) == LOC_BAD &&
+		    path_has(&m->cfg.path[m->lp_g[i]][m->lp_p[i]], l))
 			return true;
 	return false;
 }
@@ -419,15 +531,21 @@ static void evaluate(struct gmon *m, uint64_t now)
 	solve(m);
 	for (l = 0; l < m->cfg.n_links; l++) {
 		struct gmon_link *lk = &m->link[l];
-		bool sl = m->ll_loss[l].suspect, sd = m->ll_delay[l].suspect;
+		bool nl = m->ll_loss[l].suspect, nd = m->ll_delay[l].suspect;
+		bool sl = nl || held(m, l, false), sd = nd || held(m, l, true);
 		bool monitor = m->cfg.monitor_only || m->cfg.link_monitor[l];
 
+		lk->named_loss = sl;
+		lk->named_delay = sd;
 		link_figures(m, l, sl, sd);
 		if (sl || sd) {
 			lk->kind = sl ? GMON_KIND_LOSS : GMON_KIND_DELAY;
-			lk->conf = sl ? m->ll_loss[l].conf : 0;
-			if (sd && m->ll_delay[l].conf > lk->conf)
-				lk->conf = m->ll_delay[l].conf;
+			/* a held link keeps the confidence it was named with */
+			if (nl || nd) {
+				lk->conf = nl ? m->ll_loss[l].conf : 0;
+				if (nd && m->ll_delay[l].conf > lk->conf)
+					lk->conf = m->ll_delay[l].conf;
+			}
 			lk->clean_since_ns = 0;
 			if (!lk->suspect) {
 				lk->suspect = true;

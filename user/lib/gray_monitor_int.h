@@ -16,6 +16,9 @@ struct gmon_path {
 	bool gray;			/* the policy was told GRAY */
 	int32_t drained_by;
 	uint8_t loss_state, delay_state;	/* enum loc_state, last solve */
+	/* Samples counted when the loss / delay verdict turned BAD: the
+	 * settle rule measures the alarm's age in its own samples. */
+	uint64_t loss_bad_n, delay_bad_n;
 	struct gray_loss loss;
 	struct gray_lat lat;
 	/* Evidence since the SPRT last sat at its floor: the loss estimate
@@ -28,6 +31,7 @@ struct gmon_path {
 
 struct gmon_link {
 	bool suspect, drained;
+	bool named_loss, named_delay;	/* chosen by that solve, held */
 	uint32_t kind;
 	struct gray_ratio loss;
 	int32_t shift_ns;
@@ -40,6 +44,8 @@ struct gmon {
 	struct gmon_cfg cfg;
 	struct gmon_path path[GMON_MAX_GROUPS][GMON_MAX_PATHS];
 	struct gmon_link link[GMON_MAX_LINKS];
+	uint64_t settle_loss_n;		/* samples a lone loss alarm waits */
+	uint32_t settle_delay_n;	/* the same for a delay alarm */
 	bool dirty;
 	struct gmon_stats st;
 	/* loc_solve() scratch */
