@@ -51,7 +51,15 @@ lab_nsenter "$A" "$GEN" -d fd72::2 -q 2 --qp-base 0x200 -p 51000 -n 80 -l 256 \
 	--naks 1:0x60,1:0x23 --cnps 2 -r 20000 >"$T/gen6.json" || ok=0
 lab_nsenter "$A" "$GEN" -d 10.72.0.2 -q 1 --qp-base 0xfffffe -p 52000 -n 30 \
 	-o read --read-len 8192 --psn-start 0xfffff0 -r 20000 >"$T/genr.json" || ok=0
-sleep 0.5
+# Stop the captures only once both hold every generated frame: on a
+# loaded machine a capture process can lag the traffic by seconds.
+want=$(jq -s 'map(.packets) | add' "$T"/gen4.json "$T"/gen6.json "$T"/genr.json 2>/dev/null)
+captured() { tcpdump -nn -r "$1" 'udp dst port 4791' 2>/dev/null | wc -l; }
+for ((i = 0; i < 200; i++)); do
+	(($(captured "$T/cap.pcap") >= ${want:-1} &&
+	  $(captured "$T/cap.pcapng") >= ${want:-1})) && break
+	sleep 0.1
+done
 lab_stop "$TCPDUMP" "$DUMPCAP"
 for f in cap.pcap cap.pcapng; do
 	[[ -s $T/$f ]] || { lab_log "$f is empty"; ok=0; }
