@@ -24,8 +24,12 @@ ktap_check "recovered: verdict cleared by answers" \
 kd_stop k
 ktap_check "path 1 never judged down" \
 	bash -c "! grep -q '^verdict path=1' '$WORK/k.log'"
-ktap_check "path 0: one verdict, misses counted" \
-	bash -c "[[ \$(grep '^path=0 ' '$WORK/k.log' | tail -1) =~ \ missed=[1-9][0-9]*\ .*\ verdicts=1\  ]]"
+# One verdict for the blackhole: its down is followed by the up. The
+# recovery flushes both ends' neighbour entries, which can drop probes in
+# flight and give a later, genuine verdict; that one is not this check's.
+ktap_check "path 0: one verdict for the blackhole, misses counted" \
+	bash -c "[[ \$(grep '^verdict path=0 ' '$WORK/k.log' | head -2 | cut -d' ' -f3 | tr '\n' ' ') == 'down up ' &&
+		   \$(grep '^path=0 ' '$WORK/k.log' | tail -1) =~ \ missed=[1-9][0-9]*\ .*\ verdicts=[1-9] ]]"
 ktap_check "path 1: no miss" \
 	bash -c "[[ \$(grep '^path=1 ' '$WORK/k.log' | tail -1) =~ \ missed=0\  ]]"
 ktap_check "no timer errors" \
