@@ -22,7 +22,7 @@ static const struct ctl_cmd commands[] = {
 	{ "groups", cmd_groups, "groups [--socket PATH]" },
 	{ "paths", cmd_paths, "paths [--socket PATH]" },
 	{ "path", cmd_path, "path drain|undrain NAME [--socket PATH]" },
-	{ "int", cmd_int, "int [show] | int probe DST [-n COUNT] [-r RATE] [--dscp D] [--sport P] [--port P]" },
+	{ "int", cmd_int, "int [show] | int probe DST [-n COUNT] [-r RATE] [--dscp D] [--sport P|LO-HI] [--source ADDR] [--port P]" },
 };
 
 static void usage(FILE *f)
