@@ -151,6 +151,36 @@ static void check_ev(struct __test_metadata *_metadata,
 	CHECK_FIELD(got, want, learned);
 }
 
+/* @port's evidence is @want, @other's is all zero. */
+static void charged_only(struct __test_metadata *_metadata, struct fab *f,
+			 __u32 port, const struct fabric_path_evidence *want,
+			 __u32 other)
+{
+	struct fabric_path_evidence got, none = {};
+
+	evidence(_metadata, f, port, &got);
+	FAB_CTX("port %u", port);
+	check_ev(_metadata, &got, want);
+	evidence(_metadata, f, other, &got);
+	FAB_CTX("port %u", other);
+	check_ev(_metadata, &got, &none);
+}
+
+/* The ringbuf holds exactly one event, of @type from @ifindex, charged
+ * to @path_ifindex as @how says. */
+static void one_event(struct __test_metadata *_metadata, struct fab *f,
+		      __u16 type, __u32 ifindex, __u32 path_ifindex, __u8 how)
+{
+	struct ev_log log;
+
+	drain(_metadata, f, &log);
+	ASSERT_EQ(1, log.n);
+	EXPECT_EQ(type, log.ev[0].type);
+	EXPECT_EQ(ifindex, log.ev[0].ifindex);
+	EXPECT_EQ(path_ifindex, log.ev[0].path_ifindex);
+	EXPECT_EQ(how, log.ev[0].path_how);
+}
+
 static void fpath_on(struct fab *f, __u32 on)
 {
 	f->skel->bss->fpath_on = on;
@@ -160,11 +190,10 @@ static void fpath_on(struct fab *f, __u32 on)
 TEST_F(fab, nak_charged_to_forward_egress)
 {
 	struct fab_opts o = { .event_interval_ns = 0 };
-	struct fabric_path_evidence got, want = {};
+	struct fabric_path_evidence want = {};
 	struct fabric_flow_key key;
 	struct fabric_fpath fp;
 	struct pkt_spec s;
-	struct ev_log log;
 	__u32 a, b;
 
 	two_ports(_metadata, &a, &b);
@@ -185,20 +214,8 @@ TEST_F(fab, nak_charged_to_forward_egress)
 	want.learned = 1;
 	want.naks_seq = 1;
 	want.attributed = 1;
-	evidence(_metadata, &self->f, a, &got);
-	FAB_CTX("port A");
-	check_ev(_metadata, &got, &want);
-	memset(&want, 0, sizeof(want));
-	evidence(_metadata, &self->f, b, &got);
-	FAB_CTX("port B");
-	check_ev(_metadata, &got, &want);
-
-	drain(_metadata, &self->f, &log);
-	ASSERT_EQ(1, log.n);
-	EXPECT_EQ(FABRIC_EV_NAK, log.ev[0].type);
-	EXPECT_EQ(b, log.ev[0].ifindex);
-	EXPECT_EQ(a, log.ev[0].path_ifindex);
-	EXPECT_EQ(FABRIC_PATH_PAIR, log.ev[0].path_how);
+	charged_only(_metadata, &self->f, a, &want, b);
+	one_event(_metadata, &self->f, FABRIC_EV_NAK, b, a, FABRIC_PATH_PAIR);
 }
 
 /* Gaps and retransmissions of the forward flow, arriving on lo: A. */
@@ -207,7 +224,6 @@ TEST_F(fab, gap_and_retransmit_charged_to_egress)
 	struct fab_opts o = { .event_interval_ns = 0 };
 	struct fabric_path_evidence got, want = {};
 	struct pkt_spec s;
-	struct ev_log log;
 	__u32 a, b;
 
 	two_ports(_metadata, &a, &b);
@@ -228,20 +244,9 @@ TEST_F(fab, gap_and_retransmit_charged_to_egress)
 	want.lost = 4;
 	want.retransmits = 1;
 	want.attributed = 2;
-	evidence(_metadata, &self->f, a, &got);
-	FAB_CTX("port A");
-	check_ev(_metadata, &got, &want);
-	memset(&want, 0, sizeof(want));
-	evidence(_metadata, &self->f, FAB_LO_IFINDEX, &got);
-	FAB_CTX("lo");
-	check_ev(_metadata, &got, &want);
-
-	drain(_metadata, &self->f, &log);
-	ASSERT_EQ(1, log.n);
-	EXPECT_EQ(FABRIC_EV_PSN_GAP, log.ev[0].type);
-	EXPECT_EQ(FAB_LO_IFINDEX, log.ev[0].ifindex);
-	EXPECT_EQ(a, log.ev[0].path_ifindex);
-	EXPECT_EQ(FABRIC_PATH_FLOW, log.ev[0].path_how);
+	charged_only(_metadata, &self->f, a, &want, FAB_LO_IFINDEX);
+	one_event(_metadata, &self->f, FABRIC_EV_PSN_GAP, FAB_LO_IFINDEX, a,
+		  FABRIC_PATH_FLOW);
 
 	/* the flow moves to B: later evidence goes there */
 	fab_set_clock(&self->f, FAB_T0 + 1000);
@@ -260,7 +265,7 @@ TEST_F(fab, gap_and_retransmit_charged_to_egress)
 TEST_F(fab, unknown_flow_falls_back)
 {
 	struct fab_opts o = { .event_interval_ns = 0 };
-	struct fabric_path_evidence got, want = {};
+	struct fabric_path_evidence want = {};
 	struct pkt_spec s;
 	struct ev_log log;
 	__u32 a, b;
@@ -279,11 +284,7 @@ TEST_F(fab, unknown_flow_falls_back)
 	want.gaps = 1;
 	want.lost = 2;
 	want.fallback = 2;
-	evidence(_metadata, &self->f, b, &got);
-	check_ev(_metadata, &got, &want);
-	memset(&want, 0, sizeof(want));
-	evidence(_metadata, &self->f, a, &got);
-	check_ev(_metadata, &got, &want);
+	charged_only(_metadata, &self->f, b, &want, a);
 
 	drain(_metadata, &self->f, &log);
 	ASSERT_EQ(2, log.n);
@@ -351,7 +352,7 @@ TEST_F(fab, mixed_pair_is_ambiguous)
 TEST_F(fab, off_by_default)
 {
 	struct fab_opts o = { .event_interval_ns = 0 };
-	struct fabric_path_evidence got, want = {};
+	struct fabric_path_evidence want = {};
 	struct fabric_flow_key next;
 	struct pkt_spec s;
 	struct ev_log log;
@@ -365,10 +366,7 @@ TEST_F(fab, off_by_default)
 	xdp_send_on(_metadata, &self->f, &s, b);
 	EXPECT_EQ(-ENOENT, bpf_map_get_next_key(bpf_map__fd(self->f.skel->maps.fabric_fpath),
 					   NULL, &next));
-	evidence(_metadata, &self->f, a, &got);
-	check_ev(_metadata, &got, &want);
-	evidence(_metadata, &self->f, b, &got);
-	check_ev(_metadata, &got, &want);
+	charged_only(_metadata, &self->f, a, &want, b);
 	drain(_metadata, &self->f, &log);
 	ASSERT_EQ(1, log.n);
 	EXPECT_EQ(0, log.ev[0].path_ifindex);
