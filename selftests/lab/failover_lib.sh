@@ -306,7 +306,7 @@ path_is() {
 			>/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
-	echo "# path $1: want $2, have: $(ctl -j paths | jq -c --arg n "$1" '.paths[] | select(.name == $n) | {state, reason, installed, drained, probe}')"
+	echo "# path $1: want $2, have: $(ctl -j paths | jq -c --arg n "$1" '.paths[] | select(.name == $n) | {state, reason, installed, drained, probe, gray}')"
 	return 1
 }
 

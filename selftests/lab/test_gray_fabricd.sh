@@ -91,43 +91,19 @@ links = l1-s2
 EOC
 }
 
-gm_ctl() { nsenter --net="$L1" "$FABRICCTL" --pin-dir "$PIN" "$@"; }
+# ctl, start_fabricd and path_is come from failover_lib.sh.
 metrics() { nsenter --net="$L1" curl -sf http://127.0.0.1:19473/metrics; }
-
-gm_start() {
-	nsenter --net="$L1" "$FABRICD" -c "$CONF" >>"$LOG" 2>&1 &
-	DPID=$!
-	for _ in $(seq 50); do
-		gm_ctl -j paths >/dev/null 2>&1 && return 0
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "# fabricd did not come up:"; sed 's/^/# /' "$LOG"
-	return 1
-}
-
-# gm_path NAME JQ-CONDITION SECONDS: poll `fabricctl -j paths`.
-gm_path() {
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		gm_ctl -j paths | jq -e --arg n "$1" ".paths[] | select(.name == \$n) | $2" \
-			>/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	echo "# path $1: want $2, have: $(gm_ctl -j paths | jq -c --arg n "$1" '.paths[] | select(.name == $n) | {state, reason, installed, gray}')"
-	return 1
-}
 
 # gm_event TYPE LINK SECONDS [N]: until `fabricctl -j events` has N (1).
 gm_event() {
 	local i
 	for ((i = 0; i < $3 * 10; i++)); do
-		gm_ctl -j events | jq -e --arg t "$1" --arg l "$2" --argjson n "${4:-1}" \
+		ctl -j events | jq -e --arg t "$1" --arg l "$2" --argjson n "${4:-1}" \
 			'[.[] | select(.type == $t and .link == $l)] | length >= $n' \
 			>/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
-	echo "# no $1 event for $2; gray events: $(gm_ctl -j events | jq -c '[.[] | select(.type | startswith("gray_")) | {type, link}]')"
+	echo "# no $1 event for $2; gray events: $(ctl -j events | jq -c '[.[] | select(.type | startswith("gray_")) | {type, link}]')"
 	return 1
 }
 
@@ -139,10 +115,10 @@ gm_metric() {
 }
 
 write_conf drain
-ktap_check "fabricd starts with [gray] enable = on" gm_start
+ktap_check "fabricd starts with [gray] enable = on" start_fabricd
 ktap_check "paths: both clean, each with its link" \
-	eval 'gm_path l1-s1 ".gray.state == \"clean\" and .gray.links == [\"l1-s1\"]" 5 &&
-	      gm_path l1-s2 ".gray.state == \"clean\" and .gray.links == [\"l1-s2\"]" 5'
+	eval 'path_is l1-s1 ".gray.state == \"clean\" and .gray.links == [\"l1-s1\"]" 5 &&
+	      path_is l1-s2 ".gray.state == \"clean\" and .gray.links == [\"l1-s2\"]" 5'
 ktap_check "metrics: fabric_link_suspect{link=\"l1-s1\"} 0 before the fault" \
 	gm_metric '^fabric_link_suspect\\{link="l1-s1"\\} ' '$2 == 0'
 
@@ -151,19 +127,19 @@ fo_fault l1-s1 loss 5
 ktap_check "loss 5 % on l1-s1: gray_suspect names l1-s1" gm_event gray_suspect l1-s1 20
 ktap_check "loss 5 % on l1-s1: gray_drain names l1-s1" gm_event gray_drain l1-s1 20
 ktap_check "l1-s1 DOWN for gray, withdrawn; group 100 is 12" \
-	eval 'gm_path l1-s1 ".state == \"down\" and .reason == \"gray\" and (.installed | not)" 5 &&
+	eval 'path_is l1-s1 ".state == \"down\" and .reason == \"gray\" and (.installed | not)" 5 &&
 	      fo_wait_members 1 "12" 5'
 ktap_check "paths: l1-s1 drained, why = link l1-s1, loss, estimate >= 1 %" \
-	gm_path l1-s1 '.gray.state == "drained" and .gray.why.link == "l1-s1" and
+	path_is l1-s1 '.gray.state == "drained" and .gray.why.link == "l1-s1" and
 		.gray.why.kind == "loss" and .gray.why.loss_ppm >= 10000 and .gray.why.drained' 5
 ktap_check "the drain event carries kind, estimate, confidence and its path" \
-	eval 'gm_ctl -j events | jq -e "[.[] | select(.type == \"gray_drain\" and .link == \"l1-s1\")][0] |
+	eval 'ctl -j events | jq -e "[.[] | select(.type == \"gray_drain\" and .link == \"l1-s1\")][0] |
 		.kind == \"loss\" and .loss_ppm >= 10000 and .confidence > 0 and .confidence <= 1 and
 		.paths == [\"l1-s1\"] and (.time | length) > 0 and .ts_ns > 0" >/dev/null'
 ktap_check "fabricctl events prints the drain" \
-	eval 'gm_ctl events | grep -Eq "gray_drain +link l1-s1: loss, loss [0-9]+ ppm"'
+	eval 'ctl events | grep -Eq "gray_drain +link l1-s1: loss, loss [0-9]+ ppm"'
 ktap_check "fabricctl paths prints why l1-s1 is drained" \
-	eval 'gm_ctl paths | grep -Eq "^l1-s1: gray drained: link l1-s1, loss, loss [0-9]+ ppm"'
+	eval 'ctl paths | grep -Eq "^l1-s1: gray drained: link l1-s1, loss, loss [0-9]+ ppm"'
 ktap_check "metrics: l1-s1 suspect and drained, loss ratio >= 0.01, l1-s2 clean" \
 	eval 'gm_metric "^fabric_link_suspect\\{link=\"l1-s1\"\\} " "\$2 == 1" &&
 	      gm_metric "^fabric_link_drained\\{link=\"l1-s1\"\\} " "\$2 == 1" &&
@@ -183,25 +159,25 @@ fi
 fo_fault l1-s1 recover
 ktap_check "recovered: gray_restore names l1-s1" gm_event gray_restore l1-s1 60
 ktap_check "recovered: l1-s1 UP and installed, group 100 is 11 12" \
-	eval 'gm_path l1-s1 ".state == \"up\" and .installed and .gray.state == \"clean\"" 10 &&
+	eval 'path_is l1-s1 ".state == \"up\" and .installed and .gray.state == \"clean\"" 10 &&
 	      fo_wait_members 1 "11 12" 5'
 ktap_check "metrics: l1-s1 no longer drained" \
 	gm_metric '^fabric_link_drained\\{link="l1-s1"\\} ' '$2 == 0'
 ktap_check "no event ever named l1-s2" \
-	eval '! gm_ctl -j events | jq -e "[.[] | select(.link == \"l1-s2\")] | length > 0" >/dev/null'
+	eval '! ctl -j events | jq -e "[.[] | select(.link == \"l1-s2\")] | length > 0" >/dev/null'
 
 # 100 us of delay each way on l1-s1: a 200 us RTT shift, drained as delay.
 fo_fault l1-s1 delay 100
 ktap_check "delay 100 us on l1-s1: gray_drain names l1-s1, kind delay, >= 50 us" \
 	eval 'gm_event gray_drain l1-s1 20 >/dev/null &&
-	      gm_ctl -j events | jq -e "[.[] | select(.type == \"gray_drain\" and .kind == \"delay\")][0] |
+	      ctl -j events | jq -e "[.[] | select(.type == \"gray_drain\" and .kind == \"delay\")][0] |
 		.link == \"l1-s1\" and .delay_us >= 50" >/dev/null'
 ktap_check "delay: l1-s1 DOWN for gray, group 100 is 12" \
-	eval 'gm_path l1-s1 ".state == \"down\" and .reason == \"gray\"" 5 && fo_wait_members 1 "12" 5'
+	eval 'path_is l1-s1 ".state == \"down\" and .reason == \"gray\"" 5 && fo_wait_members 1 "12" 5'
 fo_fault l1-s1 recover
 ktap_check "delay gone: l1-s1 restored, group 100 is 11 12" \
 	eval 'gm_event gray_restore l1-s1 30 2 &&
-	      gm_path l1-s1 ".state == \"up\" and .installed" 10 && fo_wait_members 1 "11 12" 5'
+	      path_is l1-s1 ".state == \"up\" and .installed" 10 && fo_wait_members 1 "11 12" 5'
 
 # action = monitor (SIGHUP): the same fault on l1-s2 is reported only.
 write_conf monitor
@@ -212,16 +188,16 @@ fo_fault l1-s2 loss 5
 ktap_check "monitor: gray_suspect names l1-s2" gm_event gray_suspect l1-s2 20
 # Once its estimate is over the threshold a drain would be due at once.
 ktap_check "monitor: l1-s2 suspect over the threshold, not drained" \
-	gm_path l1-s2 '.gray.state == "suspect" and .gray.why.link == "l1-s2" and
+	path_is l1-s2 '.gray.state == "suspect" and .gray.why.link == "l1-s2" and
 		.gray.why.loss_ppm >= 10000 and (.gray.why.drained | not)' 10
 ktap_check "monitor: l1-s2 stays UP and installed, group 100 is 11 12" \
-	eval 'gm_path l1-s2 ".state == \"up\" and .installed" 2 && fo_wait_members 1 "11 12" 2 &&
+	eval 'path_is l1-s2 ".state == \"up\" and .installed" 2 && fo_wait_members 1 "11 12" 2 &&
 	      gm_metric "^fabric_link_drained\\{link=\"l1-s2\"\\} " "\$2 == 0" &&
-	      ! gm_ctl -j events | jq -e "[.[] | select(.type == \"gray_drain\" and .link == \"l1-s2\")] | length > 0" >/dev/null'
+	      ! ctl -j events | jq -e "[.[] | select(.type == \"gray_drain\" and .link == \"l1-s2\")] | length > 0" >/dev/null'
 fo_fault l1-s2 recover
 ktap_check "monitor: gray_clear names l1-s2 once clean" gm_event gray_clear l1-s2 60
 ktap_check "monitor: nothing was drained after the reload" \
-	eval '[[ $(gm_ctl -j events | jq "[.[] | select(.type == \"gray_drain\")] | length") == 2 ]]'
+	eval '[[ $(ctl -j events | jq "[.[] | select(.type == \"gray_drain\")] | length") == 2 ]]'
 
 ((KTAP_FAILED)) && { fo_dump fault.log; sed 's/^/# /' "$LOG" | tail -40; }
 ktap_finish
