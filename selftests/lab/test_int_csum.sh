@@ -20,6 +20,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . selftests/lib/ktap.sh
+. selftests/lab/int_lib.sh
 BUILD=${BUILD:-build}
 [[ $BUILD == /* ]] || BUILD=$PWD/$BUILD
 FABRICD=$BUILD/fabricd ROCEGEN=$BUILD/roce-gen
@@ -42,19 +43,11 @@ ROLES=([snd]=source [t]=transit [k]=sink)
 IFACES=([snd]=eth0 [t]="ta tb" [k]="ka")
 CAP= RXPID=
 
-nx() { local n=$1; shift; nsenter --net=/run/netns/"$P-$n" "$@"; }
-pin() { echo "/sys/fs/bpf/$P-csum-$1"; }
 
 cleanup() {
 	local n p
 	for p in $CAP $RXPID; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-	for n in snd t k; do
-		if [[ -n ${DPID[$n]:-} ]]; then
-			kill "${DPID[$n]}" 2>/dev/null && wait "${DPID[$n]}" 2>/dev/null
-			nx "$n" "$FABRICD" -c "$T/$n.conf" --detach >/dev/null 2>&1
-		fi
-		rm -rf "$(pin "$n")"
-	done
+	il_stop snd t k
 	for n in "${NODES[@]}"; do ip netns del "$P-$n" 2>/dev/null; done
 	rm -rf "$T"
 }
@@ -93,21 +86,9 @@ setup() {
 }
 
 start_node() { # node
-	local n=$1 i
-	cat >"$T/$n.conf" <<-EOC
-	[node]
-	id = ${ID[$n]}
-	[datapath]
-	interfaces = ${IFACES[$n]}
-	pin_dir = $(pin "$n")
-	flows = 4096
-	tx_flows = 64
-	xdp_mode = native
-	event_interval_ms = 0
-	[exporter]
-	listen = off
-	[control]
-	socket = $T/$n.sock
+	local n=$1
+	il_conf "$n" off >"$T/$n.conf"
+	cat >>"$T/$n.conf" <<-EOC
 	[int]
 	roles = ${ROLES[$n]}
 	node_id = ${ID[$n]}
@@ -115,15 +96,7 @@ start_node() { # node
 	sample = 1
 	dscp = all
 	EOC
-	nsenter --net=/run/netns/"$P-$n" "$FABRICD" -c "$T/$n.conf" >"$T/$n.log" 2>&1 &
-	DPID[$n]=$!
-	for i in $(seq 100); do
-		[[ -S $T/$n.sock ]] && return 0
-		kill -0 "${DPID[$n]}" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "# fabricd on $n did not come up:"; sed 's/^/# /' "$T/$n.log"
-	return 1
+	il_run "$n"
 }
 
 ok=1

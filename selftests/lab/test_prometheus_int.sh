@@ -15,6 +15,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . selftests/lib/ktap.sh
+. selftests/lab/int_lib.sh
 BUILD=${BUILD:-build}
 [[ $BUILD == /* ]] || BUILD=$PWD/$BUILD
 FABRICD=$BUILD/fabricd ROCEGEN=$BUILD/roce-gen
@@ -41,19 +42,11 @@ IFACES=([h1]=eth0 [h2]=eth0 [l1]="hst up1 up2" [l2]="hst up1 up2" [s1]="dn1 dn2"
 PROMPID= RXPID=
 EPORT=9464 PPORT=9090
 
-nx() { local n=$1; shift; nsenter --net=/run/netns/"$P-$n" "$@"; }
-pin() { echo "/sys/fs/bpf/$P-int-$1"; }
 
 cleanup() {
 	local n
 	for p in $PROMPID $RXPID; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-	for n in "${NODES[@]}"; do
-		if [[ -n ${DPID[$n]:-} ]]; then
-			kill "${DPID[$n]}" 2>/dev/null && wait "${DPID[$n]}" 2>/dev/null
-			nx "$n" "$FABRICD" -c "$T/$n.conf" --detach >/dev/null 2>&1
-		fi
-		rm -rf "$(pin "$n")"
-	done
+	il_stop "${NODES[@]}"
 	BUILD=$BUILD scripts/lab/lab.sh down >/dev/null 2>&1
 	rm -rf "$T"
 }
@@ -69,21 +62,9 @@ for n in l1 l2; do for d in up1 up2; do ip -n "$P-$n" link set dev $d xdpdrv off
 for n in s1 s2; do for d in dn1 dn2; do ip -n "$P-$n" link set dev $d xdpdrv off; done; done
 
 start_node() { # node
-	local n=$1 i
-	cat >"$T/$n.conf" <<-EOC
-	[node]
-	id = ${ID[$n]}
-	[datapath]
-	interfaces = ${IFACES[$n]}
-	pin_dir = $(pin "$n")
-	flows = 4096
-	tx_flows = 64
-	xdp_mode = native
-	event_interval_ms = 0
-	[exporter]
-	listen = $([[ $n == h2 ]] && echo 127.0.0.1:$EPORT || echo off)
-	[control]
-	socket = $T/$n.sock
+	local n=$1
+	il_conf "$n" "$([[ $n == h2 ]] && echo 127.0.0.1:$EPORT || echo off)" >"$T/$n.conf"
+	cat >>"$T/$n.conf" <<-EOC
 	[int]
 	roles = ${ROLES[$n]}
 	node_id = ${ID[$n]}
@@ -91,15 +72,7 @@ start_node() { # node
 	sample = 1
 	dscp = all
 	EOC
-	nsenter --net=/run/netns/"$P-$n" "$FABRICD" -c "$T/$n.conf" >"$T/$n.log" 2>&1 &
-	DPID[$n]=$!
-	for i in $(seq 100); do
-		[[ -S $T/$n.sock ]] && return 0
-		kill -0 "${DPID[$n]}" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "# fabricd on $n did not come up:"; sed 's/^/# /' "$T/$n.log"
-	return 1
+	il_run "$n"
 }
 
 ok=1
