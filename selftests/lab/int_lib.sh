@@ -31,7 +31,7 @@ il_conf() {
 il_run() {
 	local n=$1 i
 	shift
-	nx "$n" "$FABRICD" -c "$T/$n.conf" "$@" >"$T/$n.log" 2>&1 &
+	nsenter --net=/run/netns/"$P-$n" "$FABRICD" -c "$T/$n.conf" "$@" >"$T/$n.log" 2>&1 &
 	DPID[$n]=$!
 	for i in $(seq 100); do
 		[[ -S $T/$n.sock ]] && return 0

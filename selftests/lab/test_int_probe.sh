@@ -18,6 +18,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . selftests/lib/ktap.sh
+. selftests/lab/int_lib.sh
 BUILD=${BUILD:-build}
 [[ $BUILD == /* ]] || BUILD=$PWD/$BUILD
 FABRICD=$BUILD/fabricd FABRICCTL=$BUILD/fabricctl ROCEGEN=$BUILD/roce-gen
@@ -38,19 +39,11 @@ ROLES=([h1]=source [l1]=transit [s1]=transit [s2]=transit [l2]=transit [h2]=sink
 IFACES=([h1]=eth0 [h2]=eth0 [l1]="hst up1 up2" [l2]="hst up1 up2" [s1]="dn1 dn2" [s2]="dn1 dn2")
 RXPID=
 
-nx() { local n=$1; shift; nsenter --net=/run/netns/"$P-$n" "$@"; }
-pin() { echo "/sys/fs/bpf/$P-int-$1"; }
 
 cleanup() {
 	local n
 	[[ -n $RXPID ]] && kill "$RXPID" 2>/dev/null && wait "$RXPID" 2>/dev/null
-	for n in "${NODES[@]}"; do
-		if [[ -n ${DPID[$n]:-} ]]; then
-			kill "${DPID[$n]}" 2>/dev/null && wait "${DPID[$n]}" 2>/dev/null
-			nx "$n" "$FABRICD" -c "$T/$n.conf" --detach >/dev/null 2>&1
-		fi
-		rm -rf "$(pin "$n")"
-	done
+	il_stop "${NODES[@]}"
 	BUILD=$BUILD scripts/lab/lab.sh down >/dev/null 2>&1
 	rm -rf "$T"
 }
@@ -80,21 +73,7 @@ h1_int() {
 
 write_conf() { # node [int lines...]
 	local n=$1
-	cat > "$T/$n.conf" <<-EOC
-	[node]
-	id = ${ID[$n]}
-	[datapath]
-	interfaces = ${IFACES[$n]}
-	pin_dir = $(pin "$n")
-	flows = 4096
-	tx_flows = 64
-	xdp_mode = native
-	event_interval_ms = 0
-	[exporter]
-	listen = $([[ $n == h1 || $n == h2 ]] && echo 127.0.0.1:9464 || echo off)
-	[control]
-	socket = $T/$n.sock
-	EOC
+	il_conf "$n" "$([[ $n == h1 || $n == h2 ]] && echo 127.0.0.1:9464 || echo off)" >"$T/$n.conf"
 	if [[ $n == h1 ]]; then
 		h1_int "$2" "$3" >>"$T/$n.conf"
 	else
@@ -107,18 +86,7 @@ PROBE_OFF=$'probe_rate = 0\nprobe_targets = 10.1.2.2\nprobe_sports = 49152-49167
 GOLD_EMBED=$'mode = embed\nsample = 1'
 GOLD_PROBE=$'mode = probe'
 
-start_node() { # node
-	local n=$1 i
-	nsenter --net=/run/netns/"$P-$n" "$FABRICD" -c "$T/$n.conf" -v >"$T/$n.log" 2>&1 &
-	DPID[$n]=$!
-	for i in $(seq 100); do
-		[[ -S $T/$n.sock ]] && return 0
-		kill -0 "${DPID[$n]}" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "# fabricd on $n did not come up:"; sed 's/^/# /' "$T/$n.log"
-	return 1
-}
+start_node() { il_run "$1" -v; }
 
 # SIGHUP and wait for the reload's verdict in the log: prints it
 reload() { # node
