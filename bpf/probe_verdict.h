@@ -213,21 +213,18 @@ static __always_inline int probe_witnessed(struct fabric_probe_path *p)
 	return c.found;
 }
 
-static __always_inline void probe_host_snapshot(struct fabric_probe_host *out)
+/* The node-wide entry as p's judge sees it (pj_host_view). */
+static __always_inline void probe_host_snapshot(struct fabric_probe_host *out,
+						const struct fabric_probe_path *p)
 {
 	__u32 zero = 0;
 	struct probe_vhost *h = bpf_map_lookup_elem(&fabric_probe_host, &zero);
-	struct fabric_probe_host *hb;
 
 	__builtin_memset(out, 0, sizeof(*out));
 	if (!h)
 		return;
-	hb = (struct fabric_probe_host *)h;
 	bpf_spin_lock(&h->lock);
-	out->rx_live_ns = hb->rx_live_ns;
-	out->charge_from_ns = hb->charge_from_ns;
-	out->charge_to_ns = hb->charge_to_ns;
-	out->charge_ns = hb->charge_ns;
+	pj_host_view((struct fabric_probe_host *)h, p, out);
 	bpf_spin_unlock(&h->lock);
 }
 
@@ -252,8 +249,10 @@ static __noinline int probe_judge_path(__u32 slot, __u64 now, __u64 lag)
 	if (!v)
 		return 0;
 	p = vp_body(v);
+	if (p->cfg.flags & FABRIC_PROBE_F_KJUDGE)
+		return 0;	/* fabric.ko's hrtimer judges it */
 	probe_cfg(&c);
-	probe_host_snapshot(&h);
+	probe_host_snapshot(&h, p);
 	bpf_spin_lock(&v->lock);
 	pj_judge(p, &h, &c, now, lag, &out);
 	bpf_spin_unlock(&v->lock);
@@ -313,7 +312,7 @@ static int probe_timer_fire(void *map, __u32 *key, struct probe_vpath *v)
 
 static __always_inline void probe_timer_arm(struct probe_vpath *v)
 {
-	if (probe_judge_timer &&
+	if (probe_judge_timer && !(vp_body(v)->cfg.flags & FABRIC_PROBE_F_KJUDGE) &&
 	    lazy_timer_claim(&v->t, &fabric_probe_paths, probe_timer_fire, &v->armed))
 		probe_timer_start(v, probe_judge_ns);
 }
@@ -352,7 +351,7 @@ static __noinline int probe_verdict_rx(struct xdp_md *ctx)
 	struct fabric_probe_judge_cfg c;
 	struct probe_vhost *h;
 	__u64 seq, now, tx = 0, rtt = 0;
-	__u32 zero = 0;
+	__u32 zero = 0, cpu;
 	int r;
 
 	if (!m)
@@ -363,18 +362,20 @@ static __noinline int probe_verdict_rx(struct xdp_md *ctx)
 	p = vp_body(v);
 	seq = m->seq;
 	now = fabric_now_precise();
+	cpu = bpf_get_smp_processor_id();
 	probe_cfg(&c);
 	bpf_spin_lock(&v->lock);
 	r = pj_rx(p, &c, seq, now, &tx, &rtt);
+	if (r != PJ_RX_UNMATCHED)
+		pj_rx_cpu(p, cpu);
 	bpf_spin_unlock(&v->lock);
 	if (r == PJ_RX_UNMATCHED)
 		return 0;
-	p->rx_cpu = bpf_get_smp_processor_id();
 	h = bpf_map_lookup_elem(&fabric_probe_host, &zero);
 	if (h) {
 		bpf_spin_lock(&h->lock);
-		pj_rx_host((struct fabric_probe_host *)h, &c,
-			   tx, rtt, now);
+		pj_rx_host_cpu((struct fabric_probe_host *)h, &c,
+			       tx, rtt, now, cpu);
 		bpf_spin_unlock(&h->lock);
 	}
 	if (r & PJ_RX_CLEARED)

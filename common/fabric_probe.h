@@ -34,12 +34,14 @@ struct fabric_probe_msg {
 #define FABRIC_PROBE_SLOTS	64
 #define FABRIC_PROBE_RING	32	/* departures remembered per path */
 #define FABRIC_PROBE_JUDGE_MIN_NS	20000ULL	/* 20 us */
+#define FABRIC_PROBE_CPUS	16	/* receive proof kept per CPU % this */
 
 /* A departure in the ring; ans is set when its answer comes back. */
 struct fabric_probe_tx {
 	__u64	seq;
 	__u64	tx_ns;		/* kernel time at egress */
-	__u32	ans;		/* 1: answered (in time or late) */
+	__u32	ans;		/* 1: answered (in time or late);
+				 * 2: judged a confirmed miss */
 	__u32	pad;
 };
 
@@ -53,6 +55,9 @@ struct fabric_probe_path_cfg {
 };
 
 #define FABRIC_PROBE_F_REROUTE	0x1U	/* a verdict declares the member down */
+#define FABRIC_PROBE_F_KJUDGE	0x2U	/* fabric.ko's hrtimer judges this path;
+					 * set and cleared by the module only:
+					 * the bpf_timer stays off */
 
 /* Verdicts (fabric_probe_path.verdict) */
 #define FABRIC_PROBE_V_NONE	0
@@ -91,6 +96,11 @@ struct fabric_probe_path {
 				 * group answered since the run began */
 	__u64	timer_errors;	/* bpf_timer_start() failed */
 	struct fabric_probe_tx ring[FABRIC_PROBE_RING];
+	/* appended: the undo rule and the module's judge */
+	__u64	undone;		/* confirmed misses answered afterwards */
+	__u64	false_verdicts;	/* DOWN verdicts such an answer withdrew */
+	__u64	kjudge_runs;	/* judge runs of fabric.ko's hrtimer */
+	__u64	kverdicts;	/* of verdicts, declared by fabric.ko */
 };
 
 /*
@@ -105,6 +115,8 @@ struct fabric_probe_host {
 	__u64	charge_to_ns;	/* ... and came back here ... */
 	__u64	charge_ns;	/* ... this much after its deadline */
 	__u64	charges;	/* late answers that charged probes in flight */
+	/* appended: the receive path per CPU (CPU % FABRIC_PROBE_CPUS) */
+	__u64	rx_live_cpu[FABRIC_PROBE_CPUS];
 };
 
 /* Judge settings (BPF: .bss probe_verdict_cfg; fabric.ko: per netns). */

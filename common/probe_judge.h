@@ -16,6 +16,13 @@
  * excess to every probe that was in flight during its trip, and
  * such probes are dropped as stalled, not counted as misses. A judge
  * that fires more than stall_tol late judges nothing.
+ *
+ * The proof is per receive CPU: a path's misses are confirmed only by an
+ * answer in time on the CPU that processes this path's answers (the one
+ * of its newest answer; node-wide until it has one), since a stalled vCPU
+ * holds its own backlog while the other CPUs run. And an answer to a
+ * probe already counted missed undoes the miss: a DOWN verdict whose run
+ * held that miss is withdrawn at once (false_verdicts).
  */
 #ifndef FABRIC_PROBE_JUDGE_H
 #define FABRIC_PROBE_JUDGE_H
@@ -32,6 +39,17 @@ _Static_assert((FABRIC_PROBE_RING & PJ_RING_MASK) == 0,
 #define PJ_RX_OK	1	/* answered within the timeout */
 #define PJ_RX_LATE	2	/* answered after it: a receive stall */
 #define PJ_RX_CLEARED	0x10	/* flag: this answer cleared a DOWN verdict */
+#define PJ_RX_UNDONE	0x20	/* flag: it answered a confirmed miss */
+
+/* fabric_probe_tx.ans */
+#define PJ_ANS_NONE	0
+#define PJ_ANS_YES	1
+#define PJ_ANS_MISSED	2
+
+#define PJ_CPU_MASK	(FABRIC_PROBE_CPUS - 1)
+
+_Static_assert((FABRIC_PROBE_CPUS & PJ_CPU_MASK) == 0,
+	       "FABRIC_PROBE_CPUS must be a power of two");
 
 struct pj_out {
 	__u32	missed;		/* confirmed misses this run */
@@ -80,21 +98,39 @@ static inline int pj_rx(struct fabric_probe_path *p,
 	__s64 d;
 	int ret;
 
-	if (t->seq != seq || t->ans || seq >= p->tx_next) {
+	if (t->seq != seq || t->ans == PJ_ANS_YES || seq >= p->tx_next) {
 		p->unmatched++;
 		return PJ_RX_UNMATCHED;
 	}
-	t->ans = 1;
+	ret = 0;
+	if (t->ans == PJ_ANS_MISSED) {
+		/*
+		 * The link carried it: the miss was our receive path's, not
+		 * the link's. A verdict whose run held it (its deadline lies
+		 * between the run's first miss and the verdict) is false.
+		 */
+		p->undone++;
+		ret = PJ_RX_UNDONE;
+		d = pj_since(t->tx_ns + cfg->timeout_ns, p->miss_from_ns);
+		if (p->verdict != FABRIC_PROBE_V_NONE && d >= 0 &&
+		    pj_since(p->verdict_ns, t->tx_ns + cfg->timeout_ns) >= 0) {
+			p->verdict = FABRIC_PROBE_V_NONE;
+			p->false_verdicts++;
+			ret |= PJ_RX_CLEARED;
+		}
+	}
+	t->ans = PJ_ANS_YES;
 	p->answered++;
 	if (pj_since(now, p->ans_ns) > 0)
 		p->ans_ns = now;
 	d = pj_since(now, t->tx_ns);
 	*tx = t->tx_ns;
 	*rtt = d > 0 ? (__u64)d : 0;
-	ret = PJ_RX_OK;
 	if (*rtt > cfg->timeout_ns) {
 		p->late++;
-		ret = PJ_RX_LATE;
+		ret |= PJ_RX_LATE;
+	} else {
+		ret |= PJ_RX_OK;
 	}
 	p->miss_run = 0;
 	p->ok_run++;
@@ -103,6 +139,12 @@ static inline int pj_rx(struct fabric_probe_path *p,
 		ret |= PJ_RX_CLEARED;
 	}
 	return ret;
+}
+
+/* The CPU that processed the path's answer (under the path's lock). */
+static inline void pj_rx_cpu(struct fabric_probe_path *p, __u32 cpu)
+{
+	p->rx_cpu = cpu;
 }
 
 /* The node-wide part of an answer: liveness, or a stall to charge. */
@@ -136,9 +178,38 @@ static inline void pj_rx_host(struct fabric_probe_host *h,
 	h->charges++;
 }
 
+/* pj_rx_host() for an answer processed on cpu: also that CPU's liveness. */
+static inline void pj_rx_host_cpu(struct fabric_probe_host *h,
+				  const struct fabric_probe_judge_cfg *cfg,
+				  __u64 tx, __u64 rtt, __u64 now, __u32 cpu)
+{
+	__u64 *live = &h->rx_live_cpu[cpu & PJ_CPU_MASK];
+
+	if (rtt <= cfg->timeout_ns && pj_since(now, *live) > 0)
+		*live = now;
+	pj_rx_host(h, cfg, tx, rtt, now);
+}
+
+/*
+ * What pj_judge() needs of the node-wide entry h to judge p (under h's
+ * lock, p read without its lock): the stall window, and as rx_live_ns the
+ * receive proof that counts for p, i.e. its receive CPU's.
+ */
+static inline void pj_host_view(const struct fabric_probe_host *h,
+				const struct fabric_probe_path *p,
+				struct fabric_probe_host *view)
+{
+	view->rx_live_ns = p->ans_ns ? h->rx_live_cpu[p->rx_cpu & PJ_CPU_MASK] :
+				       h->rx_live_ns;
+	view->charge_from_ns = h->charge_from_ns;
+	view->charge_to_ns = h->charge_to_ns;
+	view->charge_ns = h->charge_ns;
+}
+
 /*
  * Judge the path's overdue departures at now. lag is how late the
- * judge's timer fired; host a snapshot of the node-wide entry. Fills out.
+ * judge's timer fired; h a view of the node-wide entry (pj_host_view()).
+ * Fills out.
  */
 static inline void pj_judge(struct fabric_probe_path *p,
 			    const struct fabric_probe_host *h,
@@ -180,6 +251,7 @@ static inline void pj_judge(struct fabric_probe_path *p,
 			p->missed++;
 			p->miss_run++;
 			p->ok_run = 0;
+			t->ans = PJ_ANS_MISSED;
 			out->missed++;
 		} else if (pj_since(now, deadline) > (__s64)cfg->stall_tol_ns) {
 			/* the receive path never proved itself current */

@@ -282,6 +282,165 @@ TEST(witness)
 	EXPECT_EQ(0, pj_witness(&p, &o));		/* unused slot */
 }
 
+/*
+ * The false DOWN seen on a loaded 6.12 TCG guest (5 ms interval, 50 ms
+ * timeout, K = 5): the path's answers sat behind a stalled vCPU while
+ * another path's answers, processed on the other vCPU, proved the node's
+ * receive path current; five misses were confirmed and declared, and the
+ * answers came afterwards. The first answer to a probe counted missed
+ * proves the link carried it: the miss is undone and the verdict that
+ * rested on it goes at once, without waiting for `recover` answers.
+ */
+static const struct fabric_probe_judge_cfg guest_cfg = {
+	.timeout_ns = 50 * MS,
+	.stall_tol_ns = 20 * MS,
+	.judge_ns = 5 * MS,
+	.miss_k = 5,
+	.recover = 3,
+};
+
+TEST(false_down_undone_by_late_answers)
+{
+	struct fabric_probe_path p, b;
+	struct fabric_probe_host h;
+	struct pj_out o;
+	__u64 s, tx, rtt;
+	int r;
+
+	setup(&p, &h);
+	memset(&b, 0, sizeof(b));
+	b.cfg.ifindex = 8;
+	b.cfg.group = 1;
+	for (s = 0; s < 5; s++)
+		pj_tx(&p, s, T0 + s * 5 * MS);
+	/* the other path answers in time after all five deadlines */
+	pj_rx_host(&h, &guest_cfg, T0 + 71 * MS, 1 * MS, T0 + 72 * MS);
+	b.ans_ns = T0 + 72 * MS;
+	pj_judge(&p, &h, &guest_cfg, T0 + 75 * MS, 0, &o);
+	EXPECT_EQ(5, o.missed);
+	ASSERT_EQ(1, o.candidate);
+	ASSERT_EQ(1, pj_witness(&p, &b));
+	pj_declare(&p, T0 + 75 * MS);
+	/* then the held answers arrive, all of them */
+	r = pj_rx(&p, &guest_cfg, 0, T0 + 80 * MS, &tx, &rtt);
+	EXPECT_EQ(PJ_RX_LATE, r & 0xf);
+	EXPECT_NE(0, r & PJ_RX_CLEARED);
+	EXPECT_EQ(FABRIC_PROBE_V_NONE, p.verdict);
+	EXPECT_EQ(0, p.miss_run);
+	for (s = 1; s < 5; s++)
+		EXPECT_EQ(PJ_RX_LATE, pj_rx(&p, &guest_cfg, s, T0 + 80 * MS,
+					    &tx, &rtt) & 0xf);
+	EXPECT_EQ(FABRIC_PROBE_V_NONE, p.verdict);
+	EXPECT_EQ(1, p.verdicts);
+	EXPECT_EQ(5, p.undone);
+	EXPECT_EQ(1, p.false_verdicts);
+}
+
+/*
+ * The same guest run with the proof taken per receive CPU: the path's
+ * answers are processed on CPU 1 (stalled), the other path's on CPU 0.
+ * CPU 0's liveness proves nothing about CPU 1's backlog: the misses stay
+ * pending, the held answers arrive late and their charge excuses the
+ * rest, and no candidate is ever made.
+ */
+TEST(proof_from_the_paths_own_cpu)
+{
+	struct fabric_probe_path p;
+	struct fabric_probe_host h, v;
+	struct pj_out o;
+	__u64 s, tx, rtt, now;
+	int candidates = 0;
+
+	setup(&p, &h);
+	/* one answer in time on CPU 1 earlier: the path's receive CPU */
+	pj_tx(&p, 0, T0);
+	ASSERT_EQ(PJ_RX_OK, pj_rx(&p, &guest_cfg, 0, T0 + MS, &tx, &rtt));
+	pj_rx_cpu(&p, 1);
+	pj_rx_host_cpu(&h, &guest_cfg, tx, rtt, T0 + MS, 1);
+	for (s = 1; s < 6; s++)
+		pj_tx(&p, s, T0 + s * 5 * MS);
+	/* CPU 0 keeps answering in time through CPU 1's stall */
+	for (now = T0 + 60 * MS; now <= T0 + 95 * MS; now += 5 * MS) {
+		pj_rx_host_cpu(&h, &guest_cfg, now - MS, MS, now, 0);
+		pj_host_view(&h, &p, &v);
+		pj_judge(&p, &v, &guest_cfg, now, 0, &o);
+		candidates += o.candidate;
+		EXPECT_EQ(0, o.missed);
+	}
+	EXPECT_EQ(T0 + MS, v.rx_live_ns);	/* CPU 1's, not CPU 0's */
+	/* CPU 1 runs again: its backlog comes out, late */
+	for (s = 1; s < 6; s++) {
+		now = T0 + 96 * MS;
+		EXPECT_EQ(PJ_RX_LATE, pj_rx(&p, &guest_cfg, s, now, &tx, &rtt));
+		pj_rx_cpu(&p, 1);
+		pj_rx_host_cpu(&h, &guest_cfg, tx, rtt, now, 1);
+	}
+	pj_host_view(&h, &p, &v);
+	pj_judge(&p, &v, &guest_cfg, T0 + 100 * MS, 0, &o);
+	candidates += o.candidate;
+	EXPECT_EQ(0, candidates);
+	EXPECT_EQ(0, p.missed);
+	EXPECT_EQ(FABRIC_PROBE_V_NONE, p.verdict);
+	/* a path with no answer yet takes the node-wide proof */
+	setup(&p, &h);
+	pj_rx_host_cpu(&h, &guest_cfg, T0, MS, T0 + MS, 3);
+	pj_host_view(&h, &p, &v);
+	EXPECT_EQ(T0 + MS, v.rx_live_ns);
+	EXPECT_EQ(T0 + MS, h.rx_live_cpu[3]);
+	EXPECT_EQ(0, h.rx_live_cpu[4]);
+}
+
+/* A blackhole on a path whose receive CPU is current is still found. */
+TEST(blackhole_found_with_per_cpu_proof)
+{
+	struct fabric_probe_path p;
+	struct fabric_probe_host h, v;
+	struct pj_out o;
+	__u64 s, tx, rtt;
+
+	setup(&p, &h);
+	pj_tx(&p, 0, T0);
+	pj_rx(&p, &guest_cfg, 0, T0 + MS, &tx, &rtt);
+	pj_rx_cpu(&p, 1);
+	pj_rx_host_cpu(&h, &guest_cfg, tx, rtt, T0 + MS, 1);
+	for (s = 1; s < 6; s++)
+		pj_tx(&p, s, T0 + s * 5 * MS);
+	/* another path answers in time on the same CPU after the deadlines */
+	pj_rx_host_cpu(&h, &guest_cfg, T0 + 79 * MS, MS, T0 + 80 * MS, 1);
+	pj_host_view(&h, &p, &v);
+	pj_judge(&p, &v, &guest_cfg, T0 + 80 * MS, 0, &o);
+	EXPECT_EQ(5, o.missed);
+	EXPECT_EQ(1, o.candidate);
+}
+
+/* An answer to a miss outside the verdict's run leaves the verdict. */
+TEST(undo_outside_the_run_keeps_verdict)
+{
+	struct fabric_probe_path p;
+	struct fabric_probe_host h;
+	struct pj_out o;
+	__u64 s, tx, rtt;
+
+	setup(&p, &h);
+	pj_tx(&p, 0, T0);
+	live_at(&h, T0 + 400 * US);
+	pj_judge(&p, &h, &cfg, T0 + 400 * US, 0, &o);
+	EXPECT_EQ(1, o.missed);
+	pj_tx(&p, 1, T0 + 500 * US);		/* answered: the run breaks */
+	EXPECT_EQ(PJ_RX_OK, pj_rx(&p, &cfg, 1, T0 + 510 * US, &tx, &rtt));
+	for (s = 2; s < 5; s++)
+		pj_tx(&p, s, T0 + MS + s * US);
+	live_at(&h, T0 + 2 * MS);
+	pj_judge(&p, &h, &cfg, T0 + 2 * MS, 0, &o);
+	ASSERT_EQ(1, o.candidate);
+	pj_declare(&p, T0 + 2 * MS);
+	/* probe 0's answer, very late: it was not part of the run */
+	EXPECT_EQ(PJ_RX_LATE, pj_rx(&p, &cfg, 0, T0 + 3 * MS, &tx, &rtt) & 0xf);
+	EXPECT_EQ(FABRIC_PROBE_V_DOWN, p.verdict);
+	EXPECT_EQ(1, p.undone);
+	EXPECT_EQ(0, p.false_verdicts);
+}
+
 /* Random departures, answers and judgements: the invariants hold. */
 TEST(random_walk)
 {
