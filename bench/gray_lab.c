@@ -4,7 +4,7 @@
  * every leaf (Documentation/gray.md, "Campaign benchmark").
  *
  *   gray --lab [-n N] [--seed S] [--fault-s S] [--gap-s S] [--clean-s S]
- *              [--settle-s S] [--minutes M] [--dir DIR]
+ *              [--settle-s S] [--minutes M] [--serial] [--dir DIR]
  *   gray --score DIR [--monitor-only LINKS] [-v]
  *   gray --schedule [same options as --lab]   print the schedule only
  *   gray --events DIR                          "T_NS lLEAF TYPE LINK" per event
@@ -13,19 +13,20 @@
  * --lab writes a seeded schedule, runs bench/gray_lab.sh on it (lab up,
  * fabricd on the leaves, RoCE traffic, faults through fault.sh with their
  * ground truth, stress, every leaf's events) and scores the result
- * (gray_score.c). The schedule: faults in blocks of four on the four
- * links of one spine, in random order, each followed by --gap-s seconds
- * and then as long as it takes (at most 90 s) until no leaf holds any
- * link suspect or drained: faults never overlap in the detectors' view
- * (two drained links on different spines would also leave some leaf
- * without a path to another, and the last-path rule would refuse the
- * second drain). --settle-s adds a fixed pause after each block. Types:
- * loss (0.1, 0.5, 1, 5 %), corruption (0.5, 1, 5 %), delay (20-200 us,
- * 50 us in a quarter of them), flapping. A 0.1 % fault lasts 15 s, the
- * others --fault-s. The middle third of the faults runs under stress,
- * and --clean-s fault-free seconds, half of them stressed, come first.
- * --minutes: start no fault after that many minutes (the line's faults=
- * counts the faults played).
+ * (gray_score.c). The schedule: each fault with a random type and
+ * severity, a window sized for them (--fault-s, 3 s; 0.5 % loss 2 s more,
+ * 0.1 % five times as long), then --gap-s (1) seconds, and a random order
+ * of the eight links: the player takes the first that no leaf holds
+ * suspect or drained and that none of the last GL_REUSE faults used.
+ * Injections never overlap; the next fault starts while the previous
+ * links' detectors are still clearing (their tails overlap). --serial waits after every
+ * fault until no leaf holds any link suspect or drained (the old
+ * schedule, ~45 s per fault). --settle-s adds a fixed pause after every
+ * fourth fault. Types: loss (0.1, 0.5, 1, 5 %), corruption (0.5, 1, 5 %),
+ * delay (20-200 us, 50 us in a quarter of them), flapping. The middle
+ * third of the faults runs under stress, and --clean-s fault-free
+ * seconds, half of them stressed, come first. --minutes: start no fault
+ * after that many minutes (the line's faults= counts the faults played).
  */
 #include <errno.h>
 #include <limits.h>
@@ -41,6 +42,7 @@
 
 struct gl_opts {
 	long faults, seed, fault_s, gap_s, clean_s, settle_s, minutes;
+	int serial;
 	const char *dir;
 };
 
@@ -52,59 +54,77 @@ static unsigned int rnd(unsigned int n)
 	return (unsigned int)((rng_state >> 33) % n);
 }
 
-static void shuffle(int *v, int n)
+/* a fault's window: long enough for its expected detection, with margin */
+static long window_ms(const struct gl_opts *o, int type, double sev)
 {
-	int i, j, t;
+	if (type == GL_LOSS || type == GL_CORRUPT) {
+		if (sev < 0.5)
+			return o->fault_s * 5000;	/* 0.1 %: p90 ~12 s on probes alone */
+		if (sev < 1)
+			return (o->fault_s + 2) * 1000;	/* 0.5 %: max ~2.5 s */
+	}
+	return o->fault_s * 1000;
+}
 
-	for (i = n - 1; i > 0; i--) {
+/* a random order of the links, the player's preference for one fault */
+static void link_order(char *buf, size_t len)
+{
+	int v[GL_LINKS], i, j, t;
+	size_t n = 0;
+
+	for (i = 0; i < GL_LINKS; i++)
+		v[i] = i;
+	for (i = GL_LINKS - 1; i > 0; i--) {
 		j = rnd(i + 1);
 		t = v[i];
 		v[i] = v[j];
 		v[j] = t;
 	}
+	for (i = 0; i < GL_LINKS && n < len; i++)
+		n += snprintf(buf + n, len - n, "%sl%d-s%d", i ? "," : "", v[i] / 2 + 1,
+			      v[i] % 2 + 1);
 }
 
 static void schedule(FILE *out, const struct gl_opts *o)
 {
 	static const double loss[] = { 0.1, 0.5, 1, 5 }, corrupt[] = { 0.5, 1, 5 };
 	static const int delay[] = { 20, 30, 50, 50, 75, 100, 150, 200 };
-	int i, spine, order[4] = { 0, 1, 2, 3 };
+	char links[64];
+	int i;
 
 	rng_state = o->seed * 2654435761ULL + 1;
-	spine = rnd(2);
-	fprintf(out, "# bench/gray --lab: seed %ld, %ld faults\n", o->seed, o->faults);
+	fprintf(out, "# bench/gray --lab: seed %ld, %ld faults%s\n", o->seed, o->faults,
+		o->serial ? ", serial" : "");
+	fprintf(out, "reuse %d\n", GL_REUSE);
 	if (o->clean_s)
 		fprintf(out, "clean %ld 0\nclean %ld 1\n", o->clean_s * 500, o->clean_s * 500);
 	for (i = 0; i < o->faults; i++) {
-		int k = rnd(10), stress = i >= o->faults / 3 && i < 2 * o->faults / 3;
-		long dur = o->fault_s * 1000, gap = o->gap_s * 1000;
-		const char *type;
+		int k = rnd(10), stress = i >= o->faults / 3 && i < 2 * o->faults / 3, type;
+		long gap = o->gap_s * 1000;
 		double sev;
 
-		if (i % 4 == 0) {
-			spine ^= 1;
-			shuffle(order, 4);
-		}
+		link_order(links, sizeof(links));
 		if (k < 4) {
-			type = "loss";
+			type = GL_LOSS;
 			sev = loss[rnd(4)];
 		} else if (k < 6) {
-			type = "corrupt";
+			type = GL_CORRUPT;
 			sev = corrupt[rnd(3)];
 		} else if (k < 9) {
-			type = "delay";
+			type = GL_DELAY;
 			sev = delay[rnd(8)];
 		} else {
-			type = "flap";
+			type = GL_FLAP;
 			sev = 200;
 		}
-		if (sev == 0.1)
-			dur = 15000;
 		if (i % 4 == 3)
 			gap += o->settle_s * 1000;
-		fprintf(out, "fault %d %s l%d-s%d %g %ld %ld %d\n", i, type, order[i % 4] + 1,
-			spine + 1, sev, dur, gap, stress);
+		fprintf(out, "fault %d %s %s %g %ld %ld %d\n", i, gl_type_name(type), links, sev,
+			window_ms(o, type, sev), gap, stress);
+		if (o->serial)
+			fprintf(out, "settle %d\n", GL_SETTLE_MAX_S);
 	}
+	fprintf(out, "settle %d\n", GL_SETTLE_MAX_S);
 }
 
 static void clock_line(FILE *out)
@@ -197,7 +217,7 @@ static int run_lab(const struct gl_opts *o)
 
 int gray_lab_main(int argc, char **argv)
 {
-	struct gl_opts o = { .faults = 200, .seed = 1, .fault_s = 5, .gap_s = 4,
+	struct gl_opts o = { .faults = 200, .seed = 1, .fault_s = 3, .gap_s = 1,
 			     .clean_s = 120, .settle_s = 0 };
 	const char *mode = argv[1], *mon = NULL;
 	int i, verbose = 0;
@@ -228,6 +248,10 @@ int gray_lab_main(int argc, char **argv)
 			o.dir = argv[++i];
 			continue;
 		}
+		if (!strcmp(argv[i], "--serial")) {
+			o.serial = 1;
+			continue;
+		}
 		if (!strcmp(argv[i], "-n") || !strcmp(argv[i], "--faults"))
 			v = &o.faults;
 		else if (!strcmp(argv[i], "--seed"))
@@ -246,7 +270,7 @@ int gray_lab_main(int argc, char **argv)
 			goto usage;
 		*v = atol(argv[++i]);
 	}
-	if (o.faults < 1 || o.faults > 4000 || o.fault_s < 1 || o.gap_s < 3 || o.clean_s < 0 ||
+	if (o.faults < 1 || o.faults > 4000 || o.fault_s < 1 || o.gap_s < 0 || o.clean_s < 0 ||
 	    o.settle_s < 0 || o.minutes < 0)
 		goto usage;
 	if (!strcmp(mode, "--schedule")) {
@@ -256,7 +280,7 @@ int gray_lab_main(int argc, char **argv)
 	return run_lab(&o);
 usage:
 	fprintf(stderr, "usage: gray --lab [-n N] [--seed S] [--fault-s S] [--gap-s S] "
-		"[--clean-s S] [--settle-s S] [--minutes M] [--dir DIR]\n"
+		"[--clean-s S] [--settle-s S] [--minutes M] [--serial] [--dir DIR]\n"
 		"       gray --schedule [same options]\n"
 		"       gray --score DIR [--monitor-only LINKS] [-v]\n"
 		"       gray --events DIR\n"

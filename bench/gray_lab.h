@@ -5,6 +5,9 @@
 
 #define GL_LINKS	8	/* physical leaf-spine links: (leaf - 1) * 2 + spine - 1 */
 #define GL_GRACE_NS	2000000000LL	/* an alarm this long after a fault still counts */
+#define GL_REUSE	3		/* faults before a link is used again */
+#define GL_SETTLE_MAX_S	90		/* the longest wait for a link to settle */
+#define GL_TAIL_MAX_NS	(GL_SETTLE_MAX_S * 1000000000LL)
 
 enum gl_type { GL_LOSS, GL_CORRUPT, GL_DELAY, GL_FLAP };
 
@@ -12,10 +15,13 @@ struct gl_fault {
 	int id, type, link, stress;
 	double sev;			/* percent, us (delay) or ms (flap) */
 	long long start_ns, end_ns;	/* CLOCK_MONOTONIC */
-	long long detect_ns;		/* first alarm - start; -1: none */
-	int localized;			/* that alarm named this link */
+	long long tail_ns;		/* end of its clearing tail (gray_score.c) */
+	long long detect_ns;		/* first alarm naming its link - start; -1 */
+	int localized;			/* the first alarm of no other fault named it */
+	int strict;			/* the first alarm after its start named it */
 	int named;			/* some alarm during it named this link */
-	int drained, restored, wrong_drain;
+	int loc_done, strict_done;
+	int drained, late_drain, restored, wrong_drain;
 };
 
 struct gl_event {

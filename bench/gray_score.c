@@ -234,7 +234,7 @@ static int cmp_ll(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* the fault whose window (plus grace) holds t, or NULL */
+/* the fault whose injection window (plus grace) holds t, or NULL */
 static struct gl_fault *fault_at(long long t)
 {
 	int i;
@@ -243,6 +243,68 @@ static struct gl_fault *fault_at(long long t)
 		if (t >= faults[i].start_ns && t <= faults[i].end_ns + GL_GRACE_NS)
 			return &faults[i];
 	return NULL;
+}
+
+/* the fault an event naming @link at @t belongs to: its window or tail */
+static struct gl_fault *owner(int link, long long t)
+{
+	int i;
+
+	for (i = 0; i < n_faults; i++)
+		if (faults[i].link == link && t >= faults[i].start_ns && t <= faults[i].tail_ns)
+			return &faults[i];
+	return NULL;
+}
+
+/*
+ * The end of each fault's clearing tail: the first moment after the fault
+ * (and its grace) when no leaf holds its link suspect or drained, by the
+ * events; at most GL_TAIL_MAX_NS after the fault, and never past the next
+ * fault on the same link.
+ */
+static void tails(void)
+{
+	int i, j, k, leaf;
+
+	for (i = 0; i < n_faults; i++) {
+		struct gl_fault *x = &faults[i];
+		int s[5] = { 0 }, d[5] = { 0 }, busy = 0;
+		long long lim = x->end_ns + GL_TAIL_MAX_NS, from = x->end_ns + GL_GRACE_NS;
+
+		for (k = 0; k < n_faults; k++)
+			if (faults[k].link == x->link && faults[k].start_ns > x->start_ns &&
+			    faults[k].start_ns - 1 < lim)
+				lim = faults[k].start_ns - 1;
+		x->tail_ns = lim;
+		for (j = 0; j < n_evs; j++) {
+			struct gl_event *e = &evs[j];
+
+			if (e->link != x->link || e->t_ns < x->start_ns)
+				continue;
+			if (e->t_ns > from && !busy) {
+				x->tail_ns = from;	/* settled by the grace's end */
+				break;
+			}
+			if (e->t_ns > lim)
+				break;
+			if (!strcmp(e->type, "gray_suspect"))
+				s[e->leaf] = 1;
+			else if (!strcmp(e->type, "gray_drain"))
+				d[e->leaf] = 1;
+			else if (!strcmp(e->type, "gray_clear") || !strcmp(e->type, "gray_restore"))
+				s[e->leaf] = d[e->leaf] = 0;
+			for (busy = 0, leaf = 1; leaf <= 4; leaf++)
+				busy |= s[leaf] | d[leaf];
+			if (!busy && e->t_ns > from) {
+				x->tail_ns = e->t_ns;
+				break;
+			}
+		}
+		if (j == n_evs && !busy)
+			x->tail_ns = from;
+		if (x->tail_ns > lim)
+			x->tail_ns = lim;
+	}
 }
 
 static const char *p50(long long *v, int n, char *buf)
@@ -271,14 +333,121 @@ static int drain_expected(const struct gl_fault *f, const int *mon)
 	return f->type == GL_DELAY && f->sev >= delay_drain_us;
 }
 
+struct gl_tally {
+	long alarms, tp, fa, fa_free, stray_drains, unscored;
+};
+
+/* a restore of this drain (same leaf and link) comes later */
+static int restored_later(int i)
+{
+	int j;
+
+	for (j = i + 1; j < n_evs; j++)
+		if (!strcmp(evs[j].type, "gray_restore") && evs[j].leaf == evs[i].leaf &&
+		    evs[j].link == evs[i].link)
+			return 1;
+	return 0;
+}
+
+/*
+ * Every event to its fault: one naming a link during that link's fault or
+ * its clearing tail belongs to that fault; an alarm naming any other link
+ * is false (and counts per hour when no injection was active).
+ */
+static void match(struct gl_tally *t, int verbose)
+{
+	int i, k;
+
+	for (i = 0; i < n_evs; i++) {
+		struct gl_event *e = &evs[i];
+		struct gl_fault *o = e->link >= 0 ? owner(e->link, e->t_ns) : NULL;
+		struct gl_fault *act = fault_at(e->t_ns);
+		int in_window = o && e->t_ns <= o->end_ns + GL_GRACE_NS;
+
+		/* before the campaign (warm-up) or after it (teardown) */
+		if (e->t_ns < first_ns || e->t_ns > last_ns) {
+			t->unscored += !strcmp(e->type, "gray_suspect");
+			continue;
+		}
+		if (!strcmp(e->type, "gray_drain")) {
+			if (o && in_window)
+				o->drained = 1;
+			else if (o)
+				o->late_drain = 1;
+			if (o)
+				o->restored += restored_later(i) ? 1 : -1000;
+			if (!o) {
+				t->stray_drains++;
+				if (act)
+					act->wrong_drain = 1;
+			}
+			continue;
+		}
+		if (strcmp(e->type, "gray_suspect"))
+			continue;
+		t->alarms++;
+		if (o) {
+			t->tp++;
+			if (in_window) {
+				o->named = 1;
+				if (o->detect_ns < 0)
+					o->detect_ns = e->t_ns - o->start_ns;
+			}
+		} else {
+			t->fa++;
+			t->fa_free += !act;
+		}
+		/* localisation: the first alarm after a fault begins */
+		for (k = 0; k < n_faults; k++) {
+			struct gl_fault *x = &faults[k];
+
+			if (e->t_ns < x->start_ns || e->t_ns > x->end_ns + GL_GRACE_NS)
+				continue;
+			if (!x->strict_done) {
+				x->strict_done = 1;
+				x->strict = o == x;
+			}
+			if (!x->loc_done && (!o || o == x)) {
+				x->loc_done = 1;
+				x->localized = o == x;
+			}
+		}
+		if (verbose)
+			fprintf(stderr, "alarm t=%.3f l%d link=l%d-s%d fault=%d\n",
+				(e->t_ns - first_ns) / 1e9, e->leaf, e->link / 2 + 1,
+				e->link % 2 + 1, o ? o->id : -1);
+	}
+}
+
+/* time inside no injection window (plus grace) */
+static long long free_time(void)
+{
+	long long busy = 0, hi = first_ns;
+	int i;
+
+	/* the faults come in order and never overlap; their graces may */
+	for (i = 0; i < n_faults; i++) {
+		long long a = faults[i].start_ns, b = faults[i].end_ns + GL_GRACE_NS;
+
+		if (a < hi)
+			a = hi;
+		if (b > a)
+			busy += b - a;
+		if (b > hi)
+			hi = b;
+	}
+	return last_ns - first_ns - busy > 0 ? last_ns - first_ns - busy : 0;
+}
+
 int gray_score(const char *dir, const char *monitor_only, int verbose)
 {
 	const char *ppm = getenv("GL_LOSS_PPM"), *dus = getenv("GL_DELAY_US");
-	long alarms = 0, tp = 0, fa = 0, rec_n = 0, rec_hit = 0;
-	long r01_n = 0, r01_hit = 0, loc_n = 0, loc_ok = 0, named = 0, dr_n = 0, dr_ok = 0;
-	long long d1[MAX_FAULTS], d01[MAX_FAULTS], dd[MAX_FAULTS], busy_ns = 0, free_ns;
-	int n1 = 0, n01 = 0, nd = 0, mon[GL_LINKS] = { 0 }, i, j;
-	char b[10][32], name[16];
+	long rec_n = 0, rec_hit = 0, r01_n = 0, r01_hit = 0, loc_n = 0, loc_ok = 0;
+	long strict_ok = 0, named = 0, dr_n = 0, dr_ok = 0;
+	long long d1[MAX_FAULTS], d01[MAX_FAULTS], dd[MAX_FAULTS], free_ns;
+	int n1 = 0, n01 = 0, nd = 0, mon[GL_LINKS] = { 0 }, i;
+	struct gl_tally t = { 0 };
+	char b[11][32], name[16];
 	const char *p;
 
 	if (ppm && atoi(ppm) > 0)
@@ -297,42 +466,9 @@ int gray_score(const char *dir, const char *monitor_only, int verbose)
 	if (read_truth(dir))
 		return -1;
 	load(dir);
+	tails();
+	match(&t, verbose);
 
-	for (i = 0; i < n_evs; i++) {
-		struct gl_event *e = &evs[i];
-		struct gl_fault *x = fault_at(e->t_ns);
-
-		if (!strcmp(e->type, "gray_drain") && x && e->link == x->link) {
-			x->drained = 1;
-			for (j = i + 1; j < n_evs; j++)
-				if (!strcmp(evs[j].type, "gray_restore") &&
-				    evs[j].leaf == e->leaf && evs[j].link == e->link)
-					break;
-			if (j < n_evs)
-				x->restored++;
-			else
-				x->restored = -1000;	/* a drain never restored */
-		} else if (!strcmp(e->type, "gray_drain")) {
-			if (x)
-				x->wrong_drain = 1;
-		}
-		if (strcmp(e->type, "gray_suspect"))
-			continue;
-		alarms++;
-		if (x) {
-			tp++;
-			x->named |= e->link == x->link;
-			if (x->detect_ns < 0) {
-				x->detect_ns = e->t_ns - x->start_ns;
-				x->localized = e->link == x->link;
-			}
-		} else {
-			fa++;
-		}
-		if (verbose)
-			fprintf(stderr, "alarm t=%.3f l%d link=%d fault=%d\n",
-				(e->t_ns - first_ns) / 1e9, e->leaf, e->link, x ? x->id : -1);
-	}
 	for (i = 0; i < n_faults; i++) {
 		struct gl_fault *x = &faults[i];
 		int lossy = x->type == GL_LOSS || x->type == GL_CORRUPT;
@@ -340,7 +476,6 @@ int gray_score(const char *dir, const char *monitor_only, int verbose)
 		int small = lossy && x->sev < 0.5;
 		int det = x->detect_ns >= 0, exp, ok;
 
-		busy_ns += x->end_ns + GL_GRACE_NS - x->start_ns;
 		rec_n += big;
 		rec_hit += big && det;
 		r01_n += small;
@@ -348,6 +483,7 @@ int gray_score(const char *dir, const char *monitor_only, int verbose)
 		if (det) {
 			loc_n++;
 			loc_ok += x->localized;
+			strict_ok += x->strict;
 			named += x->named;
 		}
 		if (det && lossy && x->sev == 1.0)
@@ -358,31 +494,31 @@ int gray_score(const char *dir, const char *monitor_only, int verbose)
 			dd[nd++] = x->detect_ns;
 		exp = drain_expected(x, mon);
 		ok = exp ? x->drained && x->restored > 0 && !x->wrong_drain :
-			   !x->drained && !x->wrong_drain;
+			   !x->drained && !x->late_drain && !x->wrong_drain;
 		if (x->type != GL_FLAP) {
 			dr_n++;
 			dr_ok += ok;
 		}
 		printf("fault %d %s %s%d-s%d %g stress=%d detect_ms=%lld localized=%d named=%d "
-		       "drain_expected=%d drained=%d restored=%d wrong_drain=%d\n",
+		       "drain_expected=%d drained=%d restored=%d wrong_drain=%d tail_s=%.1f\n",
 		       x->id, gl_type_name(x->type), "l", x->link / 2 + 1, x->link % 2 + 1,
 		       x->sev, x->stress, det ? x->detect_ns / 1000000 : -1, det ? x->localized : 0,
-		       x->named,
-		       x->type == GL_FLAP ? -1 : exp, x->drained, x->restored > 0, x->wrong_drain);
+		       x->named, x->type == GL_FLAP ? -1 : exp, x->drained || x->late_drain,
+		       x->restored > 0, x->wrong_drain, (x->tail_ns - x->end_ns) / 1e9);
 	}
-	free_ns = last_ns - first_ns - busy_ns;
-	if (free_ns < 0)
-		free_ns = 0;
+	free_ns = free_time();
 	printf("gray: faults=%d precision=%s recall=%s recall_01pct=%s localization=%s "
 	       "detect_p50_ms_1pct=%s detect_p50_ms_01pct=%s delay_detect_p50_ms_50us=%s "
 	       "false_alarms_per_hour=%s drains_correct=%s source=lab alarms=%ld "
-	       "false_alarms=%ld fault_free_s=%lld named=%s\n",
-	       n_faults, ratio(tp, alarms, b[0]), ratio(rec_hit, rec_n, b[1]),
+	       "false_alarms=%ld fault_free_s=%lld named=%s localization_strict=%s "
+	       "stray_drains=%ld unscored=%ld\n",
+	       n_faults, ratio(t.tp, t.alarms, b[0]), ratio(rec_hit, rec_n, b[1]),
 	       ratio(r01_hit, r01_n, b[2]), ratio(loc_ok, loc_n, b[3]),
 	       p50(d1, n1, b[4]), p50(d01, n01, b[5]), p50(dd, nd, b[6]),
-	       free_ns ? (snprintf(b[7], 32, "%.2f", fa * 3600e9 / free_ns), b[7]) : "na",
-	       ratio(dr_ok, dr_n, b[8]), alarms, fa, free_ns / 1000000000LL,
-	       ratio(named, loc_n, b[9]));
+	       free_ns ? (snprintf(b[7], 32, "%.2f", t.fa_free * 3600e9 / free_ns), b[7]) : "na",
+	       ratio(dr_ok, dr_n, b[8]), t.alarms, t.fa, free_ns / 1000000000LL,
+	       ratio(named, loc_n, b[9]), ratio(strict_ok, loc_n, b[10]), t.stray_drains,
+	       t.unscored);
 	free(evs);
 	return 0;
 }
