@@ -166,6 +166,20 @@ fo_wait_members() {
 	return 1
 }
 
+# fo_wait_route L SECONDS: leaf L's route to the other leaf's hosts goes
+# through its group.
+fo_wait_route() {
+	local i n=$(($2 * 50)) dst=10.1.$((3 - $1)).0/24
+	for ((i = 0; i < n; i++)); do
+		ip -n "$LAB_PREFIX-l$1" route show "$dst" 2>/dev/null |
+			grep -q "nhid $(($1 * 100))" && return 0
+		sleep 0.02
+	done
+	echo "# leaf $1: no route $dst via group $(($1 * 100)):" \
+		"'$(ip -n "$LAB_PREFIX-l$1" route show "$dst" 2>&1)'"
+	return 1
+}
+
 # fo_wait_settled L SECONDS: both members in and the group's own idle
 # timer (1 s) back, i.e. the engine's two-step restore is complete.
 fo_wait_settled() {

@@ -3,12 +3,16 @@
 # Carrier loss on leaf 1's uplink to spine 1, then recovery: the engine
 # takes the path out (the kernel deleted its nexthop), affected flows
 # resume on spine 2, healthy flows never move, and after the hold-down
-# the nexthop is re-created and the member restored.
+# the nexthop is re-created and the member restored. Then spine 1 is
+# blackholed (nexthop 11 stays, out of the group) and spine 2 loses
+# carrier: the kernel deletes the emptied group with its route, and the
+# group re-created with 11 must get the route back (the engine once
+# re-created it by a plain replace, without its routes).
 cd "$(dirname "$0")/../.." || exit 1
 source selftests/lib/ktap.sh
 source selftests/lab/failover_lib.sh
 
-fo_setup 8
+fo_setup 12
 fo_engine e 1 --hold-ms 300 || exit 1
 fo_traffic t || exit 1
 fo_fault l1-s1 carrier
@@ -29,5 +33,16 @@ ktap_check "carrier: no flow permanently lost" fo_check_resumed t
 ktap_check "carrier: healthy flows never moved" fo_check_moves t 1 "$t_fault"
 fo_engine_stop e
 ktap_check "recovery: path back up after hold-down" fo_event e 'path l1-s1 state=up'
-((KTAP_FAILED)) && fo_dump e.log t.tr fault.log
+
+fo_engine e2 1 --hold-ms 300 || exit 1
+fo_fault l1-s1 blackhole
+ktap_check "blackhole on s1: group left with nexthop 12" fo_wait_members 1 "12" 5
+fo_fault l1-s2 carrier	# the kernel deletes the group, and its route
+fo_fault l1-s1 recover
+ktap_check "s1 back: group holds nexthop 11" fo_wait_members 1 "11" 5
+ktap_check "s1 back: the route through the group is back" fo_wait_route 1 5
+fo_fault l1-s2 recover
+ktap_check "both back: nexthops 11 and 12" fo_wait_members 1 "11 12" 5
+fo_engine_stop e2
+((KTAP_FAILED)) && fo_dump e.log e2.log t.tr fault.log
 ktap_finish

@@ -304,7 +304,7 @@ int fnh_nh_del(struct fnh_ctx *c, uint32_t id)
 }
 
 static int fnh_group_send(struct fnh_ctx *c, const struct fnh_group *g,
-			  uint32_t mask)
+			  uint32_t mask, bool create)
 {
 	struct nexthop_grp grp[FNH_MAX_MEMBERS];
 	struct nlattr *res;
@@ -326,7 +326,8 @@ static int fnh_group_send(struct fnh_ctx *c, const struct fnh_group *g,
 	}
 	if (!n)
 		return -EINVAL;
-	msg = fnh_nh_msg(RTM_NEWNEXTHOP, NLM_F_REPLACE | NLM_F_CREATE,
+	msg = fnh_nh_msg(RTM_NEWNEXTHOP,
+			 NLM_F_REPLACE | (create ? NLM_F_CREATE : 0),
 			 AF_UNSPEC, g->id);
 	if (!msg)
 		return -ENOMEM;
@@ -400,8 +401,13 @@ int fnh_apply(struct fnh_ctx *c, const struct fnh_group *g, uint32_t mask,
 	mask &= all;
 	if (!mask || !g->buckets)
 		return -EINVAL;
-	/* Fast path: one replace, when every wanted member still exists. */
-	if (!reconcile && !fnh_group_send(c, g, mask))
+	/*
+	 * Fast path: one replace, when the group and every wanted member
+	 * still exist. Never creates: a group the kernel deleted (its last
+	 * member lost carrier) took its routes along, and only the slow
+	 * path below puts them back.
+	 */
+	if (!reconcile && !fnh_group_send(c, g, mask, false))
 		return (int)mask;
 
 	ret = fnh_group_read(c, g->id, &st);
@@ -431,7 +437,7 @@ int fnh_apply(struct fnh_ctx *c, const struct fnh_group *g, uint32_t mask,
 			c->err = ENETDOWN;
 		return -ENETDOWN;
 	}
-	ret = fnh_group_send(c, g, inst);
+	ret = fnh_group_send(c, g, inst, true);
 	if (ret)
 		return ret;
 	if (!st.exists || reconcile) {
