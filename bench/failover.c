@@ -80,12 +80,22 @@ static void spacing_report(void)
 		r20 += res_us.v[j] <= 20.0;
 	if (res_us.n)
 		printf("  resolution: %d of %d outage samples (%.1f%%) bracketed by "
-		       "sends <= 20 us apart\n", r20, res_us.n, 100.0 * r20 / res_us.n);
+		       "sends <= 20 us apart (the member's flows together; %u of %u "
+		       "brackets empty, flows kept their own)\n", r20, res_us.n,
+		       100.0 * r20 / res_us.n, brackets_split, brackets);
 	report(&res_us);
+	for (j = 0, r20 = 0; j < flow_res_us.n; j++)
+		r20 += flow_res_us.v[j] <= 20.0;
+	if (flow_res_us.n)
+		printf("  each flow's own sends alone: %d of %d (%.1f%%) <= 20 us apart\n",
+		       r20, flow_res_us.n, 100.0 * r20 / flow_res_us.n);
+	report(&flow_res_us);
 	report(&out_rx_us);
 	memset(tr->spacing, 0, sizeof(tr->spacing));
 	res_us.n = res_us.censored = 0;
+	flow_res_us.n = flow_res_us.censored = 0;
 	out_rx_us.n = out_rx_us.censored = 0;
+	brackets = brackets_split = 0;
 }
 
 static void usage(void)
@@ -151,6 +161,8 @@ static int run_executor(int x)
 		if (!(kinds & (1UL << k)))
 			continue;
 		run_engine_series(k, n_inj, &r->es[k]);
+		if (bench_fail[0])
+			goto stop;
 		printf("executor=%s fault=%s\n", r->name, kname[k]);
 		report(&r->es[k].det);
 		report(&r->es[k].rep);
@@ -165,8 +177,12 @@ static int run_executor(int x)
 	spacing_report();
 	/* Let the last restore's second step finish first. */
 	sleep(2);
+	if (!lab_intact("before the steady window"))
+		goto stop;
 	steady_window("steady", steady_s, false, &r->quiet);
 	steady_window("stress", stress_s, true, &r->stress);
+	if (!lab_intact("after the stress window"))
+		goto stop;
 	r->per_min = (r->quiet.downs + r->stress.downs) * 60.0 /
 		     (r->quiet.seconds + r->stress.seconds);
 	paths = run.cfg.group[0].n_paths;
@@ -176,11 +192,12 @@ static int run_executor(int x)
 	       "in the steady window\n", r->name, paths,
 	       1000000000ULL / run.cfg.probe_interval_ns,
 	       x ? "sender and engine threads" : "engine thread", r->cpu_pct);
+stop:
 	le_stop(&run);
 	if (run.e)
 		ffe_close(run.e);
 	run.e = NULL;
-	return 0;
+	return bench_fail[0] ? -1 : 0;
 }
 
 static void closing_line(const struct xres *r, const char *rr_p50,
@@ -292,8 +309,15 @@ int main(int argc, char **argv)
 	       base_cfg.policy.probe_miss_k,
 	       (unsigned long long)base_cfg.policy.stall_tolerance_ns / 1000, n_inj);
 	for (x = 0; x < 2; x++)
-		if (execs & (1UL << x))
-			run_executor(x);
+		if ((execs & (1UL << x)) && run_executor(x) && bench_fail[0]) {
+			/* no closing line: its figures would not be outages */
+			lt_free(tr);
+			fprintf(stderr, "failover: FAILED executor=%s: %s\n",
+				xr[x].name, bench_fail);
+			printf("failover: FAILED executor=%s: %s\n", xr[x].name,
+			       bench_fail);
+			return 1;
+		}
 	if (xr[1].es[K_BLACKHOLE].rr.n)
 		snprintf(rr_p50[1], sizeof(rr_p50[1]), "%.0f",
 			 pct(&xr[1].es[K_BLACKHOLE].rr, 50));

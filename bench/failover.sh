@@ -9,7 +9,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 [[ $BUILD == /* ]] || BUILD=$ROOT/$BUILD
-export BUILD LAB_PREFIX=fob$$
+export BUILD LAB_PREFIX=${LAB_PREFIX:-fob$$}
 cleanup() {
 	FRR_DIR=/tmp/$LAB_PREFIX-frr "$ROOT/scripts/lab/frr.sh" down >/dev/null 2>&1
 	"$ROOT/scripts/lab/lab.sh" down >/dev/null 2>&1

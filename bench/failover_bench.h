@@ -46,10 +46,13 @@ void inject(enum kind k, int spine, bool on, uint64_t *t);
 uint32_t flows_on(int spine, uint8_t *which);
 void no_flows(void);
 void outages(struct series *s, const uint8_t *which, int spine, uint64_t t,
-	     uint64_t until);
-/* Per outage sample: the flow's send spacing around its move, us; and
- * the same outages ended by receive instead of send time. */
-extern struct series res_us, out_rx_us;
+	     uint64_t until, const char *what);
+/* Per outage sample: the width of the sends bracketing the member's move
+ * (the union of its flows' sends), us; each flow's own send spacing
+ * around its move; the same outages ended by receive instead of send
+ * time. Brackets taken, and those found empty (flows kept their own). */
+extern struct series res_us, flow_res_us, out_rx_us;
+extern uint32_t brackets, brackets_split;
 uint64_t lost_total(void);
 
 struct engine_series {
@@ -58,6 +61,9 @@ struct engine_series {
 	struct series restore_lost;	/* per restore: packets missing */
 	uint32_t restores, restore_gaps;	/* restores with a gap */
 };
+/* l1's route and both members there (else bench_fail says what not). */
+bool lab_intact(const char *when);
+extern char bench_fail[256];
 void run_engine_series(enum kind k, int n, struct engine_series *s);
 void kernel_series(enum kind k, int n, struct series *out,
 		   struct series *lost);

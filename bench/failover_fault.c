@@ -177,26 +177,134 @@ static uint32_t first_moves(const uint8_t *which, int spine, uint64_t t,
 	return n;
 }
 
+/*
+ * Both executors move a member's flows at one instant (the data path's
+ * reroute is per member; a group replace or the kernel's nexthop flush is
+ * one operation), so the move lies after every marked flow's last send
+ * before its move and no later than the first send of any of them on the
+ * survivor: the union of their sends brackets it, at the spacing of the
+ * sender's interleaved sends rather than one flow's. Each flow's outage
+ * is the bracket's end; its resolution the bracket's width. A bracket
+ * that is empty (some flow sent on the old path after another's first
+ * send on the survivor) disproves the single instant: then each flow
+ * keeps its own sends. Failover-bench.md "Outage and its resolution".
+ */
+struct series flow_res_us = { .name = "own_sends_resolution_us" };
+uint32_t brackets, brackets_split;
+
 void outages(struct series *s, const uint8_t *which, int spine, uint64_t t,
-	     uint64_t until)
+	     uint64_t until, const char *what)
 {
 	uint64_t when[LT_MAX_FLOWS] = { 0 }, res[LT_MAX_FLOWS] = { 0 };
-	uint64_t rx[LT_MAX_FLOWS] = { 0 };
-	uint32_t f;
+	uint64_t rx[LT_MAX_FLOWS] = { 0 }, lo = 0, hi = ~0ULL;
+	uint32_t f, moved = 0;
+	bool one;
 
 	first_moves(which, spine, t, until, when, res, rx);
 	for (f = 0; f < tr->cfg.flows; f++) {
+		if (!which[f] || !when[f] || !res[f])
+			continue;
+		moved++;
+		if (when[f] - res[f] > lo)
+			lo = when[f] - res[f];
+		if (when[f] < hi)
+			hi = when[f];
+	}
+	one = moved && lo <= hi;
+	if (moved) {
+		brackets++;
+		brackets_split += !one;
+	}
+	if (what && moved)
+		printf("  (%s: %u flow(s) moved, outage %.1f us, bracket %.1f us%s; own sends:",
+		       what, moved, hi > t ? (hi - t) / 1e3 : 0.0,
+		       one ? (hi - lo) / 1e3 : -1.0, one ? "" : " (empty: flows kept their own)");
+	for (f = 0; f < tr->cfg.flows; f++) {
+		uint64_t end, r;
+
 		if (!which[f])
 			continue;
-		if (when[f]) {
-			/* sent before the injection: counts as no outage */
-			add(s, when[f] > t ? (when[f] - t) / 1e3 : 0);
-			add(&out_rx_us, (rx[f] - t) / 1e3);
-			if (res[f])
-				add(&res_us, res[f] / 1e3);
-		} else
+		if (!when[f]) {
 			s->censored++;
+			continue;
+		}
+		end = one && res[f] ? hi : when[f];
+		r = one && res[f] ? hi - lo : res[f];
+		/* sent before the injection: counts as no outage */
+		add(s, end > t ? (end - t) / 1e3 : 0);
+		add(&out_rx_us, (rx[f] - t) / 1e3);
+		if (r)
+			add(&res_us, r / 1e3);
+		if (res[f])
+			add(&flow_res_us, res[f] / 1e3);
+		if (what && res[f])
+			printf(" flow %u +%.1f us res %.1f us", f,
+			       when[f] > t ? (when[f] - t) / 1e3 : 0.0, res[f] / 1e3);
 	}
+	if (what && moved)
+		printf(")\n");
+}
+
+/* Whether `cmd`'s output contains every one of the needles. */
+static bool cmd_has(const char *cmd, const char *const *needle, int n)
+{
+	char out[4096];
+	size_t len = 0, r;
+	FILE *f = popen(cmd, "r");
+	int i;
+
+	if (!f)
+		return false;
+	while (len < sizeof(out) - 1 &&
+	       (r = fread(out + len, 1, sizeof(out) - 1 - len, f)) > 0)
+		len += r;
+	out[len] = 0;
+	pclose(f);
+	for (i = 0; i < n; i++)
+		if (!strstr(out, needle[i]))
+			return false;
+	return true;
+}
+
+char bench_fail[256];
+
+/*
+ * Before a measurement: l1's route to h2 through group 100, and the group
+ * with both members. A series without them measures detection only (no
+ * flow can move), so the bench stops there and says why rather than
+ * print figures (the last full run lost the route: a group the kernel
+ * deleted was re-created without it). Polls for up to 3 s: a restore's
+ * second step may still be in flight.
+ */
+bool lab_intact(const char *when)
+{
+	static const char *const rt[] = { "\"nhid\":100" };
+	static const char *const nh[] = { "\"id\":11", "\"id\":12" };
+	char rcmd[256], ncmd[256];
+	bool r_ok = false, n_ok = false;
+	int i;
+
+	snprintf(rcmd, sizeof(rcmd), "ip -n %s -j route show 10.1.2.0/24 2>/dev/null",
+		 ns("l1"));
+	snprintf(ncmd, sizeof(ncmd), "ip -n %s -j nexthop show id 100 2>/dev/null",
+		 ns("l1"));
+	for (i = 0; i < 60; i++) {
+		r_ok = cmd_has(rcmd, rt, 1);
+		n_ok = cmd_has(ncmd, nh, 2);
+		if (r_ok && n_ok)
+			return true;
+		usleep(50000);
+	}
+	snprintf(bench_fail, sizeof(bench_fail),
+		 "%s: l1 %s%s%s", when,
+		 r_ok ? "" : "has no route 10.1.2.0/24 via group 100",
+		 !r_ok && !n_ok ? " and " : "",
+		 n_ok ? "" : "lacks a member of group 100 (want 11 and 12)");
+	fprintf(stderr, "bench: FAIL: %s\n", bench_fail);
+	printf("bench: FAIL: %s\n", bench_fail);
+	sh("ip -n %s route show 10.1.2.0/24; ip -n %s nexthop show", ns("l1"),
+	   ns("l1"));
+	return false;
 }
 
 /* Wait for an engine transition of path (0/1) to `to` after t. */
@@ -313,8 +421,13 @@ void run_engine_series(enum kind k, int n_inj, struct engine_series *s)
 	int i, spine, tries = 0;
 
 	for (i = 0; i < n_inj && tries < 4 * n_inj; i++, tries++) {
+		char when[64];
+
 		spine = 1 + (i & 1);
 		usleep(200000);
+		snprintf(when, sizeof(when), "before %s injection %d", kname[k], i);
+		if (!lab_intact(when))
+			return;
 		cur = le_events(&run, 0, NULL, 0, &n);
 		/*
 		 * A restore moves back only flows whose buckets the kernel
@@ -351,7 +464,8 @@ void run_engine_series(enum kind k, int n_inj, struct engine_series *s)
 		if (k == K_BLACKHOLE && run.setup)
 			fb_reroute_sample(spine - 1, t, &s->rr);
 		usleep(100000);
-		outages(&s->out, which, spine, t, lt_now());
+		snprintf(when, sizeof(when), "%s %d spine %d", kname[k], i, spine);
+		outages(&s->out, which, spine, t, lt_now(), when);
 		add(&s->lost, (double)(lost_total() - l0));
 		restore(k, spine, &cur, s);
 	}
@@ -388,7 +502,7 @@ void kernel_series(enum kind k, int n, struct series *out, struct series *lost)
 			hot_until_moved(which, nf, spine, t, 300000000ULL);
 		usleep(k == K_CARRIER ? 200000 : 1000000);
 		lt_hot(tr, NULL);
-		outages(out, which, spine, t, lt_now());
+		outages(out, which, spine, t, lt_now(), NULL);
 		inject(k, spine, false, &t0);
 		usleep(200000);
 		add(lost, (double)(lost_total() - l0));

@@ -108,7 +108,7 @@ static void frr_series(int n, struct series *det, struct series *out,
 		usleep(300000);
 		lt_hot(tr, NULL);
 		usleep(1200000);
-		outages(out, which, spine, t, lt_now());
+		outages(out, which, spine, t, lt_now(), NULL);
 		inject(K_BLACKHOLE, spine, false, &t0);
 		d = frr_bfd_down(spine, t, &resets);
 		if (d) {
