@@ -15,7 +15,8 @@
  * ground truth, stress, every leaf's events) and scores the result
  * (gray_score.c). The schedule: each fault with a random type and
  * severity, a window sized for them (--fault-s, 3 s; 0.5 % loss 2 s more,
- * 0.1 % five times as long), then --gap-s (1) seconds, and a random order
+ * 0.1 % five times as long, flapping three cycles of 200 ms down and up),
+ * then --gap-s (1) seconds, and a random order
  * of the eight links: the player takes the first that no leaf holds
  * suspect or drained and that none of the last GL_REUSE faults used.
  * Injections never overlap; the next fault starts while the previous
@@ -63,6 +64,8 @@ static long window_ms(const struct gl_opts *o, int type, double sev)
 		if (sev < 1)
 			return (o->fault_s + 2) * 1000;	/* 0.5 %: max ~2.5 s */
 	}
+	if (type == GL_FLAP)	/* three down/up cycles: each costs ~2 s under load */
+		return o->fault_s * 400;
 	return o->fault_s * 1000;
 }
 
