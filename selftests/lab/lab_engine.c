@@ -216,6 +216,20 @@ static void *le_thread(void *arg)
 			return NULL;
 		}
 	}
+	if (r->avoid_cpu > 0) {
+		cpu_set_t set;
+		long c, n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		CPU_ZERO(&set);
+		for (c = 0; c < n; c++)
+			if (c != r->avoid_cpu)
+				CPU_SET(c, &set);
+		err = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+		if (err) {
+			r->ready = -err;
+			return NULL;
+		}
+	}
 	r->cfg.on_event = le_on_event;
 	r->cfg.arg = r;
 	r->e = ffe_open(&r->cfg);

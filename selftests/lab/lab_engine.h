@@ -48,6 +48,9 @@ struct le_runner {
 	void (*teardown)(struct le_runner *r);
 	void *arg;
 	int rt_prio;		/* > 0: the engine thread runs SCHED_FIFO */
+	/* > 0: the engine thread (and the threads it starts) only on
+	 * CPUs other than this one */
+	int avoid_cpu;
 	int xfd[4];
 	int n_xfd;
 };
