@@ -8,7 +8,8 @@ $(UNIT_DIR)/test_failover_gray: selftests/unit/test_failover_gray.c $(FO_OBJ) \
 	$(Q)$(CC) $(CFLAGS) -Werror -I$(KSFT_DIR) $< $(FO_OBJ) -o $@
 
 $(UNIT_DIR)/test_gray_monitor: selftests/unit/test_gray_monitor.c $(LIB) \
-		user/lib/gray_monitor.h $(KSFT_HDRS)
+		user/lib/gray_monitor.h selftests/unit/test_gray_monitor_sim.h \
+		$(KSFT_HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Werror -Wno-sign-compare -I$(KSFT_DIR) $< $(LIB) -lm -o $@

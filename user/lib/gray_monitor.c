@@ -92,12 +92,21 @@ struct gmon *gmon_new(const struct gmon_cfg *c)
 
 			pp->drained_by = -1;
 			pp->on = c->path[g][p].n_links > 0;
+			if (pp->on)
+				pp->idx = (uint16_t)m->n_on++;
 			if (gray_loss_init(&pp->loss, &c->loss) ||
 			    gray_lat_init(&pp->lat, &c->lat)) {
 				free(m);
 				errno = EINVAL;
 				return NULL;
 			}
+		}
+	}
+	if (m->n_on) {
+		m->snap = calloc((size_t)m->n_on * m->n_on, sizeof(*m->snap));
+		if (!m->snap) {
+			free(m);
+			return NULL;
 		}
 	}
 	for (l = 0; l < c->n_links; l++)
@@ -108,6 +117,9 @@ struct gmon *gmon_new(const struct gmon_cfg *c)
 
 void gmon_free(struct gmon *m)
 {
+	if (!m)
+		return;
+	free(m->snap);
 	free(m);
 }
 
@@ -119,12 +131,14 @@ static struct gmon_path *path_of(struct gmon *m, uint32_t g, uint32_t p)
 	return &m->path[g][p];
 }
 
-/* The verdict the localisation gets from a path's loss detector. */
+/* The verdict the localisation gets from a path's loss detector. A miss
+ * still waiting for a late answer may be a loss: not clean yet. */
 static uint8_t loss_state(const struct gmon_path *pp)
 {
 	if (pp->loss.alarm)
 		return LOC_BAD;
-	return pp->loss.llr == pp->loss.lower ? LOC_CLEAN : LOC_UNKNOWN;
+	return pp->loss.llr == pp->loss.lower && !pp->pend_n ?
+		LOC_CLEAN : LOC_UNKNOWN;
 }
 
 /*
@@ -161,7 +175,42 @@ static void note_state(struct gmon *m, struct gmon_path *pp)
 	pp->delay_state = ds;
 }
 
-static void loss_add(struct gmon_path *pp, uint64_t n, uint64_t lost)
+/* Path pp's evidence of a kind begins: note every path's sample counts,
+ * which the sibling rule (doubted()) measures from. */
+static void snap_take(struct gmon *m, const struct gmon_path *pp, bool delay)
+{
+	struct gmon_snap *row = &m->snap[(size_t)pp->idx * m->n_on];
+	uint32_t g, p;
+
+	for (g = 0; g < m->cfg.n_groups; g++) {
+		for (p = 0; p < m->cfg.n_paths[g]; p++) {
+			const struct gmon_path *q = &m->path[g][p];
+
+			if (!q->on)
+				continue;
+			if (delay) {
+				row[q->idx].lat_n = q->lat.samples;
+			} else {
+				row[q->idx].loss_n = q->loss.n;
+				row[q->idx].loss_lost = q->loss.lost;
+			}
+		}
+	}
+}
+
+static void lat_add(struct gmon *m, struct gmon_path *pp, uint32_t rtt)
+{
+	bool run;
+
+	gray_lat_sample(&pp->lat, rtt, 0);
+	run = pp->lat.alarm || pp->lat.cusum > 0;
+	if (run && !pp->lat_run)
+		snap_take(m, pp, true);
+	pp->lat_run = run;
+}
+
+static void loss_add(struct gmon *m, struct gmon_path *pp, uint64_t n,
+		     uint64_t lost)
 {
 	while (n) {
 		uint32_t cn = n > 0x40000000ULL ? 0x40000000U : (uint32_t)n;
@@ -174,6 +223,8 @@ static void loss_add(struct gmon_path *pp, uint64_t n, uint64_t lost)
 			pp->run_n = 0;
 			pp->run_lost = 0;
 		} else {
+			if (!pp->run_n)
+				snap_take(m, pp, false);
 			pp->run_n += cn;
 			pp->run_lost += cl;
 		}
@@ -192,7 +243,7 @@ static void pend_commit(struct gmon *m, struct gmon_path *pp, uint64_t now,
 		pp->pend_head = (pp->pend_head + 1) % GMON_PENDING;
 		pp->pend_n--;
 		pp->lost++;
-		loss_add(pp, 1, 1);
+		loss_add(m, pp, 1, 1);
 	}
 }
 
@@ -210,8 +261,8 @@ void gmon_probe(struct gmon *m, uint32_t group, uint32_t path,
 	switch (outcome) {
 	case GMON_ANSWERED:
 		pp->probes++;
-		loss_add(pp, 1, 0);
-		gray_lat_sample(&pp->lat, rtt, 0);
+		loss_add(m, pp, 1, 0);
+		lat_add(m, pp, rtt);
 		break;
 	case GMON_LOST:
 		pp->probes++;
@@ -231,8 +282,8 @@ void gmon_probe(struct gmon *m, uint32_t group, uint32_t path,
 			break;
 		pp->pend_head = (pp->pend_head + 1) % GMON_PENDING;
 		pp->pend_n--;
-		loss_add(pp, 1, 0);
-		gray_lat_sample(&pp->lat, rtt, 0);
+		loss_add(m, pp, 1, 0);
+		lat_add(m, pp, rtt);
 		break;
 	}
 	note_state(m, pp);
@@ -251,7 +302,7 @@ void gmon_passive(struct gmon *m, uint32_t group, uint32_t path,
 		lost = packets;
 	pp->passive_packets += packets;
 	pp->passive_lost += lost;
-	loss_add(pp, packets, lost);
+	loss_add(m, pp, packets, lost);
 	note_state(m, pp);
 	if (m->dirty)
 		evaluate(m, now_ns);
@@ -284,134 +335,6 @@ uint32_t gmon_path_loss_ppb(const struct gmon_path *pp)
 	return r.point;
 }
 
-static bool path_has(const struct gmon_path_cfg *pc, uint32_t l)
-{
-	uint32_t h;
-
-	for (h = 0; h < pc->n_links; h++)
-		if (pc->link[h] == l)
-			return true;
-	return false;
-}
-
-static uint8_t kind_state(const struct gmon_path *pp, bool delay)
-{
-	return delay ? pp->delay_state : pp->loss_state;
-}
-
-/* Does path i cross a link named for this kind? */
-static bool explained(const struct gmon *m, uint32_t i, bool delay)
-{
-	const struct gmon_path_cfg *pc = &m->cfg.path[m->lp_g[i]][m->lp_p[i]];
-	uint32_t h;
-
-	for (h = 0; h < pc->n_links; h++) {
-		const struct gmon_link *lk = &m->link[pc->link[h]];
-
-		if (delay ? lk->named_delay : lk->named_loss)
-			return true;
-	}
-	return false;
-}
-
-/*
- * Is bad path i's alarm settled: has every path sharing a link with it
- * been judged (BAD or CLEAN) by its own detector, or has the alarm lasted
- * the settle count of its own samples? Until then it names nothing: the
- * first of a faulty uplink's paths to alarm would otherwise name its far
- * link, a few ms before its siblings alarm too.
- */
-static bool settled(const struct gmon *m, uint32_t i, bool delay)
-{
-	const struct gmon_path *pp = &m->path[m->lp_g[i]][m->lp_p[i]];
-	const struct gmon_path_cfg *pc = &m->cfg.path[m->lp_g[i]][m->lp_p[i]];
-	uint32_t j, h;
-
-	if (delay ? pp->lat.samples - pp->delay_bad_n >= m->settle_delay_n :
-		    pp->loss.n - pp->loss_bad_n >= m->settle_loss_n)
-		return true;
-	for (j = 0; j < m->n_lp; j++) {
-		const struct gmon_path *q = &m->path[m->lp_g[j]][m->lp_p[j]];
-
-		if (j == i || kind_state(q, delay) != LOC_UNKNOWN)
-			continue;
-		for (h = 0; h < pc->n_links; h++)
-			if (path_has(&m->cfg.path[m->lp_g[j]][m->lp_p[j]],
-				     pc->link[h]))
-				return false;
-	}
-	return true;
-}
-
-/*
- * The verdicts the solve gets. A bad path that crosses a link already
- * named for the same kind is left out (UNKNOWN): that link explains it
- * until all its paths are clean, so paths clearing one by one never shift
- * the blame to another link. An unsettled bad path is UNKNOWN too.
- */
-static void solve_kind(struct gmon *m, bool delay, struct loc_link *ll)
-{
-	struct loc_result res;
-	uint32_t i;
-
-	for (i = 0; i < m->n_lp; i++) {
-		const struct gmon_path *pp = &m->path[m->lp_g[i]][m->lp_p[i]];
-		uint8_t st = kind_state(pp, delay);
-
-		if (st == LOC_BAD && (explained(m, i, delay) ||
-				      !settled(m, i, delay)))
-			st = LOC_UNKNOWN;
-		m->lp[i].state = st;
-		m->lp[i].loss_ppb = delay ? 0 : gmon_path_loss_ppb(pp);
-	}
-	loc_solve(m->lp, m->n_lp, m->cfg.n_links, &m->cfg.loc, ll, &res,
-		  &m->work);
-}
-
-static void solve(struct gmon *m)
-{
-	uint32_t g, p, h, n = 0;
-
-	for (g = 0; g < m->cfg.n_groups; g++) {
-		for (p = 0; p < m->cfg.n_paths[g] && n < LOC_MAX_PATHS; p++) {
-			const struct gmon_path_cfg *pc = &m->cfg.path[g][p];
-			struct loc_path *lp = &m->lp[n];
-
-			if (!m->path[g][p].on)
-				continue;
-			for (h = 0; h < pc->n_links; h++)
-				lp->link[h] = pc->link[h];
-			lp->n_hops = (uint8_t)pc->n_links;
-			m->lp_g[n] = (uint8_t)g;
-			m->lp_p[n] = (uint8_t)p;
-			n++;
-		}
-	}
-	m->n_lp = n;
-	memset(m->ll_loss, 0, sizeof(m->ll_loss));
-	memset(m->ll_delay, 0, sizeof(m->ll_delay));
-	if (!n || !m->cfg.n_links)
-		return;
-	solve_kind(m, false, m->ll_loss);
-	solve_kind(m, true, m->ll_delay);
-	m->st.solves++;
-}
-
-/* A named link with a bad path of its kind left stays named. */
-static bool held(const struct gmon *m, uint32_t l, bool delay)
-{
-	const struct gmon_link *lk = &m->link[l];
-	uint32_t i;
-
-	if (!(delay ? lk->named_delay : lk->named_loss))
-		return false;
-	for (i = 0; i < m->n_lp; i++)
-		if (kind_state(&m->path[m->lp_g[i]][m->lp_p[i]], delay) == LOC_BAD &&
-		    path_has(&m->cfg.path[m->lp_g[i]][m->lp_p[i]], l))
-			return true;
-	return false;
-}
-
 /*
  * The link's figures from the paths through it. Suspect: the evidence
  * paths of its kind, the loss of the least lossy (a path loses at least
@@ -435,7 +358,7 @@ static void link_figures(struct gmon *m, uint32_t l, bool sl, bool sd)
 		bool bad_d = pp->delay_state == LOC_BAD;
 		uint32_t ppb;
 
-		if (!path_has(&m->cfg.path[g][p], l))
+		if (!gmon_path_has(&m->cfg.path[g][p], l))
 			continue;
 		if ((sl && bad_l) || (sd && bad_d))
 			lk->paths[g] |= 1U << p;
@@ -465,7 +388,7 @@ static void link_paths(const struct gmon *m, uint32_t l, uint32_t *mask)
 
 	memset(mask, 0, GMON_MAX_GROUPS * sizeof(*mask));
 	for (i = 0; i < m->n_lp; i++)
-		if (path_has(&m->cfg.path[m->lp_g[i]][m->lp_p[i]], l))
+		if (gmon_path_has(&m->cfg.path[m->lp_g[i]][m->lp_p[i]], l))
 			mask[m->lp_g[i]] |= 1U << m->lp_p[i];
 }
 
@@ -528,11 +451,11 @@ static void evaluate(struct gmon *m, uint64_t now)
 	uint32_t l;
 
 	m->dirty = false;
-	solve(m);
+	gmon_solve(m);
 	for (l = 0; l < m->cfg.n_links; l++) {
 		struct gmon_link *lk = &m->link[l];
 		bool nl = m->ll_loss[l].suspect, nd = m->ll_delay[l].suspect;
-		bool sl = nl || held(m, l, false), sd = nd || held(m, l, true);
+		bool sl = nl || gmon_held(m, l, false), sd = nd || gmon_held(m, l, true);
 		bool monitor = m->cfg.monitor_only || m->cfg.link_monitor[l];
 
 		lk->named_loss = sl;
@@ -540,11 +463,16 @@ static void evaluate(struct gmon *m, uint64_t now)
 		link_figures(m, l, sl, sd);
 		if (sl || sd) {
 			lk->kind = sl ? GMON_KIND_LOSS : GMON_KIND_DELAY;
-			/* a held link keeps the confidence it was named with */
 			if (nl || nd) {
 				lk->conf = nl ? m->ll_loss[l].conf : 0;
 				if (nd && m->ll_delay[l].conf > lk->conf)
 					lk->conf = m->ll_delay[l].conf;
+			} else {
+				uint32_t c = sd ? gmon_held_conf(m, l, true) : 0;
+
+				lk->conf = sl ? gmon_held_conf(m, l, false) : 0;
+				if (c > lk->conf)
+					lk->conf = c;
 			}
 			lk->clean_since_ns = 0;
 			if (!lk->suspect) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * The gray monitor's insides, shared by its files:
- *   gray_monitor.c         evidence, localisation, drain and restore
+ *   gray_monitor.c         evidence, drain and restore
+ *   gray_monitor_loc.c     localisation: what the solve is told, held links
  *   gray_monitor_status.c  read-only accessors and names
  */
 #ifndef FABRIC_GRAY_MONITOR_INT_H
@@ -14,6 +15,8 @@
 struct gmon_path {
 	bool on;
 	bool gray;			/* the policy was told GRAY */
+	bool lat_run;			/* CUSUM off 0 or alarmed: delay evidence */
+	uint16_t idx;			/* among the monitored paths */
 	int32_t drained_by;
 	uint8_t loss_state, delay_state;	/* enum loc_state, last solve */
 	/* Samples counted when the loss / delay verdict turned BAD: the
@@ -27,6 +30,12 @@ struct gmon_path {
 	uint64_t pend[GMON_PENDING];	/* times of misses not yet counted */
 	uint32_t pend_head, pend_n;
 	uint64_t probes, lost, stalled, late, passive_packets, passive_lost;
+};
+
+/* Every path's sample counts when one path's evidence began. */
+struct gmon_snap {
+	uint64_t loss_n, loss_lost;	/* at its loss run's first sample */
+	uint64_t lat_n;			/* when its CUSUM left 0 */
 };
 
 struct gmon_link {
@@ -46,12 +55,18 @@ struct gmon {
 	struct gmon_link link[GMON_MAX_LINKS];
 	uint64_t settle_loss_n;		/* samples a lone loss alarm waits */
 	uint32_t settle_delay_n;	/* the same for a delay alarm */
+	/* snap[i * n_on + j]: path j's counts when path i's evidence began
+	 * (i, j the paths' idx), for the sibling rule */
+	uint32_t n_on;
+	struct gmon_snap *snap;
 	bool dirty;
 	struct gmon_stats st;
 	/* loc_solve() scratch */
 	uint32_t n_lp;
 	struct loc_path lp[LOC_MAX_PATHS];
 	uint8_t lp_g[LOC_MAX_PATHS], lp_p[LOC_MAX_PATHS];
+	/* per kind (loss, delay): the verdicts after the sibling rule */
+	uint8_t eff[2][LOC_MAX_PATHS];
 	struct loc_link ll_loss[LOC_MAX_LINKS], ll_delay[LOC_MAX_LINKS];
 	struct loc_work work;
 };
@@ -59,5 +74,13 @@ struct gmon {
 /* A path's loss estimate (ppb): its current run while alarmed, else the
  * decayed window. */
 uint32_t gmon_path_loss_ppb(const struct gmon_path *pp);
+
+bool gmon_path_has(const struct gmon_path_cfg *pc, uint32_t l);
+/* Solve both kinds: m->ll_loss, m->ll_delay. */
+void gmon_solve(struct gmon *m);
+/* A named link with a bad path of its kind left stays named. */
+bool gmon_held(const struct gmon *m, uint32_t l, bool delay);
+/* A held link's confidence (per mille) from the verdicts now. */
+uint32_t gmon_held_conf(const struct gmon *m, uint32_t l, bool delay);
 
 #endif
