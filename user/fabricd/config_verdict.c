@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "config_ext.h"
+#include "fabric_genl.h"
 #include "fabric_probe.h"
 
 #define V(f)	FCFG_FIELD(verdict.f)
@@ -33,6 +34,8 @@ static int set_judge(struct fcfg_parse *p, const struct fcfg_key *k,
 	return 0;
 }
 
+static const char *const senders[] = { "auto", "fabricd", "kmod", NULL };
+
 static const struct fcfg_key verdict_keys[] = {
 	{ "verdict", "kernel", FCFG_BOOL, V(kernel), 0, 0,
 	  "on or off (judge fabricd's probes in the data path)" },
@@ -45,6 +48,9 @@ static const struct fcfg_key verdict_keys[] = {
 	  "0 (probe_miss_threshold) or an integer from 1 to 1000 (confirmed misses in a row)" },
 	{ "verdict", "recover", FCFG_U32, V(recover), 0, 1000,
 	  "0 (recover_probes) or an integer from 1 to 1000 (answers in a row)" },
+	{ "verdict", "probe_sender", FCFG_ENUM, V(probe_sender), 0, 0,
+	  "auto (fabric.ko's prober when fabric.ko executes, else fabricd's), fabricd or kmod",
+	  NULL, senders },
 };
 FCFG_KEYS(verdict_keys, 100);
 
@@ -53,7 +59,28 @@ static void verdict_defaults(struct fabricd_config *c)
 	c->verdict.kernel = true;
 }
 
+/*
+ * The module's prober only sends: the data path judges its probes. So
+ * probe_sender = kmod needs probes and the kernel-side verdict.
+ */
+static void verdict_validate(struct fcfg_parse *p)
+{
+	const struct fabricd_config *c = p->c;
+	int line = fcfg_key_line(p, "verdict", "probe_sender");
+
+	if (c->verdict.probe_sender != FCFG_SENDER_KMOD)
+		return;
+	if (!c->verdict.kernel)
+		fcfg_err(p, line, "[verdict] probe_sender = kmod: fabric.ko's prober only sends and the data path judges its probes, but [verdict] kernel = off; set kernel = on, or probe_sender = fabricd");
+	if (!c->thr.probe_interval_us)
+		fcfg_err(p, line, "[verdict] probe_sender = kmod: no probes ([thresholds] probe_interval_us = 0); set probe_interval_us, or remove probe_sender");
+	else if ((__u64)c->thr.probe_interval_us * 1000 < FABRIC_PROBER_MIN_INTERVAL_NS)
+		fcfg_err(p, line, "[verdict] probe_sender = kmod: fabric.ko's prober cannot send more often than every %llu us; raise [thresholds] probe_interval_us, or set probe_sender = fabricd",
+			 (unsigned long long)(FABRIC_PROBER_MIN_INTERVAL_NS / 1000));
+}
+
 static const struct fcfg_section sec_verdict = {
 	.name = "verdict", .order = 66, .defaults = verdict_defaults,
+	.validate = verdict_validate,
 };
 FCFG_SECTION(sec_verdict);

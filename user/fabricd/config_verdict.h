@@ -6,6 +6,13 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
+/* probe_sender: who sends the probes (Documentation/reroute.md). */
+enum fcfg_probe_sender {
+	FCFG_SENDER_AUTO,	/* fabric.ko's prober when it executes */
+	FCFG_SENDER_FABRICD,	/* fabricd's userspace prober */
+	FCFG_SENDER_KMOD,	/* fabric.ko's prober, fabricd's as fallback */
+};
+
 /* The kernel-side probe verdict; 0 means "as [thresholds] says". */
 struct fcfg_verdict {
 	bool	kernel;		/* judge fabricd's probes in the data path */
@@ -13,6 +20,7 @@ struct fcfg_verdict {
 	__u32	timeout_us;	/* 0: the prober's timeout */
 	__u32	miss_k;		/* 0: probe_miss_threshold */
 	__u32	recover;	/* 0: recover_probes */
+	__u32	probe_sender;	/* enum fcfg_probe_sender */
 };
 
 #endif

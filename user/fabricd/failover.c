@@ -102,6 +102,7 @@ int fabricd_fo_start(struct fabricd *d)
 		fo->km = fo_kmod_open(d, fo->why, sizeof(fo->why));
 		if (fo->km) {
 			fo->module = true;
+			fabricd_gray_attach(d, NULL);	/* fed by kmod.c/kprober.c */
 		} else {
 			fo->fallback = true;
 			pr_warn("failover: fabric.ko is loaded but cannot run the groups (%s); fabricd executes\n",

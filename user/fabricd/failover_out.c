@@ -12,6 +12,7 @@
 
 #include "fabricd.h"
 #include "failover.h"
+#include "kmod.h"
 #include "metrics.h"
 #include "reroute_fabricd.h"
 
@@ -390,6 +391,7 @@ hist:
 				 v->hist.sum_ns / 1e9, v->hist.n);
 	pthread_mutex_unlock(&fo->lock);
 	fabricd_reroute_metrics(b);
+	fabricd_probe_sender_metrics(b);
 	fabricd_gray_metrics(b);
 	return b->err;
 }

@@ -17,6 +17,7 @@
  * steady stream of answers on a healthy path would change nothing there.
  * Misses always go. PATH_EVENTs are sent without waiting for an ack on a
  * socket of their own; errors coming back on it are counted and logged.
+ * fabric.ko's prober may send instead of fabricd's (kprober.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@
 #include "fabric_genl.h"
 #include "fabricd.h"
 #include "failover.h"
+#include "gray_monitor.h"
 #include "kmod.h"
 #include "log.h"
 
@@ -71,7 +73,8 @@ void km_probe_set(struct km_grp *g, __u32 path, bool on)
 	if (!g->path_probe[path] || g->probing[path] == on)
 		return;
 	g->probing[path] = on;
-	fprobe_enable(g->probe, g->path_probe[path] - 1, on);
+	if (!g->km->ksender)
+		fprobe_enable(g->probe, g->path_probe[path] - 1, on);
 	if (!on)
 		return;
 	g->ok_left[path] = g->km->pol.recover_probes;
@@ -92,6 +95,9 @@ static void km_probe_cb(void *arg, uint32_t pi, int verdict, uint64_t now,
 	struct fo_kmod *km = g->km;
 	__u32 path = g->probe_path[pi];
 
+	gmon_probe(fabricd_gray_mon(km->d), g->idx, path, verdict == FPROBE_OK ?
+		   GMON_ANSWERED : lag > km->pol.stall_tolerance_ns ? GMON_STALLED :
+		   GMON_LOST, 0, now);
 	if (verdict == FPROBE_OK) {
 		if (!g->ok_left[path])
 			return;
@@ -110,7 +116,6 @@ static void km_probe_cb(void *arg, uint32_t pi, int verdict, uint64_t now,
 	}
 	km_path_event(km, g, path, verdict == FPROBE_OK ? FABRIC_SIG_PROBE_OK :
 		      FABRIC_SIG_PROBE_MISS, lag);
-	(void)now;
 }
 
 static int km_probe_open(struct fo_kmod *km, struct km_grp *g)
@@ -123,6 +128,7 @@ static int km_probe_open(struct fo_kmod *km, struct km_grp *g)
 			      (__u64)c->thr.probe_timeout_us * 1000 :
 			      3ULL * c->thr.probe_interval_us * 1000,
 		.port = c->thr.probe_port, .cb = km_probe_cb, .arg = g,
+		.path_base = km->next_slot,
 	};
 	__u32 p, n = 0;
 
@@ -139,13 +145,16 @@ static int km_probe_open(struct fo_kmod *km, struct km_grp *g)
 	}
 	if (!n)
 		return 0;
+	g->probe_base = km->next_slot;
+	km->next_slot += n;
 	g->probe = fprobe_open(&fc, pc, n);
 	if (!g->probe)
 		return -errno;
 	for (p = 0; p < g->cfg.n_paths; p++)
 		if (!km_if_carrier(g->cfg.path[p].ifname))
 			km_probe_set(g, p, false);
-	return fprobe_start(g->probe);
+	/* started by km_sender_start() unless the module sends (kprober.c) */
+	return 0;
 }
 
 /*
@@ -261,6 +270,7 @@ struct fo_kmod *fo_kmod_open(struct fabricd *d, char *why, size_t len)
 		}
 	}
 	fnh_close(nh);
+	km_sender_start(km);
 	return km;
 err:
 	fo_kmod_close(km);
@@ -274,6 +284,8 @@ void fo_kmod_close(struct fo_kmod *km)
 
 	if (!km)
 		return;
+	if (km->sk && km->family > 0)
+		km_sender_stop(km);
 	for (i = 0; i < FFE_MAX_GROUPS; i++)
 		fprobe_close(km->g[i].probe);
 	if (km->sk)

@@ -39,6 +39,13 @@ struct km_grp {
 	__u32			path_probe[FNH_MAX_MEMBERS];	/* path -> probe + 1 */
 	__u32			ok_left[FNH_MAX_MEMBERS];	/* answers to forward */
 	bool			probing[FNH_MAX_MEMBERS];	/* prober enabled */
+	__u32			probe_base;	/* node-wide slot of probe 0 */
+	bool			fprobe_started;	/* fabricd's prober runs */
+	bool			kprober[FNH_MAX_MEMBERS];	/* module's runs */
+	struct km_seen {
+		bool	valid;
+		__u64	answered, missed, stalled;
+	}			seen[FNH_MAX_MEMBERS];	/* slot counters, gray */
 };
 
 struct fo_kmod {
@@ -56,6 +63,10 @@ struct fo_kmod {
 	struct km_check		*check;		/* GROUP_GET: compare with config */
 	__u64			pe_sent, pe_errors;
 	__u64			passive_sent;	/* gap, silence, proof of life */
+	__u32			next_slot;	/* probed paths so far */
+	unsigned int		kprobers;	/* module probers added */
+	bool			ksender;	/* the module sends the probes */
+	bool			want_kmod;	/* as [verdict] said at last look */
 };
 
 /* kmod.c */
@@ -72,6 +83,17 @@ int km_group_add(struct fo_kmod *km, const struct km_grp *g);
 int km_simple(struct fo_kmod *km, int cmd, __u32 group, __u32 nh);
 int km_path_event(struct fo_kmod *km, const struct km_grp *g, __u32 path,
 		  int signal, __u64 lag_ns);
+
+/* kprober.c: who sends the probes ([verdict] probe_sender) */
+struct fabric_metrics_buf;
+struct json_object;
+void km_sender_start(struct fo_kmod *km);
+void km_sender_stop(struct fo_kmod *km);
+void km_sender_tick(struct fo_kmod *km);
+int km_kprober_slot(const struct fo_kmod *km, unsigned int group, unsigned int path);
+void fabricd_probe_sender_engine(const struct fabricd *d, bool probes);
+void fabricd_probe_sender_json(struct json_object *o);
+void fabricd_probe_sender_metrics(struct fabric_metrics_buf *b);
 
 /* kmod_reply.c: replies and events */
 int km_valid_cb(struct nl_msg *msg, void *arg);

@@ -16,7 +16,10 @@
  *            word on where traffic goes.
  *   clear -> answers up to recover_probes (the hold-down still runs).
  *
- * Only the userspace executor: with fabric.ko, the module judges.
+ * With fabric.ko as the executor the data path judges only when the
+ * module sends the probes (kprober.c): its verdicts then go to the
+ * module's policy as PATH_EVENTs, and the module replaces the group.
+ * With fabricd's prober, fabricd's own judge reports to the module.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,9 +32,11 @@
 #include <bpf/libbpf.h>
 
 #include "fabric.skel.h"
+#include "fabric_genl.h"
 #include "fabric_probe.h"
 #include "fabricd.h"
 #include "failover.h"
+#include "kmod.h"
 #include "log.h"
 #include "reroute_fabricd.h"
 
@@ -42,10 +47,12 @@ struct vd_slot {
 };
 
 static struct {
+	struct fabricd	*d;
 	bool		running;	/* between start and stop */
 	bool		want;		/* [verdict] kernel as last acted on */
 	bool		on;		/* slots written, judge on */
 	bool		reroute;	/* slots carry FABRIC_PROBE_F_REROUTE */
+	bool		kmod;		/* slots are fabric.ko's probers' */
 	int		n;
 	struct vd_slot	slot[FABRIC_PROBE_SLOTS];
 	/* counters since start, for the log and the status */
@@ -115,8 +122,9 @@ static const char *why_off(const struct fabricd *d)
 {
 	if (!d->cfg.verdict.kernel)
 		return "[verdict] kernel = off";
-	if (!d->fo || !d->fo->eng)
-		return d->fo && d->fo->km ? "fabric.ko executes and judges" :
+	if (!d->fo || (!d->fo->eng && !(d->fo->km && d->fo->km->ksender)))
+		return d->fo && d->fo->km ?
+		       "fabric.ko executes, fabricd's prober judges and reports to it" :
 		       "no failover";
 	if (!d->cfg.thr.probe_interval_us)
 		return "no probes";
@@ -142,7 +150,8 @@ static void slots_open(struct fabricd *d)
 		for (p = 0; p < d->cfg.group[g].n_paths; p++) {
 			const struct fcfg_path *cp = &d->cfg.path_[d->cfg.group[g].path[p]];
 
-			s = ffe_probe_slot(d->fo->eng, g, p);
+			s = d->fo->eng ? ffe_probe_slot(d->fo->eng, g, p) :
+			    km_kprober_slot(d->fo->km, g, p);
 			if (s < 0)
 				continue;
 			if (s >= FABRIC_PROBE_SLOTS) {
@@ -174,6 +183,7 @@ static void slots_open(struct fabricd *d)
 	if (!vd.n)
 		return;
 	vd.on = true;
+	vd.kmod = !d->fo->eng;
 	judge_settings(d);
 	pr_info("verdict: the data path judges the probes of %d paths%s\n", vd.n,
 		vd.reroute ? " and reroutes at a verdict" : "");
@@ -193,16 +203,21 @@ static void slots_close(struct fabricd *d)
 		vd.slot[s].used = false;
 	}
 	vd.n = 0;
+	vd.kmod = false;
 }
 
 /* After the executor started (reroute: the data-path reroute runs). */
 void fabricd_verdict_start(struct fabricd *d, bool reroute)
 {
 	fabricd_verdict_stop(d);
+	vd.d = d;
 	vd.running = true;
 	vd.reroute = reroute;
 	vd.want = d->cfg.verdict.kernel;
 	slots_open(d);
+	if (d->fo && d->fo->eng)
+		fabricd_probe_sender_engine(d, d->cfg.thr.probe_interval_us &&
+					    d->cfg.n_paths);
 }
 
 /* Slots cleared, the judge off: exit, reload, another executor. */
@@ -220,7 +235,12 @@ void fabricd_verdict_stop(struct fabricd *d)
  */
 void fabricd_verdict_sync(struct fabricd *d)
 {
-	if (vd.running && d->cfg.verdict.kernel != vd.want) {
+	struct fo_kmod *km = d->fo ? d->fo->km : NULL;
+
+	if (km)
+		km_sender_tick(km);
+	if (vd.running && (d->cfg.verdict.kernel != vd.want ||
+			   (km && vd.on != km->ksender))) {
 		vd.want = d->cfg.verdict.kernel;
 		slots_close(d);
 		slots_open(d);
@@ -299,6 +319,33 @@ static void silence_verdict(struct fabricd *d, const struct fabric_event *ev)
 		}
 }
 
+/*
+ * fabric.ko executes: the verdict goes to its policy as the same run of
+ * signals, on the PATH_EVENT socket; the module's transition event then
+ * drives the replace and the reroute stages (kmod_reply.c).
+ */
+static void kmod_verdict(struct fabricd *d, const struct fabric_event *ev,
+			 int g, int p, const char *name)
+{
+	struct fo_kmod *km = d->fo->km;
+	bool down = ev->psn == FABRIC_PROBE_V_DOWN;
+	__u32 i, n = down ? km->pol.probe_miss_k : km->pol.recover_probes;
+
+	if (down) {
+		vd.downs++;
+		pr_info("verdict: path %s down in the data path (%u confirmed misses; read %.1f us after it); told fabric.ko\n",
+			name, ev->missing, since_us(ev->ts_ns));
+		fabricd_reroute_poll(d);
+	} else {
+		vd.clears++;
+		pr_info("verdict: path %s answers again in the data path; told fabric.ko\n",
+			name);
+	}
+	for (i = 0; i < (n ? n : 1); i++)
+		fo_kmod_signal(km, g, p, down ? FABRIC_SIG_PROBE_MISS :
+			       FABRIC_SIG_PROBE_OK, 0);
+}
+
 void fabricd_verdict_event(struct fabricd *d, const struct fabric_event *ev)
 {
 	struct ffe_group_status st;
@@ -312,7 +359,7 @@ void fabricd_verdict_event(struct fabricd *d, const struct fabric_event *ev)
 	if (ev->type != FABRIC_EV_PROBE_VERDICT)
 		return;
 	if (!vd.on || ev->qp >= FABRIC_PROBE_SLOTS || !vd.slot[ev->qp].used ||
-	    !d->fo || !d->fo->eng) {
+	    !d->fo || (!d->fo->eng && !d->fo->km)) {
 		vd.foreign++;
 		return;
 	}
@@ -321,6 +368,10 @@ void fabricd_verdict_event(struct fabricd *d, const struct fabric_event *ev)
 	p = vd.slot[ev->qp].path;
 	bit = 1U << p;
 	name = vd.slot[ev->qp].name;
+	if (!e) {
+		kmod_verdict(d, ev, g, p, name);
+		return;
+	}
 	if (ev->psn == FABRIC_PROBE_V_DOWN) {
 		vd.downs++;
 		pr_info("verdict: path %s down in the data path (%u confirmed misses; read %.1f us after it)\n",
@@ -355,6 +406,32 @@ void fabricd_verdict_json(const struct fabric_event *ev, struct json_object *o)
 	json_object_object_add(o, "verdicts", json_object_new_uint64(ev->flow_gaps));
 }
 
+/* The data path's counters of each judged slot (whoever sends). */
+static struct json_object *slots_json(void)
+{
+	struct json_object *a = json_object_new_array(), *o;
+	struct fabric_probe_path pp;
+	int fd = vd.d ? paths_fd(vd.d) : -1;
+	__u32 s;
+
+	for (s = 0; a && fd >= 0 && s < FABRIC_PROBE_SLOTS; s++) {
+		if (!vd.slot[s].used || bpf_map_lookup_elem(fd, &s, &pp))
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "slot", json_object_new_int(s));
+		json_object_object_add(o, "path", json_object_new_string(vd.slot[s].name));
+		json_object_object_add(o, "sent", json_object_new_uint64(pp.sent));
+		json_object_object_add(o, "answered", json_object_new_uint64(pp.answered));
+		json_object_object_add(o, "missed", json_object_new_uint64(pp.missed));
+		json_object_object_add(o, "stalled", json_object_new_uint64(pp.stalled));
+		json_object_object_add(o, "verdicts", json_object_new_uint64(pp.verdicts));
+		json_object_object_add(o, "down", json_object_new_boolean(
+			pp.verdict == FABRIC_PROBE_V_DOWN));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 /* For `fabricctl status`. */
 struct json_object *fabricd_verdict_status_json(void)
 {
@@ -362,6 +439,7 @@ struct json_object *fabricd_verdict_status_json(void)
 
 	if (!o)
 		return NULL;
+	json_object_object_add(o, "slots", slots_json());
 	json_object_object_add(o, "kernel", json_object_new_boolean(vd.on));
 	json_object_object_add(o, "paths", json_object_new_int(vd.n));
 	json_object_object_add(o, "reroute", json_object_new_boolean(vd.on && vd.reroute));
@@ -370,5 +448,7 @@ struct json_object *fabricd_verdict_status_json(void)
 	json_object_object_add(o, "withdrawn", json_object_new_uint64(vd.withdrawn));
 	json_object_object_add(o, "foreign", json_object_new_uint64(vd.foreign));
 	json_object_object_add(o, "silence_verdicts", json_object_new_uint64(vd.silences));
+	json_object_object_add(o, "executor_fabric_ko", json_object_new_boolean(vd.on && vd.kmod));
+	fabricd_probe_sender_json(o);
 	return o;
 }
