@@ -92,6 +92,10 @@ silence_ms = 400
 holddown_ms = 500
 holddown_max_ms = 2000
 half_life_ms = 1000
+# fabricd's own prober and judge, reporting to the module (the module's
+# prober is test_fabricd_kprober.sh's)
+[verdict]
+probe_sender = fabricd
 
 [group g]
 id = 100
