@@ -20,6 +20,7 @@
 #include "config_int.h"
 #include "config_gray.h"
 #include "config_verdict.h"
+#include "config_gray_int.h"
 
 #define FABRICD_DEFAULT_CONFIG		"/etc/fabric/fabric.conf"
 #define FABRICD_DEFAULT_SOCKET		"/run/fabric/fabricd.sock"
@@ -121,6 +122,7 @@ struct fabricd_config {
 	struct fcfg_int		int_;		/* [int] */
 	struct fcfg_gray	gray;		/* [gray], [path] links */
 	struct fcfg_verdict	verdict;	/* [verdict] */
+	struct fcfg_gray_int	gray_int;	/* [gray_int] */
 };
 
 /* Messages, each "FILE:LINE: [section] key: what is expected". */
