@@ -292,8 +292,8 @@ static int probe_timer_fire(void *map, __u32 *key, struct probe_vpath *v)
 	__u64 now = bpf_ktime_get_ns();
 	__s64 lag = (__s64)(now - p->deadline_ns);
 
-	if (!probe_verdict_port) {
-		v->armed = 0;
+	if (!probe_verdict_port || (p->cfg.flags & FABRIC_PROBE_F_KJUDGE)) {
+		v->armed = 0;	/* off, or fabric.ko's hrtimer judges */
 		return 0;
 	}
 	if (lag < 0)

@@ -296,6 +296,22 @@ enum fabric_prober_attr {
 	FABRIC_PROBER_A_NO_NEIGH,	/* u64: of those, no valid neighbour */
 	FABRIC_PROBER_A_SEQ,		/* u64: next sequence number */
 	FABRIC_PROBER_A_PAD,
+	/* The judge (Documentation/reroute.md, "Module judge") */
+	FABRIC_PROBER_A_JUDGE,		/* u32 0..1: 1 = fabric.ko's hrtimer judges
+					 * this slot (needs PATHS_FD, HOST_FD);
+					 * 0/absent: the bpf_timer does */
+	FABRIC_PROBER_A_PATHS_FD,	/* s32: fd of fabric_probe_paths */
+	FABRIC_PROBER_A_HOST_FD,	/* s32: fd of fabric_probe_host */
+	FABRIC_PROBER_A_TIMEOUT_NS,	/* u64: answer deadline, 300 us */
+	FABRIC_PROBER_A_STALL_TOL_NS,	/* u64: stall tolerance, 200 us */
+	FABRIC_PROBER_A_JUDGE_NS,	/* u64 >= 20 us: judge period, 100 us */
+	FABRIC_PROBER_A_MISS_K,		/* u32 1..1024: misses in a row, 3 */
+	FABRIC_PROBER_A_RECOVER,	/* u32 1..1024: answers that clear, 3 */
+	FABRIC_PROBER_A_JUDGE_RUNS,	/* u64: judge timer runs */
+	FABRIC_PROBER_A_JUDGE_LATE,	/* u64: of those, > stall_tol late */
+	FABRIC_PROBER_A_JUDGE_LAG_MAX_NS, /* u64: worst lag of a run */
+	FABRIC_PROBER_A_JUDGE_VERDICTS,	/* u64: DOWN verdicts it declared */
+	FABRIC_PROBER_A_JUDGE_LAG_SUM_NS, /* u64: sum of the runs' lags */
 	__FABRIC_PROBER_A_MAX,
 };
 #define FABRIC_PROBER_A_MAX (__FABRIC_PROBER_A_MAX - 1)

@@ -16,6 +16,7 @@
 
 #include "genl.h"
 #include "fabric_probe.h"
+#include "probe_judge.h"
 
 /*
  * bpf_map_get() is exported to every module on 6.1; 6.12 puts it in the
@@ -32,6 +33,21 @@ static const char ro_msg[] = "attribute is read-only (reply only)";
 
 static struct netlink_range_validation interval_range = {
 	.min = FABRIC_PROBER_MIN_INTERVAL_NS,
+	.max = FABRIC_PROBER_MAX_INTERVAL_NS,
+};
+
+static struct netlink_range_validation judge_range = {
+	.min = FABRIC_PROBE_JUDGE_MIN_NS,
+	.max = FABRIC_PROBER_MAX_INTERVAL_NS,
+};
+
+static struct netlink_range_validation timeout_range = {
+	.min = 1000,
+	.max = FABRIC_PROBER_MAX_INTERVAL_NS,
+};
+
+static struct netlink_range_validation stall_range = {
+	.min = 0,
 	.max = FABRIC_PROBER_MAX_INTERVAL_NS,
 };
 
@@ -54,7 +70,104 @@ const struct nla_policy fabric_prober_policy[FABRIC_PROBER_A_MAX + 1] = {
 	[FABRIC_PROBER_A_NO_NEIGH]	= RO,
 	[FABRIC_PROBER_A_SEQ]		= RO,
 	[FABRIC_PROBER_A_PAD]		= RO,
+	[FABRIC_PROBER_A_JUDGE]		= NLA_POLICY_MAX(NLA_U32, 1),
+	[FABRIC_PROBER_A_PATHS_FD]	= NLA_POLICY_MIN(NLA_S32, 0),
+	[FABRIC_PROBER_A_HOST_FD]	= NLA_POLICY_MIN(NLA_S32, 0),
+	[FABRIC_PROBER_A_TIMEOUT_NS]	= NLA_POLICY_FULL_RANGE(NLA_U64, &timeout_range),
+	[FABRIC_PROBER_A_STALL_TOL_NS]	= NLA_POLICY_FULL_RANGE(NLA_U64, &stall_range),
+	[FABRIC_PROBER_A_JUDGE_NS]	= NLA_POLICY_FULL_RANGE(NLA_U64, &judge_range),
+	[FABRIC_PROBER_A_MISS_K]	= NLA_POLICY_RANGE(NLA_U32, 1, 1024),
+	[FABRIC_PROBER_A_RECOVER]	= NLA_POLICY_RANGE(NLA_U32, 1, 1024),
+	[FABRIC_PROBER_A_JUDGE_RUNS]	= RO,
+	[FABRIC_PROBER_A_JUDGE_LATE]	= RO,
+	[FABRIC_PROBER_A_JUDGE_LAG_MAX_NS] = RO,
+	[FABRIC_PROBER_A_JUDGE_VERDICTS] = RO,
+	[FABRIC_PROBER_A_JUDGE_LAG_SUM_NS] = RO,
 };
+
+static const int judge_only[] = {
+	FABRIC_PROBER_A_PATHS_FD, FABRIC_PROBER_A_HOST_FD, FABRIC_PROBER_A_TIMEOUT_NS,
+	FABRIC_PROBER_A_STALL_TOL_NS, FABRIC_PROBER_A_JUDGE_NS,
+	FABRIC_PROBER_A_MISS_K, FABRIC_PROBER_A_RECOVER,
+};
+
+static void judge_req_put(struct fabric_judge_req *jr)
+{
+	if (!IS_ERR_OR_NULL(jr->paths))
+		bpf_map_put(jr->paths);
+	if (!IS_ERR_OR_NULL(jr->host))
+		bpf_map_put(jr->host);
+	jr->paths = jr->host = NULL;
+}
+
+static u64 u64_or(struct nlattr *a, u64 dflt)
+{
+	return a ? nla_get_u64(a) : dflt;
+}
+
+static u32 u32_or(struct nlattr *a, u32 dflt)
+{
+	return a ? nla_get_u32(a) : dflt;
+}
+
+/*
+ * The judge part of a PROBER_ADD: off unless FABRIC_PROBER_A_JUDGE is 1;
+ * then both map fds (the sender's) and the settings, which default to
+ * bpf/probe_verdict.h's. On error nothing is held.
+ */
+static int judge_parse(struct genl_info *info, struct nlattr **tb,
+		       struct fabric_judge_req *jr)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *nest = info->attrs[FABRIC_A_PROBER];
+	struct fabric_probe_judge_cfg *c = &jr->cfg;
+	int i;
+
+	memset(jr, 0, sizeof(*jr));
+	jr->on = tb[FABRIC_PROBER_A_JUDGE] && nla_get_u32(tb[FABRIC_PROBER_A_JUDGE]);
+	if (!jr->on) {
+		for (i = 0; i < ARRAY_SIZE(judge_only); i++) {
+			if (tb[judge_only[i]]) {
+				NL_SET_ERR_MSG_ATTR(extack, tb[judge_only[i]],
+						    "judge setting without FABRIC_PROBER_A_JUDGE = 1");
+				return -EINVAL;
+			}
+		}
+		return 0;
+	}
+	if (!tb[FABRIC_PROBER_A_PATHS_FD] || !tb[FABRIC_PROBER_A_HOST_FD]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "the module judge needs PATHS_FD and HOST_FD (the data path's probe maps)");
+		return -EINVAL;
+	}
+	c->timeout_ns = u64_or(tb[FABRIC_PROBER_A_TIMEOUT_NS], 300 * NSEC_PER_USEC);
+	c->stall_tol_ns = u64_or(tb[FABRIC_PROBER_A_STALL_TOL_NS], 200 * NSEC_PER_USEC);
+	c->judge_ns = u64_or(tb[FABRIC_PROBER_A_JUDGE_NS], 100 * NSEC_PER_USEC);
+	c->miss_k = u32_or(tb[FABRIC_PROBER_A_MISS_K], 3);
+	c->recover = u32_or(tb[FABRIC_PROBER_A_RECOVER], 3);
+	if (pj_cfg_check(c)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "judge settings out of range");
+		return -EINVAL;
+	}
+	jr->paths = bpf_map_get(nla_get_s32(tb[FABRIC_PROBER_A_PATHS_FD]));
+	if (IS_ERR(jr->paths)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FABRIC_PROBER_A_PATHS_FD],
+				    "not a BPF map fd of the sender");
+		i = PTR_ERR(jr->paths);
+		jr->paths = NULL;
+		return i;
+	}
+	jr->host = bpf_map_get(nla_get_s32(tb[FABRIC_PROBER_A_HOST_FD]));
+	if (IS_ERR(jr->host)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FABRIC_PROBER_A_HOST_FD],
+				    "not a BPF map fd of the sender");
+		i = PTR_ERR(jr->host);
+		jr->host = NULL;
+		judge_req_put(jr);
+		return i;
+	}
+	return 0;
+}
 
 /* The nest of a request, parsed; NULL (with extack) when absent. */
 static int prober_attrs(struct genl_info *info, struct nlattr **tb)
@@ -140,6 +253,7 @@ static int prober_cfg_parse(struct genl_info *info, struct nlattr **tb,
 int fabric_cmd_prober_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[FABRIC_PROBER_A_MAX + 1];
+	struct fabric_judge_req jr;
 	struct fabric_prober_cfg c;
 	int err;
 
@@ -149,7 +263,12 @@ int fabric_cmd_prober_add(struct sk_buff *skb, struct genl_info *info)
 	err = prober_cfg_parse(info, tb, &c);
 	if (err)
 		return err;
-	return fabric_prober_add(fabric_net(genl_info_net(info)), &c, info->extack);
+	err = judge_parse(info, tb, &jr);
+	if (err)
+		return err;
+	err = fabric_prober_add(fabric_net(genl_info_net(info)), &c, &jr, info->extack);
+	judge_req_put(&jr);	/* what the judge did not take */
+	return err;
 }
 
 static int prober_slot(struct genl_info *info, u32 *slot)
@@ -186,6 +305,28 @@ static int put_u64(struct sk_buff *msg, int type, u64 v)
 	return nla_put_u64_64bit(msg, type, v, FABRIC_PROBER_A_PAD);
 }
 
+static int judge_fill(struct sk_buff *msg, const struct fabric_judge *j)
+{
+	const struct fabric_judge_stats *st;
+
+	if (!j)
+		return nla_put_u32(msg, FABRIC_PROBER_A_JUDGE, 0);
+	st = &j->st;
+	if (nla_put_u32(msg, FABRIC_PROBER_A_JUDGE, 1) ||
+	    put_u64(msg, FABRIC_PROBER_A_TIMEOUT_NS, j->cfg.timeout_ns) ||
+	    put_u64(msg, FABRIC_PROBER_A_STALL_TOL_NS, j->cfg.stall_tol_ns) ||
+	    put_u64(msg, FABRIC_PROBER_A_JUDGE_NS, j->cfg.judge_ns) ||
+	    nla_put_u32(msg, FABRIC_PROBER_A_MISS_K, j->cfg.miss_k) ||
+	    nla_put_u32(msg, FABRIC_PROBER_A_RECOVER, j->cfg.recover) ||
+	    put_u64(msg, FABRIC_PROBER_A_JUDGE_RUNS, READ_ONCE(st->runs)) ||
+	    put_u64(msg, FABRIC_PROBER_A_JUDGE_LATE, READ_ONCE(st->late)) ||
+	    put_u64(msg, FABRIC_PROBER_A_JUDGE_LAG_MAX_NS, READ_ONCE(st->lag_max_ns)) ||
+	    put_u64(msg, FABRIC_PROBER_A_JUDGE_LAG_SUM_NS, READ_ONCE(st->lag_sum_ns)) ||
+	    put_u64(msg, FABRIC_PROBER_A_JUDGE_VERDICTS, READ_ONCE(st->verdicts)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /* One prober's nest. Under the namespace's probers lock. */
 static int prober_fill(struct sk_buff *msg, const struct fabric_prober *p)
 {
@@ -212,7 +353,8 @@ static int prober_fill(struct sk_buff *msg, const struct fabric_prober *p)
 	    put_u64(msg, FABRIC_PROBER_A_LATE, READ_ONCE(st->late)) ||
 	    put_u64(msg, FABRIC_PROBER_A_SKIPPED, READ_ONCE(st->skipped)) ||
 	    put_u64(msg, FABRIC_PROBER_A_NO_NEIGH, READ_ONCE(st->no_neigh)) ||
-	    put_u64(msg, FABRIC_PROBER_A_SEQ, READ_ONCE(st->seq)))
+	    put_u64(msg, FABRIC_PROBER_A_SEQ, READ_ONCE(st->seq)) ||
+	    judge_fill(msg, p->judge))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;

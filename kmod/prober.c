@@ -10,6 +10,9 @@
  * socket's datagram: bpf/probe_verdict.h stamps it there, the peer's
  * reflector answers it and XDP matches the answer.
  *
+ * With FABRIC_PROBER_A_JUDGE the prober also judges its slot
+ * (kmod/prober_judge.c).
+ *
  * Lifetime: a prober holds its device. It goes on PROBER_DEL, on the
  * device's NETDEV_UNREGISTER (which a move to another namespace also
  * sends), at namespace exit and at unload; each path cancels the timer
@@ -203,6 +206,7 @@ static enum hrtimer_restart probe_tick(struct hrtimer *t)
 
 static void prober_free(struct fabric_prober *p)
 {
+	fabric_judge_free(p->judge);
 	hrtimer_cancel(&p->timer);
 	dev_put(p->dev);
 	kfree_skb(p->tmpl);
@@ -219,7 +223,7 @@ static struct fabric_prober *prober_take(struct fabric_probers *fp, u32 i)
 }
 
 int fabric_prober_add(struct fabric_net *fn, const struct fabric_prober_cfg *c,
-		      struct netlink_ext_ack *extack)
+		      struct fabric_judge_req *jr, struct netlink_ext_ack *extack)
 {
 	struct fabric_probers *fp = &fn->probers;
 	struct fabric_prober *p;
@@ -253,6 +257,14 @@ int fabric_prober_add(struct fabric_net *fn, const struct fabric_prober_cfg *c,
 		err = -ENOMEM;
 		goto unlock_rtnl;
 	}
+	if (jr->on) {
+		p->judge = fabric_judge_new(fp, c->slot, jr, extack);
+		if (IS_ERR(p->judge)) {
+			err = PTR_ERR(p->judge);
+			p->judge = NULL;
+			goto unlock_rtnl;
+		}
+	}
 	dev_hold(dev);
 	p->dev = dev;
 	mutex_lock(&fp->lock);
@@ -269,6 +281,8 @@ int fabric_prober_add(struct fabric_net *fn, const struct fabric_prober_cfg *c,
 	fp->slot[c->slot] = p;
 	hrtimer_start(&p->timer, ktime_add(ktime_get(), p->interval),
 		      HRTIMER_MODE_ABS_SOFT);
+	if (p->judge)
+		fabric_judge_start(p->judge);
 	mutex_unlock(&fp->lock);
 	rtnl_unlock();
 	return 0;
@@ -277,6 +291,7 @@ unlock:
 	mutex_unlock(&fp->lock);
 unlock_rtnl:
 	rtnl_unlock();
+	fabric_judge_free(p->judge);
 	if (p->dev)
 		dev_put(p->dev);
 	kfree_skb(p->tmpl);

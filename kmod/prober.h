@@ -15,6 +15,7 @@
 #include <net/netlink.h>
 
 #include "fabric_genl.h"
+#include "fabric_probe.h"
 
 struct net_device;
 struct sk_buff;
@@ -44,6 +45,28 @@ struct fabric_prober_stats {
 	u64 sent, tx_errors, late, skipped, no_neigh, seq;
 };
 
+/* Counters of one judge; only its timer writes them. */
+struct fabric_judge_stats {
+	u64 runs, late, lag_max_ns, lag_sum_ns, verdicts;
+};
+
+/*
+ * The module's judge of one slot (kmod/prober_judge.c): a hard hrtimer
+ * running common/probe_judge.h on the data path's own map entries, under
+ * their bpf_spin_lock. Set up by PROBER_ADD with FABRIC_PROBER_A_JUDGE.
+ */
+struct fabric_judge {
+	struct hrtimer timer;		/* hard, absolute */
+	struct bpf_map *paths, *host;	/* held with bpf_map_get() */
+	struct fabric_probe_path *pv;	/* this slot's entry */
+	struct fabric_probe_host *hv;	/* the node-wide entry */
+	struct fabric_probe_judge_cfg cfg;
+	ktime_t period;
+	u32 slot;
+	struct fabric_judge_stats st;
+	struct fabric_probers *fp;	/* for the reroute map */
+};
+
 struct fabric_prober {
 	struct hrtimer timer;		/* soft, absolute: the send tick */
 	struct fabric_prober_cfg cfg;
@@ -51,6 +74,14 @@ struct fabric_prober {
 	struct sk_buff *tmpl;		/* the frame, L2 to payload */
 	ktime_t interval;
 	struct fabric_prober_stats st;
+	struct fabric_judge *judge;	/* NULL: the bpf_timer judges */
+};
+
+/* What a PROBER_ADD asks of the judge (validated by genl_probe.c). */
+struct fabric_judge_req {
+	bool on;
+	struct bpf_map *paths, *host;	/* references the request owns */
+	struct fabric_probe_judge_cfg cfg;
 };
 
 /* The data path's reroute map, held with bpf_map_get(). */
@@ -76,12 +107,19 @@ void fabric_probers_net_init(struct fabric_net *fn);
 void fabric_probers_net_exit(struct fabric_net *fn);
 void fabric_probers_stop(struct fabric_net *fn);	/* unload, step 1 */
 int fabric_prober_add(struct fabric_net *fn, const struct fabric_prober_cfg *c,
-		      struct netlink_ext_ack *extack);
+		      struct fabric_judge_req *jr, struct netlink_ext_ack *extack);
 int fabric_prober_del(struct fabric_net *fn, u32 slot);
 int fabric_prober_rr_set(struct fabric_net *fn, struct bpf_map *map,
 			 struct netlink_ext_ack *extack);
 /* carrier_hook.c: declare every member on ifindex down; any context */
 u32 fabric_rr_carrier_down(struct fabric_net *fn, int ifindex, u64 now);
+
+/* prober_judge.c */
+struct fabric_judge *fabric_judge_new(struct fabric_probers *fp, u32 slot,
+				      struct fabric_judge_req *jr,
+				      struct netlink_ext_ack *extack);
+void fabric_judge_start(struct fabric_judge *j);
+void fabric_judge_free(struct fabric_judge *j);
 
 /* genl_probe.c */
 extern const struct nla_policy fabric_prober_policy[FABRIC_PROBER_A_MAX + 1];

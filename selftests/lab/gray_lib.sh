@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # The gray-failure campaign in the 4-leaf lab (scripts/lab/lab4.sh), shared
 # by bench/gray_lab.sh (the campaign of `bench/gray --lab`) and
-# selftests/lab/gray_campaign.sh: fabricd on every leaf with the
+# selftests/lab/test_gray_campaign.sh: fabricd on every leaf with the
 # [gray] detectors, RoCE traffic between the hosts (roce-gen), the event
 # streams of all leaves, a fault schedule played with fault.sh and its
 # ground truth, and the stress (CPU hogs, fabricd stalls).

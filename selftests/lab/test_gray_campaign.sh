@@ -36,7 +36,7 @@ lab_init bpftool tc nft
 export LAB_PREFIX BUILD=$LAB_BUILD
 ROOT=$LAB_ROOT
 GL_WORK=$LAB_TMP
-GL_RESTORE_S=3
+GL_RESTORE_S=2
 # Drain at 1 % loss (the SPRT then clears in ~2500 clean probes, not
 # 25000) and at 100 us of delay (twice the default: RTT noise on a loaded
 # 2-vCPU host reaches tens of us); the faults are 1-5 % and 200 us.
@@ -68,11 +68,14 @@ FAULTS=(
 )
 ktap_plan $((${#FAULTS[@]} * 2 + 9))
 
+tmark() { echo "# t=${SECONDS}s $*"; }
 LAB_UP=1
 scripts/lab/lab4.sh up >"$GL_WORK/up.log" 2>&1 ||
 	{ sed 's/^/# /' "$GL_WORK/up.log"; lab_bail "lab4.sh up failed"; }
 "$BUILD/bench/gray" --clock >"$GL_WORK/clock"
+tmark "lab up"
 gl_start || lab_bail "fabricd or traffic did not start"
+tmark "fabricd and traffic up"
 ktap_check "fabricd runs on all four leaves with six probed paths each" eval '
 	for l in 1 2 3 4; do
 		gl_ctl $l -j paths | jq -e "[.paths[] | select(.state == \"up\")] | length == 6" \
@@ -123,6 +126,7 @@ for f in "${FAULTS[@]}"; do
 	1) desc+=" and drained" ;;
 	0) desc+=", never drained" ;;
 	esac
+	tmark "fault $id over"
 	if [[ -z $why ]]; then ktap_ok "$desc"; else ktap_fail "$desc" "$why"; fi
 	why=
 	if [[ $drain == 1 ]]; then
@@ -137,6 +141,7 @@ for f in "${FAULTS[@]}"; do
 	fi
 done
 
+tmark "faults done"
 # no fault, under stress
 t0=$(gl_mono_ns)
 gl_stress_start
@@ -172,4 +177,5 @@ ktap_check "score: no false alarm" test "$(field false_alarms)" = 0
 gl_stop	# the receivers print their counts
 rx=$(cat "$GL_WORK"/rx-h*.json | jq -s '[.[] | select(.packets > 0)] | length')
 ktap_check "RoCE traffic reached all four hosts ($rx)" test "$rx" = 4
+tmark "done"
 ktap_finish

@@ -20,9 +20,19 @@
  *   kprober-dp clear PIN
  *       withdraw group 0's verdicts (a bench between samples; not atomic
  *       against a detector, unlike fabricd's clear)
+ *   kprober-dp storm SECONDS
+ *       a stall storm: on every CPU a SCHED_FIFO hog that spins 5-30 ms,
+ *       then sleeps 5-30 ms, for SECONDS (softirq work deferred to
+ *       ksoftirqd and soft timers wait behind it; hard timers do not)
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -158,12 +168,17 @@ static int show(const char *pin)
 		if (bpf_map_lookup_elem(fd, &i, &p) || !p.cfg.ifindex)
 			continue;
 		printf("path slot=%u sent=%llu answered=%llu late=%llu unmatched=%llu missed=%llu"
-		       " stalled=%llu verdicts=%llu reroutes=%llu unwitnessed=%llu verdict=%u\n",
+		       " stalled=%llu verdicts=%llu reroutes=%llu unwitnessed=%llu verdict=%u"
+		       " flags=%u kjudge_runs=%llu kverdicts=%llu undone=%llu false_verdicts=%llu"
+		       " late_timer=%llu\n",
 		       i, (unsigned long long)p.sent, (unsigned long long)p.answered,
 		       (unsigned long long)p.late, (unsigned long long)p.unmatched,
 		       (unsigned long long)p.missed, (unsigned long long)p.stalled,
 		       (unsigned long long)p.verdicts, (unsigned long long)p.reroutes,
-		       (unsigned long long)p.unwitnessed, p.verdict);
+		       (unsigned long long)p.unwitnessed, p.verdict, p.cfg.flags,
+		       (unsigned long long)p.kjudge_runs, (unsigned long long)p.kverdicts,
+		       (unsigned long long)p.undone, (unsigned long long)p.false_verdicts,
+		       (unsigned long long)p.late_timer);
 	}
 	snprintf(path, sizeof(path), "%s/" FABRIC_RR_MAP, pin);
 	fd = bpf_obj_get(path);
@@ -208,14 +223,69 @@ static int clear(const char *pin)
 	return 0;
 }
 
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void hog(int cpu, __u64 end)
+{
+	struct sched_param sp = { .sched_priority = 50 };
+	unsigned int x = 2463534242U + cpu;
+	cpu_set_t set;
+	__u64 until;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) ||
+	    sched_setscheduler(0, SCHED_FIFO, &sp)) {
+		perror("kprober-dp: storm");
+		_exit(1);
+	}
+	while (mono_ns() < end) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		until = mono_ns() + (5 + x % 26) * 1000000ULL;
+		while (mono_ns() < until)
+			;
+		usleep((5 + (x >> 8) % 26) * 1000);
+	}
+	_exit(0);
+}
+
+static int storm(const char *secs)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN), i;
+	__u64 end = mono_ns() + strtoull(secs, NULL, 10) * 1000000000ULL;
+	int st, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return 1;
+		if (!pid)
+			hog(i, end);
+	}
+	while (wait(&st) > 0)
+		bad |= !WIFEXITED(st) || WEXITSTATUS(st);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "storm"))
+		return storm(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "clear"))
 		return clear(argv[2]);
 	if (argc >= 5 && argc <= 6 && !strcmp(argv[1], "setup"))
 		return setup(argv[2], argv + 3, argc - 3);
 	if (argc == 3 && !strcmp(argv[1], "show"))
 		return show(argv[2]);
-	fprintf(stderr, "usage: kprober-dp setup PIN DEV0 DEV1 [V6DEV] | show PIN | clear PIN\n");
+	fprintf(stderr, "usage: kprober-dp setup PIN DEV0 DEV1 [V6DEV] | show PIN | clear PIN | storm SECONDS\n");
 	return 2;
 }

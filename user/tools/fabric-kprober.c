@@ -8,6 +8,7 @@
  *   get SLOT
  *   add SLOT dev IFNAME src ADDR dst ADDR [sport N] [dport N]
  *       [interval-us N | interval-ns N] [group G] [member M]
+ *       [judge PIN [timeout-ns N] ...]  (kprober_judge.h)
  *   del SLOT
  *   rr-map PIN | rr-map none          hand over (or drop) the pinned
  *                                     fabric_reroute map
@@ -75,6 +76,8 @@ static unsigned long long u64_of(struct nlattr **tb, int t)
 	return tb[t] ? (unsigned long long)nla_get_u64(tb[t]) : 0;
 }
 
+#include "kprober_judge.h"
+
 static int prober_cb(struct nl_msg *msg, void *arg)
 {
 	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
@@ -99,7 +102,7 @@ static int prober_cb(struct nl_msg *msg, void *arg)
 		if_indextoname(nla_get_u32(tb[FABRIC_PROBER_A_IFINDEX]), ifname);
 	printf("prober slot=%u dev=%s ifindex=%u src=%s dst=%s sport=%u dport=%u interval_ns=%llu"
 	       " group=%u member=%u sent=%llu tx_errors=%llu late=%llu skipped=%llu"
-	       " no_neigh=%llu seq=%llu\n",
+	       " no_neigh=%llu seq=%llu",
 	       tb[FABRIC_PROBER_A_SLOT] ? nla_get_u32(tb[FABRIC_PROBER_A_SLOT]) : 0, ifname,
 	       tb[FABRIC_PROBER_A_IFINDEX] ? nla_get_u32(tb[FABRIC_PROBER_A_IFINDEX]) : 0,
 	       src, dst,
@@ -111,6 +114,8 @@ static int prober_cb(struct nl_msg *msg, void *arg)
 	       u64_of(tb, FABRIC_PROBER_A_SENT), u64_of(tb, FABRIC_PROBER_A_TX_ERRORS),
 	       u64_of(tb, FABRIC_PROBER_A_LATE), u64_of(tb, FABRIC_PROBER_A_SKIPPED),
 	       u64_of(tb, FABRIC_PROBER_A_NO_NEIGH), u64_of(tb, FABRIC_PROBER_A_SEQ));
+	print_judge(tb);
+	putchar('\n');
 	return NL_OK;
 }
 
@@ -246,6 +251,11 @@ static int cmd_add(int argc, char **argv)
 			nla_put_u32(msg, FABRIC_PROBER_A_GROUP, num(v));
 		} else if (!strcmp(k, "member")) {
 			nla_put_u32(msg, FABRIC_PROBER_A_MEMBER, num(v));
+		} else if (!strcmp(k, "judge")) {	/* PIN dir of the probe maps */
+			if (put_judge_maps(msg, v))
+				return 2;
+		} else if (judge_key(k) > 0) {
+			put_judge_num(msg, judge_key(k), num(v));
 		} else {
 			usage();
 		}

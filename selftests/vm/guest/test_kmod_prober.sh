@@ -10,7 +10,11 @@ echo "# t=${SECONDS}s"
 # blackhole at the reflector gives the BPF verdict DOWN and a declared
 # reroute; the carrier kprobe declares a member down in the reroute map
 # before linkwatch's notifier runs (order, not durations); probers go away
-# cleanly on delete, device unregister, netns exit and unload.
+# cleanly on delete, device unregister, netns exit and unload. Slots 0
+# and 1 are judged by fabric.ko's hrtimer (kmod/prober_judge.c), slot 2
+# by the bpf_timer: the blackhole's verdict is the module's, a stall storm
+# gives the module no verdict on healthy paths, and unload hands the
+# slots back.
 . /tests/ktap.sh
 . /tests/lib.sh
 have_fabric_ko || { echo "1..0 # SKIP fabric.ko not built"; exit 4; }
@@ -30,7 +34,7 @@ cleanup() {
 	rm -rf $PIN $REF
 }
 trap cleanup EXIT
-ktap_plan 25
+ktap_plan 30
 
 setup() {
 	$IP netns add kpeer &&
@@ -78,16 +82,26 @@ wait_secs() {
 export DP PIN KP hook
 export -f dp_field kp_field hook_field wait_secs
 
-ktap_check "add IPv4 prober, slot 0 on kpa0 (5 ms)" \
-	bash -c "$KP add 0 dev kpa0 src 10.31.1.1 dst 10.31.1.2 interval-us 5000 group 0 member 0 | grep -qx ok"
-ktap_check "add IPv4 prober, slot 1 on kpb0 (5 ms)" \
-	bash -c "$KP add 1 dev kpb0 src 10.31.2.1 dst 10.31.2.2 interval-us 5000 group 0 member 1 | grep -qx ok"
+# the module judge with kprober-dp's bpf_timer settings (K = 5, 50 ms)
+JUDGE="judge $PIN timeout-ns 50000000 stall-tol-ns 100000000 judge-ns 5000000 miss-k 5 recover 3"
+ktap_check "add IPv4 prober, slot 0 on kpa0 (5 ms), judged by the module" \
+	bash -c "$KP add 0 dev kpa0 src 10.31.1.1 dst 10.31.1.2 interval-us 5000 group 0 member 0 $JUDGE | grep -qx ok"
+ktap_check "add IPv4 prober, slot 1 on kpb0 (5 ms), judged by the module" \
+	bash -c "$KP add 1 dev kpb0 src 10.31.2.1 dst 10.31.2.2 interval-us 5000 group 0 member 1 $JUDGE | grep -qx ok"
 ktap_check "add IPv6 prober, slot 2 on kpa0 (5 ms)" \
 	bash -c "$KP add 2 dev kpa0 src fd31:1::1 dst fd31:1::2 interval-us 5000 group 1 member 0 | grep -qx ok"
 echo "# t=${SECONDS}s"
 ktap_check "hand the reroute map over (RR_MAP_SET)" \
 	bash -c "$KP rr-map $PIN/fabric_reroute | grep -qx ok"
 ktap_check "list shows the three probers" bash -c "(( \$($KP list | grep -c '^prober ') == 3 ))"
+kjudged() { # SLOT: the module's hrtimer judges it, its bpf_timer is off
+	[[ $(kp_field "$1" judge) == 1 ]] && (($(dp_field path "$1" flags) & 2)) &&
+		(($(dp_field path "$1" kjudge_runs) > 0))
+}
+export -f kjudged
+ktap_check "slots 0, 1 judged by the module's hrtimer (flag set, runs), slot 2 not" \
+	wait_secs 30 bash -c "kjudged 0 && kjudged 1 && [[ \$(kp_field 2 judge) == 0 ]] && \
+		(( \$(dp_field path 2 kjudge_runs) == 0 && !(\$(dp_field path 2 flags) & 2) ))"
 
 answered() { (($(dp_field path "$1" answered) >= 20)); }
 export -f answered
@@ -118,19 +132,40 @@ ktap_check "busy slot refused" refused "already has a prober" \
 ktap_check "source port = reflector port refused" refused "source port" \
 	$KP add 9 dev kpa0 src 10.31.1.1 dst 10.31.1.2 sport 3785
 ktap_check "without CAP_NET_ADMIN: refused (EPERM)" refused "error 1 " "${NOPRIV[@]}" $KP list
+ktap_check "judge period below 20 us refused" refused "error 34|error 22" \
+	$KP add 9 dev kpa0 src 10.31.1.1 dst 10.31.1.2 judge $PIN judge-ns 19999
+ktap_check "judge setting without FABRIC_PROBER_A_JUDGE refused with a message" \
+	refused "without FABRIC_PROBER_A_JUDGE" $KP add 9 dev kpa0 src 10.31.1.1 dst 10.31.1.2 miss-k 5
 
-# blackhole at the reflector of kpb1: the BPF verdict says DOWN after
-# K (5) confirmed misses and declares member 1 down (source 1: bpf). Slot 0
+echo "# t=${SECONDS}s"
+# a stall storm (SCHED_FIFO hogs on every CPU, 5-30 ms on and off): the
+# module judges both healthy paths through it and must find nothing
+v0=$(dp_field path 0 verdicts) v1=$(dp_field path 1 verdicts)
+a0=$(dp_field path 0 answered) a1=$(dp_field path 1 answered)
+$DP storm 8
+# let what was in flight during the storm be answered and judged
+wait_secs 30 bash -c "(( \$(dp_field path 0 answered) >= $a0 + 40 && \$(dp_field path 1 answered) >= $a1 + 40 ))"
+sleep 1
+echo "# after storm: $($DP show $PIN | tr '\n' ';')"
+echo "# after storm: $($KP list | head -2 | tr '\n' ';')"
+ktap_check "stall storm: no verdict on the healthy slots 0, 1, no member declared" \
+	bash -c "(( \$(dp_field path 0 verdicts) == $v0 && \$(dp_field path 1 verdicts) == $v1 )) && \
+		[[ \$(dp_field member 0 down) == 0 && \$(dp_field member 1 down) == 0 ]]"
+
+# blackhole at the reflector of kpb1: the module's judge says DOWN after
+# K (5) confirmed misses and declares member 1 down (source 2: kmod). Slot 0
 # witnesses. (Whether a loaded TCG guest also makes false verdicts on
 # healthy paths is the judge's matter, not the sender's: slot 0 cannot
 # declare member 0, which the carrier step below needs.)
 missed1=$(dp_field path 1 missed)
 "${PEER[@]}" $BPFTOOL net detach xdp dev kpb1
 "${PEER[@]}" $BPFTOOL net attach xdp pinned $REF/fabric_probe_pass dev kpb1
-ktap_check "blackhole: 5+ new misses, BPF verdict DOWN on slot 1, member 1 declared (bpf)" \
-	wait_secs 30 bash -c "(( \$(dp_field path 1 missed) >= $missed1 + 5 )) && \
+ktap_check "blackhole: 5+ new misses, module verdict DOWN on slot 1, member 1 declared (kmod)" \
+	wait_secs 30 bash -c "(( \$(dp_field path 1 missed) >= $missed1 + 5 && \
+		\$(dp_field path 1 kverdicts) >= 1 && \$(kp_field 1 judge_verdicts) >= 1 )) && \
 		[[ \$(dp_field path 1 verdict) == 1 && \$(dp_field member 1 down) == 1 && \
-		\$(dp_field member 1 src) == 1 ]]"
+		\$(dp_field member 1 src) == 2 ]]"
+echo "# $($KP list | head -2 | tr '\n' ';')"
 
 echo "# t=${SECONDS}s"
 # carrier: the kprobe declares member 0 down (source 3: carrier) at the
@@ -166,6 +201,8 @@ ktap_check "probers are per netns; netns exit with a live 100 us prober" netns_c
 echo "# t=${SECONDS}s"
 dmesg -c >/dev/null 2>&1
 ktap_check "rmmod with a live prober and the reroute map held" timeout 60 /sbin/rmmod fabric
+ktap_check "unload handed slot 0 back to the bpf_timer (judge flag cleared, slot 1's too)" \
+	bash -c "(( !(\$(dp_field path 0 flags) & 2) && !(\$(dp_field path 1 flags) & 2) ))"
 ktap_check "no oops, WARN or BUG in the kernel log" \
 	bash -c "! dmesg | grep -Eq 'Oops|WARNING:|BUG:|refcount|unregister_netdevice: waiting'"
 if [[ -w /sys/kernel/debug/kmemleak ]]; then
