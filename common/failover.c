@@ -1,51 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Per-path failover policy. See failover.h for the API and
- * Documentation/failover-policy.md for the rules.
+ * Per-path failover policy: the state machine (evidence, judgement,
+ * transitions, drain). See failover.h for the API and
+ * Documentation/failover-policy.md for the rules; failover_group.c has
+ * the set-up, knobs and penalty arithmetic, failover_names.c the names.
  */
 #include "failover.h"
-
-#define FO_UNIT		FABRIC_FO_PENALTY_UNIT
-#define FO_BIT(p)	(1U << (p))
-
-/* 2^(-k/16) in 16.16 fixed point, rounded down, k = 0..15. */
-static const __u32 fo_exp2_frac[16] = {
-	65536, 62757, 60096, 57548, 55108, 52772, 50535, 48392,
-	46340, 44376, 42494, 40693, 38967, 37315, 35733, 34218,
-};
-
-static const char *const fo_state_names[FABRIC_FO_STATE_MAX] = {
-	[FABRIC_FO_UP]		= "up",
-	[FABRIC_FO_DOWN]	= "down",
-	[FABRIC_FO_HOLDDOWN]	= "holddown",
-};
-
-static const char *const fo_reason_names[FABRIC_FO_R_MAX] = {
-	[FABRIC_FO_R_NONE]		= "none",
-	[FABRIC_FO_R_INIT]		= "init",
-	[FABRIC_FO_R_CARRIER_DOWN]	= "carrier-down",
-	[FABRIC_FO_R_PROBE_LOSS]	= "probe-loss",
-	[FABRIC_FO_R_GAP_BURST]		= "gap-burst",
-	[FABRIC_FO_R_SILENCE]		= "silence",
-	[FABRIC_FO_R_ADMIN_DRAIN]	= "admin-drain",
-	[FABRIC_FO_R_CARRIER_UP]	= "carrier-up",
-	[FABRIC_FO_R_PROBE_OK]		= "probes-ok",
-	[FABRIC_FO_R_ADMIN_UNDRAIN]	= "admin-undrain",
-	[FABRIC_FO_R_HOLD_EXPIRED]	= "holddown-expired",
-	[FABRIC_FO_R_GRAY]		= "gray",
-	[FABRIC_FO_R_GRAY_CLEAR]	= "gray-clear",
-};
-
-static const char *const fo_signal_names[FABRIC_FO_SIG_MAX] = {
-	[FABRIC_FO_SIG_CARRIER_DOWN]	= "carrier-down",
-	[FABRIC_FO_SIG_CARRIER_UP]	= "carrier-up",
-	[FABRIC_FO_SIG_PROBE_OK]	= "probe-ok",
-	[FABRIC_FO_SIG_PROBE_MISS]	= "probe-miss",
-	[FABRIC_FO_SIG_GAP_BURST]	= "gap-burst",
-	[FABRIC_FO_SIG_SILENCE]		= "silence",
-	[FABRIC_FO_SIG_GRAY]		= "gray",
-	[FABRIC_FO_SIG_GRAY_CLEAR]	= "gray-clear",
-};
+#include "failover_int.h"
 
 /* State of one mutating call. */
 struct fo_ctx {
@@ -56,67 +17,9 @@ struct fo_ctx {
 	__u32 suppressed;	/* failures judged local in this call */
 };
 
-/*
- * Elapsed time as a signed difference clamped at 0: callers on several
- * CPUs may pass a now slightly older than a stored stamp.
- */
-static __u64 fo_elapsed(__u64 now, __u64 then)
-{
-	__s64 d = (__s64)(now - then);
-
-	return d > 0 ? (__u64)d : 0;
-}
-
 static int fo_time_reached(__u64 now, __u64 deadline)
 {
 	return (__s64)(now - deadline) >= 0;
-}
-
-/*
- * p * 2^(-dt/half): whole half-lives by shifting (at most 32 before p is
- * 0), the remainder from a 16-step table. Multiplies and shifts only, so
- * no 64-bit division helper is needed on 32-bit kernels.
- */
-static __u32 fo_decay(__u32 p, __u64 dt, __u64 half)
-{
-	__u32 k;
-
-	while (p && dt >= half) {
-		p >>= 1;
-		dt -= half;
-	}
-	if (!p)
-		return 0;
-	/* half <= 2^48, so (k + 1) * half cannot overflow. */
-	for (k = 0; k < 15 && (((__u64)(k + 1) * half) >> 4) <= dt; k++)
-		;
-	return (__u32)(((__u64)p * fo_exp2_frac[k]) >> 16);
-}
-
-static __u32 fo_penalty_now(const struct fabric_fo_group *g,
-			    const struct fabric_fo_path *pp, __u64 now)
-{
-	return fo_decay(pp->penalty, fo_elapsed(now, pp->penalty_ns),
-			g->cfg.half_life_ns);
-}
-
-/*
- * base << (round(penalty / unit) - 1), capped at max. Doubling stops at
- * max (<= 2^48), so it cannot overflow; penalty_max bounds the loop.
- */
-static __u64 fo_hold_for(const struct fabric_fo_config *cfg, __u32 pen)
-{
-	__u32 units = (pen + FO_UNIT / 2) / FO_UNIT;
-	__u64 h = cfg->hold_base_ns;
-
-	while (units-- > 1 && h < cfg->hold_max_ns)
-		h <<= 1;
-	return h < cfg->hold_max_ns ? h : cfg->hold_max_ns;
-}
-
-static __u32 fo_all_mask(const struct fabric_fo_group *g)
-{
-	return g->n_paths >= 32 ? ~0U : FO_BIT(g->n_paths) - 1;
 }
 
 static __u32 fo_drained_mask(const struct fabric_fo_group *g)
@@ -204,7 +107,7 @@ static void fo_fail(struct fo_ctx *c, __u32 p, __u32 reason)
 	if (reason == FABRIC_FO_R_ADMIN_DRAIN) {
 		pp->st.drains++;
 	} else {
-		pen = fo_penalty_now(g, pp, c->now);
+		pen = fabric_fo_penalty(g, p, c->now);
 		if (pen >= FO_UNIT / 2) {
 			flags |= FABRIC_FO_TF_FLAP;
 			pp->st.flaps++;
@@ -225,8 +128,7 @@ static void fo_holddown(struct fo_ctx *c, __u32 p, __u32 reason)
 	struct fabric_fo_group *g = c->g;
 	struct fabric_fo_path *pp = &g->path[p];
 
-	pp->hold_until_ns = c->now +
-		fo_hold_for(&g->cfg, fo_penalty_now(g, pp, c->now));
+	pp->hold_until_ns = c->now + fabric_fo_hold_ns(g, p, c->now);
 	pp->miss_run = 0;
 	pp->gap_count = 0;
 	fo_transition(c, p, FABRIC_FO_HOLDDOWN, reason, 0);
@@ -437,93 +339,6 @@ static void fo_judge(struct fo_ctx *c, __u32 p, __u32 cand, __u32 signal)
 	}
 }
 
-void fabric_fo_config_default(struct fabric_fo_config *cfg)
-{
-	cfg->probe_miss_k = 3;
-	cfg->recover_probes = 3;
-	cfg->gap_bursts = 2;
-	cfg->pad = 0;
-	cfg->gap_window_ns = 10000000ULL;		/* 10 ms */
-	cfg->stall_tolerance_ns = 200000ULL;		/* 200 us */
-	cfg->local_window_ns = 20000000ULL;		/* 20 ms */
-	cfg->hold_base_ns = 500000000ULL;		/* 500 ms */
-	cfg->hold_max_ns = 30000000000ULL;		/* 30 s */
-	cfg->half_life_ns = 10000000000ULL;		/* 10 s */
-}
-
-int fabric_fo_config_check(const struct fabric_fo_config *cfg)
-{
-	if (!cfg->probe_miss_k || !cfg->recover_probes || !cfg->gap_bursts)
-		return -FABRIC_FO_EINVAL;
-	if (cfg->gap_window_ns > FABRIC_FO_TIME_MAX ||
-	    cfg->stall_tolerance_ns > FABRIC_FO_TIME_MAX ||
-	    cfg->local_window_ns > FABRIC_FO_TIME_MAX ||
-	    cfg->hold_max_ns > FABRIC_FO_TIME_MAX ||
-	    cfg->half_life_ns > FABRIC_FO_TIME_MAX)
-		return -FABRIC_FO_EINVAL;
-	if (!cfg->hold_base_ns || cfg->hold_base_ns > cfg->hold_max_ns ||
-	    !cfg->half_life_ns)
-		return -FABRIC_FO_EINVAL;
-	return 0;
-}
-
-/*
- * Cap the penalty one unit above what reaches hold_max, so that a path
- * which stopped flapping is forgiven within a few half-lives.
- */
-static __u32 fo_penalty_cap(const struct fabric_fo_config *cfg)
-{
-	__u32 shift;
-
-	for (shift = 0; (cfg->hold_base_ns << shift) < cfg->hold_max_ns; shift++)
-		;
-	return (shift + 2) * FO_UNIT;
-}
-
-int fabric_fo_group_init(struct fabric_fo_group *g,
-			 const struct fabric_fo_config *cfg, __u32 n_paths,
-			 __u64 now)
-{
-	__u8 *b = (__u8 *)g;
-	__u32 p;
-	__u64 i;
-
-	if (n_paths < 1 || n_paths > FABRIC_FO_MAX_PATHS ||
-	    fabric_fo_config_check(cfg))
-		return -FABRIC_FO_EINVAL;
-	for (i = 0; i < sizeof(*g); i++)
-		b[i] = 0;
-	g->cfg = *cfg;
-	g->n_paths = n_paths;
-	g->members = fo_all_mask(g);
-	g->penalty_max = fo_penalty_cap(cfg);
-	for (p = 0; p < n_paths; p++) {
-		struct fabric_fo_path *pp = &g->path[p];
-
-		pp->state = FABRIC_FO_UP;
-		pp->carrier = 1;
-		pp->penalty_ns = now;
-		pp->st.last_change_ns = now;
-		pp->st.last_reason = FABRIC_FO_R_INIT;
-	}
-	return 0;
-}
-
-int fabric_fo_set_config(struct fabric_fo_group *g,
-			 const struct fabric_fo_config *cfg)
-{
-	__u32 p;
-
-	if (fabric_fo_config_check(cfg))
-		return -FABRIC_FO_EINVAL;
-	g->cfg = *cfg;
-	g->penalty_max = fo_penalty_cap(cfg);
-	for (p = 0; p < g->n_paths; p++)
-		if (g->path[p].penalty > g->penalty_max)
-			g->path[p].penalty = g->penalty_max;
-	return 0;
-}
-
 int fabric_fo_event(struct fabric_fo_group *g, const struct fabric_fo_event *ev,
 		    struct fabric_fo_result *res)
 {
@@ -559,23 +374,6 @@ int fabric_fo_tick(struct fabric_fo_group *g, __u64 now,
 	fo_expire(&c);
 	fo_finish(&c);
 	return 0;
-}
-
-__u64 fabric_fo_next_deadline(const struct fabric_fo_group *g)
-{
-	__u64 best = FABRIC_FO_NEVER;
-	__u32 p;
-
-	for (p = 0; p < g->n_paths; p++) {
-		const struct fabric_fo_path *pp = &g->path[p];
-
-		if (pp->state != FABRIC_FO_HOLDDOWN)
-			continue;
-		if (best == FABRIC_FO_NEVER ||
-		    (__s64)(pp->hold_until_ns - best) < 0)
-			best = pp->hold_until_ns;
-	}
-	return best;
 }
 
 int fabric_fo_drain(struct fabric_fo_group *g, __u32 path, __u64 now,
@@ -622,50 +420,4 @@ int fabric_fo_undrain(struct fabric_fo_group *g, __u32 path, __u64 now,
 	}
 	fo_finish(&c);
 	return 0;
-}
-
-__u32 fabric_fo_members(const struct fabric_fo_group *g)
-{
-	return g->members;
-}
-
-__u32 fabric_fo_state_mask(const struct fabric_fo_group *g, __u32 state)
-{
-	__u32 p, m = 0;
-
-	for (p = 0; p < g->n_paths; p++)
-		if (g->path[p].state == state)
-			m |= FO_BIT(p);
-	return m;
-}
-
-__u32 fabric_fo_penalty(const struct fabric_fo_group *g, __u32 path,
-			__u64 now)
-{
-	if (path >= g->n_paths)
-		return 0;
-	return fo_penalty_now(g, &g->path[path], now);
-}
-
-__u64 fabric_fo_hold_ns(const struct fabric_fo_group *g, __u32 path,
-			__u64 now)
-{
-	if (path >= g->n_paths)
-		return 0;
-	return fo_hold_for(&g->cfg, fabric_fo_penalty(g, path, now));
-}
-
-const char *fabric_fo_state_name(__u32 state)
-{
-	return state < FABRIC_FO_STATE_MAX ? fo_state_names[state] : "unknown";
-}
-
-const char *fabric_fo_reason_name(__u32 reason)
-{
-	return reason < FABRIC_FO_R_MAX ? fo_reason_names[reason] : "unknown";
-}
-
-const char *fabric_fo_signal_name(__u32 signal)
-{
-	return signal < FABRIC_FO_SIG_MAX ? fo_signal_names[signal] : "unknown";
 }

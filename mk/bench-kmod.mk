@@ -8,12 +8,12 @@ KFB_GUEST	:= $(BUILD)/vm-tools/kmod-failover-bench
 KFB_RINGBUF	:= $(BUILD)/vm-tools/kmod_failover_ringbuf.bpf.o
 
 $(KFB_GUEST): bench/kmod-failover.c bench/kmod-failover-load.c bench/kmod-failover-load.h \
-		common/failover.c common/failover.h common/fabric_genl.h
+		$(wildcard common/failover*.c common/failover*.h) common/fabric_genl.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) -O2 -g -Wall -Wextra -Wno-unused-parameter -Icommon \
 		$(shell pkg-config --cflags libnl-genl-3.0 libbpf) $< bench/kmod-failover-load.c \
-		common/failover.c \
+		$(wildcard common/failover*.c) \
 		$(shell pkg-config --libs libnl-genl-3.0 libbpf) -o $@
 
 $(KFB_RINGBUF): bench/kmod-failover-ringbuf.bpf.c

@@ -18,7 +18,7 @@ KMOD_KVERS	:= $(KMOD_KVERS)
 KMOD_KVER	:= $(KMOD_KVER)
 KMOD_OUT	:= $(BUILD)/kmod
 KMOD_BTF	:= $(BUILD)/kmod-btf
-KMOD_SRCS	:= Kbuild $(wildcard kmod/*.c kmod/*.h common/*.h common/failover.c)
+KMOD_SRCS	:= Kbuild $(wildcard kmod/*.c kmod/*.h common/*.h common/failover*.c)
 KMOD_KBUILD_V	:= $(if $(filter 0,$(V)),,V=1)
 KMOD_ALL_KVERS	:= $(sort $(KMOD_KVERS) $(KMOD_KVER))
 KMOD_KOS	:= $(foreach k,$(KMOD_KVERS),$(KMOD_OUT)/$(k)/fabric.ko)
