@@ -4,11 +4,12 @@ KPROBER		:= $(BUILD)/fabric-kprober
 # installed (make install) with the other programs: the operators' client
 PROGS		+= $(KPROBER)
 
-$(KPROBER) $(BUILD)/vm-tools/fabric-kprober: user/tools/fabric-kprober.c common/fabric_genl.h
+$(KPROBER) $(BUILD)/vm-tools/fabric-kprober: user/tools/fabric-kprober.c user/tools/genl_client.c \
+		user/tools/genl_client.h common/fabric_genl.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) -O2 -g -Wall -Wextra -Wno-unused-parameter -Icommon \
-		$(shell pkg-config --cflags libnl-genl-3.0 libbpf) $< \
+		$(shell pkg-config --cflags libnl-genl-3.0 libbpf) $< user/tools/genl_client.c \
 		$(shell pkg-config --libs libnl-genl-3.0 libbpf) -o $@
 
 $(BUILD)/vm-tools/kprober-dp: selftests/vm/kprober_dp.c $(BUILD)/fabric.skel.h \

@@ -7,11 +7,17 @@
 # Guest-side tools go to $(BUILD)/vm-tools/ and into the initramfs.
 VM_TOOLS	:= $(BUILD)/vm-tools/fabric-genl-test $(BUILD)/vm-tools/kfunc-test
 
-$(BUILD)/vm-tools/fabric-genl-test: user/tools/fabric-genl-test.c common/fabric_genl.h
+# genl_client.c: the socket, acks and extack of both genetlink clients
+# (this one and mk/kprober.mk's fabric-kprober).
+GENL_CLIENT	:= user/tools/genl_client.c
+GENL_TEST_SRCS	:= user/tools/fabric-genl-test.c user/tools/fabric-genl-test-print.c \
+		   $(GENL_CLIENT) common/failover_names.c
+$(BUILD)/vm-tools/fabric-genl-test: $(GENL_TEST_SRCS) user/tools/fabric-genl-test.h \
+		user/tools/genl_client.h common/fabric_genl.h common/failover.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) -O2 -g -Wall -Wextra -Wno-unused-parameter -Icommon \
-		$(shell pkg-config --cflags libnl-genl-3.0) $< \
+		$(shell pkg-config --cflags libnl-genl-3.0) $(GENL_TEST_SRCS) \
 		$(shell pkg-config --libs libnl-genl-3.0) -o $@
 
 $(BUILD)/vm-tools/kfunc-test: selftests/vm/bpf/kfunc_test.c

@@ -35,15 +35,13 @@
 #include <netlink/genl/ctrl.h>
 
 #include "fabric_genl.h"
+#include "failover.h"
+#include "genl_client.h"
+#include "fabric-genl-test.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
 #endif
-
-static struct nl_sock *sk;
-static int family;
-static int last_err;
-static char last_msg[256];
 
 static void die(const char *what)
 {
@@ -51,279 +49,10 @@ static void die(const char *what)
 	exit(2);
 }
 
-static int err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
-{
-	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
-	struct nlattr *a;
-	int len, rem;
-
-	last_err = e->error;
-	last_msg[0] = '\0';
-	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
-		len = nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(*e);
-		nla_for_each_attr(a, (struct nlattr *)(e + 1), len, rem)
-			if (nla_type(a) == NLMSGERR_ATTR_MSG)
-				snprintf(last_msg, sizeof(last_msg), "%s", (char *)nla_data(a));
-			else if (nla_type(a) == NLMSGERR_ATTR_MISS_TYPE && !last_msg[0])
-				snprintf(last_msg, sizeof(last_msg), "missing attribute type %u",
-					 nla_get_u32(a));
-	}
-	return NL_STOP;
-}
-
-static int ack_cb(struct nl_msg *msg, void *arg)
-{
-	last_err = 0;
-	return NL_STOP;
-}
-
-static const char *state_names[] = { "up", "down", "holddown" };
-static const char *signal_names[] = {
-	"carrier-down", "carrier-up", "probe-ok", "probe-miss", "gap-burst", "silence",
-	"gray", "gray-clear",
-};
-static const char *reason_names[] = {
-	"none", "init", "carrier-down", "probe-loss", "gap-burst", "silence",
-	"admin-drain", "carrier-up", "probes-ok", "admin-undrain", "holddown-expired",
-	"gray", "gray-clear",
-};
-static const char *source_names[] = { "genl", "carrier", "kfunc", "timer", "config" };
-#define NAME(tab, i) ((unsigned int)(i) < sizeof(tab) / sizeof(tab[0]) ? tab[i] : "?")
-
-static unsigned long long u64_or0(struct nlattr *a)
-{
-	return a ? (unsigned long long)nla_get_u64(a) : 0;
-}
-
-static unsigned int u32_or0(struct nlattr *a)
-{
-	return a ? nla_get_u32(a) : 0;
-}
-
-static unsigned int u8_or0(struct nlattr *a)
-{
-	return a ? nla_get_u8(a) : 0;
-}
-
-static void print_member(struct nlattr *m)
-{
-	struct nlattr *tb[FABRIC_MEMBER_A_MAX + 1] = {};
-	char gw[INET6_ADDRSTRLEN] = "-";
-
-	nla_parse_nested(tb, FABRIC_MEMBER_A_MAX, m, NULL);
-	if (tb[FABRIC_MEMBER_A_GW4])
-		inet_ntop(AF_INET, nla_data(tb[FABRIC_MEMBER_A_GW4]), gw, sizeof(gw));
-	if (tb[FABRIC_MEMBER_A_GW6])
-		inet_ntop(AF_INET6, nla_data(tb[FABRIC_MEMBER_A_GW6]), gw, sizeof(gw));
-	printf(" member nh=%u ifindex=%u gw=%s weight=%u state=%s active=%u drained=%u"
-	       " carrier=%u hold_ms=%u penalty=%u flaps=%llu failovers=%llu restores=%llu"
-	       " ignored_stalled=%llu ignored_local=%llu kept=%llu drains=%llu last_reason=%s",
-	       u32_or0(tb[FABRIC_MEMBER_A_NH_ID]), u32_or0(tb[FABRIC_MEMBER_A_IFINDEX]), gw,
-	       tb[FABRIC_MEMBER_A_WEIGHT] ? nla_get_u16(tb[FABRIC_MEMBER_A_WEIGHT]) : 0,
-	       tb[FABRIC_MEMBER_A_STATE] ?
-	       NAME(state_names, nla_get_u8(tb[FABRIC_MEMBER_A_STATE])) : "?",
-	       u8_or0(tb[FABRIC_MEMBER_A_ACTIVE]), u8_or0(tb[FABRIC_MEMBER_A_DRAINED]),
-	       u8_or0(tb[FABRIC_MEMBER_A_CARRIER]), u32_or0(tb[FABRIC_MEMBER_A_HOLD_MS]),
-	       u32_or0(tb[FABRIC_MEMBER_A_PENALTY]), u64_or0(tb[FABRIC_MEMBER_A_FLAPS]),
-	       u64_or0(tb[FABRIC_MEMBER_A_FAILOVERS]), u64_or0(tb[FABRIC_MEMBER_A_RESTORES]),
-	       u64_or0(tb[FABRIC_MEMBER_A_IGNORED_STALLED]),
-	       u64_or0(tb[FABRIC_MEMBER_A_IGNORED_LOCAL]), u64_or0(tb[FABRIC_MEMBER_A_KEPT]),
-	       u64_or0(tb[FABRIC_MEMBER_A_DRAINS]),
-	       NAME(reason_names, u8_or0(tb[FABRIC_MEMBER_A_LAST_REASON])));
-}
-
-static void print_route(struct nlattr *r)
-{
-	struct nlattr *tb[FABRIC_ROUTE_A_MAX + 1] = {};
-	char dst[INET6_ADDRSTRLEN] = "-";
-
-	nla_parse_nested(tb, FABRIC_ROUTE_A_MAX, r, NULL);
-	if (tb[FABRIC_ROUTE_A_DST4])
-		inet_ntop(AF_INET, nla_data(tb[FABRIC_ROUTE_A_DST4]), dst, sizeof(dst));
-	if (tb[FABRIC_ROUTE_A_DST6])
-		inet_ntop(AF_INET6, nla_data(tb[FABRIC_ROUTE_A_DST6]), dst, sizeof(dst));
-	printf(" route=%s/%u@%u", dst, u8_or0(tb[FABRIC_ROUTE_A_PREFIXLEN]),
-	       u32_or0(tb[FABRIC_ROUTE_A_TABLE]));
-}
-
-static const char *cfg_names[] = {
-	[FABRIC_CFG_PROBE_MISS_K] = "probe_miss_k", [FABRIC_CFG_RECOVER_PROBES] = "recover_probes",
-	[FABRIC_CFG_GAP_BURSTS] = "gap_bursts", [FABRIC_CFG_GAP_WINDOW_NS] = "gap_window_ns",
-	[FABRIC_CFG_STALL_TOLERANCE_NS] = "stall_tolerance_ns",
-	[FABRIC_CFG_LOCAL_WINDOW_NS] = "local_window_ns",
-	[FABRIC_CFG_HOLD_BASE_NS] = "hold_base_ns", [FABRIC_CFG_HOLD_MAX_NS] = "hold_max_ns",
-	[FABRIC_CFG_HALF_LIFE_NS] = "half_life_ns",
-};
-
-/* CONFIG nest as "name value" pairs joined by sep. */
-static void print_config(struct nlattr *nest, const char *pre, const char *sep)
-{
-	struct nlattr *a;
-	int rem;
-
-	nla_for_each_nested(a, nest, rem) {
-		if (nla_type(a) >= FABRIC_CFG_PAD || !cfg_names[nla_type(a)])
-			continue;
-		printf("%s%s%s%llu", pre, cfg_names[nla_type(a)], *sep == '=' ? "=" : " ",
-		       nla_len(a) == 4 ? (unsigned long long)nla_get_u32(a) :
-		       (unsigned long long)nla_get_u64(a));
-		if (*sep != '=')
-			printf("\n");
-	}
-}
-
-static const char *gstat_names[] = {
-	[FABRIC_GSTAT_LAST_PATH_KEPT] = "last_path_kept",
-	[FABRIC_GSTAT_LOCAL_EVENTS] = "local_events",
-	[FABRIC_GSTAT_DRAIN_REFUSED] = "drain_refused", [FABRIC_GSTAT_REPLACES] = "replaces",
-	[FABRIC_GSTAT_REPLACE_ERRORS] = "replace_errors", [FABRIC_GSTAT_MEMBERS] = "members",
-	[FABRIC_GSTAT_INSTALLED] = "installed",
-	[FABRIC_GSTAT_ROUTE_RESTORES] = "route_restores",
-};
-
-static const char *stat_names[] = {
-	[FABRIC_STAT_EVENTS] = "events", [FABRIC_STAT_EVENTS_KFUNC] = "events_kfunc",
-	[FABRIC_STAT_EVENTS_CARRIER] = "events_carrier",
-	[FABRIC_STAT_TRANSITIONS] = "transitions", [FABRIC_STAT_REPLACES] = "replaces",
-	[FABRIC_STAT_REPLACE_ERRORS] = "replace_errors",
-	[FABRIC_STAT_NH_CREATED] = "nh_created", [FABRIC_STAT_LAST_PATH_KEPT] = "last_path_kept",
-	[FABRIC_STAT_FLAPS] = "flaps", [FABRIC_STAT_UNKNOWN_PATH] = "unknown_path",
-	[FABRIC_STAT_GROUPS] = "groups", [FABRIC_STAT_REPLACE_NS_LAST] = "replace_ns_last",
-	[FABRIC_STAT_REPLACE_NS_MAX] = "replace_ns_max",
-	[FABRIC_STAT_EVENTS_GENL] = "events_genl", [FABRIC_STAT_NOTES_LOST] = "notes_lost",
-	[FABRIC_STAT_UNINSTALLABLE] = "uninstallable",
-	[FABRIC_STAT_ROUTES_INSTALLED] = "routes_installed",
-	[FABRIC_STAT_ROUTE_ERRORS] = "route_errors",
-	[FABRIC_STAT_EVENTS_DEAD] = "events_dead",
-};
-static const char *param_names[] = {
-	[FABRIC_PARAM_MAX_GROUPS] = "max_groups", [FABRIC_PARAM_MAX_MEMBERS] = "max_members",
-};
-
-static int msg_cb(struct nl_msg *msg, void *arg)
-{
-	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
-	struct nlattr *tb[FABRIC_A_MAX + 1] = {};
-	struct nlattr *a;
-	int rem;
-
-	genlmsg_parse(nlmsg_hdr(msg), 0, tb, FABRIC_A_MAX, NULL);
-	switch (gh->cmd) {
-	case FABRIC_CMD_GROUP_GET:
-		printf("group %u type %s", nla_get_u32(tb[FABRIC_A_GROUP_ID]),
-		       nla_get_u8(tb[FABRIC_A_GROUP_TYPE]) == FABRIC_GROUP_RES ? "res" : "mpath");
-		if (tb[FABRIC_A_GROUP_STATS])
-			nla_for_each_nested(a, tb[FABRIC_A_GROUP_STATS], rem)
-				if (nla_type(a) <= FABRIC_GSTAT_MAX &&
-				    nla_type(a) != FABRIC_GSTAT_PAD && gstat_names[nla_type(a)])
-					printf(" %s=%llu", gstat_names[nla_type(a)],
-					       (unsigned long long)nla_get_u64(a));
-		if (tb[FABRIC_A_CONFIG])
-			print_config(tb[FABRIC_A_CONFIG], " ", "=");
-		if (tb[FABRIC_A_ROUTES])
-			nla_for_each_nested(a, tb[FABRIC_A_ROUTES], rem)
-				print_route(a);
-		if (tb[FABRIC_A_MEMBERS])
-			nla_for_each_nested(a, tb[FABRIC_A_MEMBERS], rem)
-				print_member(a);
-		printf("\n");
-		break;
-	case FABRIC_CMD_STATS_GET:
-		printf("version %u\nkfunc %u\n", nla_get_u32(tb[FABRIC_A_VERSION]),
-		       nla_get_u8(tb[FABRIC_A_KFUNC]));
-		nla_for_each_nested(a, tb[FABRIC_A_STATS], rem)
-			if (nla_type(a) <= FABRIC_STAT_MAX && nla_type(a) != FABRIC_STAT_PAD &&
-			    stat_names[nla_type(a)])
-				printf("%s %llu\n", stat_names[nla_type(a)],
-				       (unsigned long long)nla_get_u64(a));
-		nla_for_each_nested(a, tb[FABRIC_A_PARAMS], rem)
-			if (nla_type(a) <= FABRIC_PARAM_MAX && param_names[nla_type(a)])
-				printf("%s %u\n", param_names[nla_type(a)], nla_get_u32(a));
-		if (tb[FABRIC_A_CONFIG])
-			print_config(tb[FABRIC_A_CONFIG], "", " ");
-		break;
-	case FABRIC_CMD_EVENT:
-		printf("event group=%u nh=%u old=%s new=%s reason=%s source=%s flags=%u"
-		       " ts_ns=%llu done_ns=%llu latency_ns=%llu error=%d active=",
-		       nla_get_u32(tb[FABRIC_A_GROUP_ID]), nla_get_u32(tb[FABRIC_A_NH_ID]),
-		       NAME(state_names, nla_get_u8(tb[FABRIC_A_OLD_STATE])),
-		       NAME(state_names, nla_get_u8(tb[FABRIC_A_NEW_STATE])),
-		       NAME(reason_names, nla_get_u8(tb[FABRIC_A_REASON])),
-		       NAME(source_names, u8_or0(tb[FABRIC_A_SOURCE])),
-		       u32_or0(tb[FABRIC_A_FLAGS]), u64_or0(tb[FABRIC_A_TIMESTAMP_NS]),
-		       u64_or0(tb[FABRIC_A_DONE_NS]), u64_or0(tb[FABRIC_A_LATENCY_NS]),
-		       (int)nla_get_u32(tb[FABRIC_A_ERROR]));
-		if (tb[FABRIC_A_ACTIVE])
-			nla_for_each_nested(a, tb[FABRIC_A_ACTIVE], rem)
-				printf("%u,", nla_get_u32(a));
-		printf("\n");
-		fflush(stdout);
-		if (arg)
-			(*(int *)arg)++;
-		break;
-	}
-	return NL_OK;
-}
-
-static void connect_family(void)
-{
-	int one = 1;
-
-	sk = nl_socket_alloc();
-	if (!sk || genl_connect(sk))
-		die("cannot open a generic netlink socket");
-	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	family = genl_ctrl_resolve(sk, FABRIC_GENL_NAME);
-	if (family < 0) {
-		fprintf(stderr, "fabric-genl-test: family %s not found (module not loaded?)\n",
-			FABRIC_GENL_NAME);
-		exit(3);
-	}
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, msg_cb, NULL);
-	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, err_cb, NULL);
-	nl_socket_modify_cb(sk, NL_CB_ACK, NL_CB_CUSTOM, ack_cb, NULL);
-}
-
+/* Big enough for the negative tests' oversized raw attributes. */
 static struct nl_msg *new_msg(int cmd, int flags)
 {
-	struct nl_msg *msg = nlmsg_alloc_size(65536);
-
-	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
-				 flags, cmd, FABRIC_GENL_VERSION))
-		die("out of memory");
-	return msg;
-}
-
-/* Send, consume the replies; returns 0 or the kernel's -errno. */
-static int transact(struct nl_msg *msg, int dump)
-{
-	int err;
-
-	last_err = 1;
-	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
-	err = nl_send_auto(sk, msg);
-	nlmsg_free(msg);
-	if (err < 0)
-		return -EIO;
-	while (last_err == 1) {
-		err = nl_recvmsgs_default(sk);
-		if (err < 0 && last_err == 1)
-			return -EIO;
-		if (dump && err == 0 && last_err == 1)
-			last_err = 0;	/* NLMSG_DONE */
-	}
-	return last_err;
-}
-
-static int report(int err)
-{
-	if (!err) {
-		printf("ok\n");
-		return 0;
-	}
-	printf("error %d %s: %s\n", -err, strerror(-err), last_msg);
-	return 1;
+	return gc_new_msg(cmd, flags, 65536);
 }
 
 static unsigned long num(const char *s)
@@ -466,7 +195,7 @@ static int cmd_add(int argc, char **argv)
 		nla_nest_end(msg, m);
 	if (members)
 		nla_nest_end(msg, members);
-	return report(transact(msg, 0));
+	return gc_report(gc_transact(msg, 0), 0);
 }
 
 /* raw CMD ATTR...: ATTR is TYPE:HEX, TYPE:u8:N, TYPE:u16:N, TYPE:u32:N,
@@ -521,12 +250,12 @@ static int cmd_raw(int argc, char **argv)
 	}
 	while (depth)
 		nla_nest_end(msg, stack[--depth]);
-	return report(transact(msg, 0));
+	return gc_report(gc_transact(msg, 0), 0);
 }
 
 static int cmd_monitor(int count, int timeout_ms)
 {
-	int grp = genl_ctrl_resolve_grp(sk, FABRIC_GENL_NAME, FABRIC_GENL_MCGRP_EVENTS);
+	int grp = genl_ctrl_resolve_grp(gc_sk, FABRIC_GENL_NAME, FABRIC_GENL_MCGRP_EVENTS);
 	struct pollfd pfd;
 	struct timespec t0, t;
 	int seen = 0;
@@ -534,17 +263,17 @@ static int cmd_monitor(int count, int timeout_ms)
 	if (grp < 0)
 		die("the events group did not resolve");
 	/* setsockopt for the kernel's own errno (EPERM without CAP_NET_ADMIN) */
-	if (setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+	if (setsockopt(nl_socket_get_fd(gc_sk), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
 		       &grp, sizeof(grp))) {
 		printf("error %d join: %s\n", errno, strerror(errno));
 		return 1;
 	}
-	nl_socket_disable_seq_check(sk);
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, msg_cb, &seen);
+	nl_socket_disable_seq_check(gc_sk);
+	nl_socket_modify_cb(gc_sk, NL_CB_VALID, NL_CB_CUSTOM, gt_print_cb, &seen);
 	printf("listening\n");
 	fflush(stdout);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	pfd.fd = nl_socket_get_fd(sk);
+	pfd.fd = nl_socket_get_fd(gc_sk);
 	pfd.events = POLLIN;
 	while (seen < count) {
 		long left;
@@ -554,7 +283,7 @@ static int cmd_monitor(int count, int timeout_ms)
 				     (t.tv_nsec - t0.tv_nsec) / 1000000);
 		if (left <= 0 || poll(&pfd, 1, left) <= 0)
 			break;
-		nl_recvmsgs_default(sk);
+		nl_recvmsgs_default(gc_sk);
 	}
 	return seen >= count ? 0 : 1;
 }
@@ -567,45 +296,43 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		die("usage: see the comment at the top of fabric-genl-test.c");
 	cmd = argv[1];
-	connect_family();
+	gc_connect("fabric-genl-test", gt_print_cb, NULL);
 	if (!strcmp(cmd, "add") && argc >= 3)
 		return cmd_add(argc - 2, argv + 2);
 	if (!strcmp(cmd, "del") && argc == 3) {
 		msg = new_msg(FABRIC_CMD_GROUP_DEL, 0);
 		nla_put_u32(msg, FABRIC_A_GROUP_ID, num(argv[2]));
-		return report(transact(msg, 0));
+		return gc_report(gc_transact(msg, 0), 0);
 	}
 	if (!strcmp(cmd, "get") && argc == 3) {
 		msg = new_msg(FABRIC_CMD_GROUP_GET, 0);
 		nla_put_u32(msg, FABRIC_A_GROUP_ID, num(argv[2]));
-		return transact(msg, 0) ? report(last_err) : 0;
+		return gc_report(gc_transact(msg, 0), 1);
 	}
 	if (!strcmp(cmd, "dump") && argc == 2)
-		return transact(new_msg(FABRIC_CMD_GROUP_GET, NLM_F_DUMP), 1) ?
-		       report(last_err) : 0;
+		return gc_report(gc_transact(new_msg(FABRIC_CMD_GROUP_GET, NLM_F_DUMP), 1), 1);
 	if (!strcmp(cmd, "stats") && argc == 2)
-		return transact(new_msg(FABRIC_CMD_STATS_GET, 0), 0) ? report(last_err) : 0;
+		return gc_report(gc_transact(new_msg(FABRIC_CMD_STATS_GET, 0), 0), 1);
 	if (!strcmp(cmd, "event") && (argc == 5 || argc == 6)) {
 		unsigned int sig;
 
 		msg = new_msg(FABRIC_CMD_PATH_EVENT, 0);
 		nla_put_u32(msg, FABRIC_A_GROUP_ID, num(argv[2]));
 		nla_put_u32(msg, FABRIC_A_NH_ID, num(argv[3]));
-		for (sig = 0; sig < sizeof(signal_names) / sizeof(signal_names[0]); sig++)
-			if (!strcmp(argv[4], signal_names[sig]))
+		for (sig = 0; sig < FABRIC_FO_SIG_MAX; sig++)
+			if (!strcmp(argv[4], fabric_fo_signal_name(sig)))
 				break;
-		nla_put_u8(msg, FABRIC_A_SIGNAL, sig < sizeof(signal_names) /
-			   sizeof(signal_names[0]) ? sig : num(argv[4]));
+		nla_put_u8(msg, FABRIC_A_SIGNAL, sig < FABRIC_FO_SIG_MAX ? sig : num(argv[4]));
 		if (argc == 6)
 			nla_put_u64(msg, FABRIC_A_LAG_NS, strtoull(argv[5], NULL, 0));
-		return report(transact(msg, 0));
+		return gc_report(gc_transact(msg, 0), 0);
 	}
 	if ((!strcmp(cmd, "drain") || !strcmp(cmd, "undrain")) && argc == 4) {
 		msg = new_msg(!strcmp(cmd, "drain") ? FABRIC_CMD_PATH_DRAIN :
 			      FABRIC_CMD_PATH_UNDRAIN, 0);
 		nla_put_u32(msg, FABRIC_A_GROUP_ID, num(argv[2]));
 		nla_put_u32(msg, FABRIC_A_NH_ID, num(argv[3]));
-		return report(transact(msg, 0));
+		return gc_report(gc_transact(msg, 0), 0);
 	}
 	if (!strcmp(cmd, "params")) {
 		struct nlattr *cfg = NULL;
@@ -620,7 +347,7 @@ int main(int argc, char **argv)
 		}
 		if (cfg)
 			nla_nest_end(msg, cfg);
-		return report(transact(msg, 0));
+		return gc_report(gc_transact(msg, 0), 0);
 	}
 	if (!strcmp(cmd, "raw") && argc >= 3)
 		return cmd_raw(argc - 2, argv + 2);

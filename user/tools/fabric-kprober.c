@@ -23,22 +23,12 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
-#include <linux/netlink.h>
 #include <netlink/netlink.h>
 #include <netlink/genl/genl.h>
-#include <netlink/genl/ctrl.h>
 #include <bpf/bpf.h>
 
 #include "fabric_genl.h"
-
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
-
-static struct nl_sock *sk;
-static int family;
-static int last_err;
-static char last_msg[256];
+#include "genl_client.h"
 
 static void usage(void)
 {
@@ -46,29 +36,6 @@ static void usage(void)
 		"       fabric-kprober add SLOT dev IFNAME src ADDR dst ADDR [sport N] [dport N]\n"
 		"                      [interval-us N | interval-ns N] [group G] [member M]\n");
 	exit(2);
-}
-
-static int err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
-{
-	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
-	struct nlattr *a;
-	int len, rem;
-
-	last_err = e->error;
-	last_msg[0] = '\0';
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NL_STOP;
-	len = nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(*e);
-	nla_for_each_attr(a, (struct nlattr *)(e + 1), len, rem)
-		if (nla_type(a) == NLMSGERR_ATTR_MSG)
-			snprintf(last_msg, sizeof(last_msg), "%s", (char *)nla_data(a));
-	return NL_STOP;
-}
-
-static int ack_cb(struct nl_msg *msg, void *arg)
-{
-	last_err = 0;
-	return NL_STOP;
 }
 
 static unsigned long long u64_of(struct nlattr **tb, int t)
@@ -119,72 +86,6 @@ static int prober_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static void connect_family(void)
-{
-	int one = 1;
-
-	sk = nl_socket_alloc();
-	if (!sk || genl_connect(sk)) {
-		fprintf(stderr, "fabric-kprober: cannot open a generic netlink socket\n");
-		exit(2);
-	}
-	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	family = genl_ctrl_resolve(sk, FABRIC_GENL_NAME);
-	if (family < 0) {
-		fprintf(stderr, "fabric-kprober: family %s not found (module not loaded?)\n",
-			FABRIC_GENL_NAME);
-		exit(3);
-	}
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, prober_cb, NULL);
-	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, err_cb, NULL);
-	nl_socket_modify_cb(sk, NL_CB_ACK, NL_CB_CUSTOM, ack_cb, NULL);
-}
-
-static struct nl_msg *new_msg(int cmd, int flags)
-{
-	struct nl_msg *msg = nlmsg_alloc();
-
-	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
-				 flags, cmd, FABRIC_GENL_VERSION)) {
-		fprintf(stderr, "fabric-kprober: out of memory\n");
-		exit(2);
-	}
-	return msg;
-}
-
-/* Send, consume the replies; returns 0 or the kernel's -errno. */
-static int transact(struct nl_msg *msg, int dump)
-{
-	int err;
-
-	last_err = 1;
-	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
-	err = nl_send_auto(sk, msg);
-	nlmsg_free(msg);
-	if (err < 0)
-		return -EIO;
-	while (last_err == 1) {
-		err = nl_recvmsgs_default(sk);
-		if (err < 0 && last_err == 1)
-			return -EIO;
-		if (dump && err == 0 && last_err == 1)
-			last_err = 0;	/* NLMSG_DONE */
-	}
-	return last_err;
-}
-
-static int report(int err, int quiet)
-{
-	if (!err) {
-		if (!quiet)
-			printf("ok\n");
-		return 0;
-	}
-	printf("error %d %s: %s\n", -err, strerror(-err), last_msg);
-	return 1;
-}
-
 static unsigned long long num(const char *s)
 {
 	char *end;
@@ -197,12 +98,12 @@ static unsigned long long num(const char *s)
 
 static int slot_cmd(int cmd, const char *slot, int flags)
 {
-	struct nl_msg *msg = new_msg(cmd, flags);
+	struct nl_msg *msg = gc_new_msg(cmd, flags, 0);
 	struct nlattr *nest = nla_nest_start(msg, FABRIC_A_PROBER);
 
 	nla_put_u32(msg, FABRIC_PROBER_A_SLOT, num(slot));
 	nla_nest_end(msg, nest);
-	return report(transact(msg, 0), cmd == FABRIC_CMD_PROBER_GET);
+	return gc_report(gc_transact(msg, 0), cmd == FABRIC_CMD_PROBER_GET);
 }
 
 static void put_addr(struct nl_msg *msg, int t4, int t6, const char *s)
@@ -219,7 +120,7 @@ static void put_addr(struct nl_msg *msg, int t4, int t6, const char *s)
 
 static int cmd_add(int argc, char **argv)
 {
-	struct nl_msg *msg = new_msg(FABRIC_CMD_PROBER_ADD, 0);
+	struct nl_msg *msg = gc_new_msg(FABRIC_CMD_PROBER_ADD, 0, 0);
 	struct nlattr *nest = nla_nest_start(msg, FABRIC_A_PROBER);
 	int i;
 
@@ -263,12 +164,12 @@ static int cmd_add(int argc, char **argv)
 	if (i != argc)
 		usage();
 	nla_nest_end(msg, nest);
-	return report(transact(msg, 0), 0);
+	return gc_report(gc_transact(msg, 0), 0);
 }
 
 static int cmd_rr_map(const char *pin)
 {
-	struct nl_msg *msg = new_msg(FABRIC_CMD_RR_MAP_SET, 0);
+	struct nl_msg *msg = gc_new_msg(FABRIC_CMD_RR_MAP_SET, 0, 0);
 	int fd = -1, err;
 
 	if (strcmp(pin, "none")) {
@@ -279,7 +180,7 @@ static int cmd_rr_map(const char *pin)
 		}
 		nla_put_s32(msg, FABRIC_A_RR_FD, fd);
 	}
-	err = report(transact(msg, 0), 0);
+	err = gc_report(gc_transact(msg, 0), 0);
 	if (fd >= 0)
 		close(fd);
 	return err;
@@ -289,9 +190,9 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		usage();
-	connect_family();
+	gc_connect("fabric-kprober", prober_cb, NULL);
 	if (!strcmp(argv[1], "list") && argc == 2)
-		return report(transact(new_msg(FABRIC_CMD_PROBER_GET, NLM_F_DUMP), 1), 1);
+		return gc_report(gc_transact(gc_new_msg(FABRIC_CMD_PROBER_GET, NLM_F_DUMP, 0), 1), 1);
 	if (!strcmp(argv[1], "get") && argc == 3)
 		return slot_cmd(FABRIC_CMD_PROBER_GET, argv[2], 0);
 	if (!strcmp(argv[1], "del") && argc == 3)
