@@ -17,7 +17,8 @@
 #include <bpf/bpf_endian.h>
 #include "lab_fault.h"
 
-#define TC_ACT_OK_	0
+/* TC_ACT_UNSPEC: the next filter of the chain runs; with none, the frame passes */
+#define TC_ACT_PASS_	(-1)
 #define TC_ACT_SHOT_	2
 #define ETH_P_IP_	0x0800
 #define IPPROTO_UDP_	17
@@ -107,7 +108,7 @@ static __always_inline int ext_modes(struct __sk_buff *skb)
 
 	x = bpf_map_lookup_elem(&lab_fault_ext, &zero);
 	if (!x || !(x->loss_ppm | x->corrupt_ppm | x->delay_ns))
-		return TC_ACT_OK_;
+		return TC_ACT_PASS_;
 	/*
 	 * The same program sits on both hooks: at ingress the frame's input
 	 * device is this one; at egress it is another one (forwarded) or
@@ -116,7 +117,7 @@ static __always_inline int ext_modes(struct __sk_buff *skb)
 	dir = skb->ingress_ifindex == skb->ifindex ? LAB_FAULT_DIR_IN :
 						      LAB_FAULT_DIR_OUT;
 	if (x->dir && !(x->dir & dir))
-		return TC_ACT_OK_;
+		return TC_ACT_PASS_;
 	st = bpf_map_lookup_elem(&lab_fault_stats, &zero);
 	if (x->delay_ns)
 		delay(x->delay_ns, st);
@@ -131,7 +132,7 @@ static __always_inline int ext_modes(struct __sk_buff *skb)
 		else
 			st->corrupted++;
 	}
-	return TC_ACT_OK_;
+	return TC_ACT_PASS_;
 }
 
 SEC("tc")
@@ -142,7 +143,7 @@ int lab_fault_drop(struct __sk_buff *skb)
 
 	c = bpf_map_lookup_elem(&lab_fault, &zero);
 	if (!c)
-		return TC_ACT_OK_;
+		return TC_ACT_PASS_;
 	pct = c->drop_pct;
 	if (pct && (pct >= 100 || bpf_get_prandom_u32() % 100 < pct)) {
 		__sync_fetch_and_add(&c->dropped, 1);
