@@ -362,9 +362,25 @@ bool fb_reroute_sample(uint32_t pi, uint64_t t_inject, struct series *s)
 	return true;
 }
 
+/*
+ * DOWN verdicts so far: the larger of those the engine heard and those
+ * the data path counted (a verdict whose ringbuf event was lost still
+ * moved flows).
+ */
 uint64_t fb_verdicts(void)
 {
-	return fb.verdicts;
+	struct fabric_probe_path p;
+	uint64_t sum = 0;
+	uint32_t i;
+	int fd;
+
+	if (!fb.skel)
+		return fb.verdicts;
+	fd = bpf_map__fd(fb.skel->maps.fabric_probe_paths);
+	for (i = 0; i < fb.n; i++)
+		if (!bpf_map_lookup_elem(fd, &i, &p))
+			sum += p.verdicts;
+	return sum > fb.verdicts ? sum : fb.verdicts;
 }
 
 void fb_counters(void)
