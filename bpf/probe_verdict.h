@@ -215,7 +215,8 @@ static __always_inline int probe_witnessed(struct fabric_probe_path *p)
 
 /* The node-wide entry as p's judge sees it (pj_host_view). */
 static __always_inline void probe_host_snapshot(struct fabric_probe_host *out,
-						const struct fabric_probe_path *p)
+						const struct fabric_probe_path *p,
+						const struct fabric_probe_judge_cfg *c)
 {
 	__u32 zero = 0;
 	struct probe_vhost *h = bpf_map_lookup_elem(&fabric_probe_host, &zero);
@@ -224,7 +225,7 @@ static __always_inline void probe_host_snapshot(struct fabric_probe_host *out,
 	if (!h)
 		return;
 	bpf_spin_lock(&h->lock);
-	pj_host_view((struct fabric_probe_host *)h, p, out);
+	pj_host_view((struct fabric_probe_host *)h, p, c, out);
 	bpf_spin_unlock(&h->lock);
 }
 
@@ -252,7 +253,7 @@ static __noinline int probe_judge_path(__u32 slot, __u64 now, __u64 lag)
 	if (p->cfg.flags & FABRIC_PROBE_F_KJUDGE)
 		return 0;	/* fabric.ko's hrtimer judges it */
 	probe_cfg(&c);
-	probe_host_snapshot(&h, p);
+	probe_host_snapshot(&h, p, &c);
 	bpf_spin_lock(&v->lock);
 	pj_judge(p, &h, &c, now, lag, &out);
 	bpf_spin_unlock(&v->lock);

@@ -146,7 +146,7 @@ static void judge_path(struct fabric_judge *j, u64 now, u64 lag)
 	if (!READ_ONCE(p->cfg.ifindex))
 		return;		/* the owner has not set the slot up */
 	judge_lock(&j->hv->lock, &fl);
-	pj_host_view(j->hv, p, &view);
+	pj_host_view(j->hv, p, &j->cfg, &view);
 	judge_unlock(&j->hv->lock, fl);
 
 	judge_lock(&p->lock, &fl);

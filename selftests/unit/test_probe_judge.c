@@ -293,7 +293,7 @@ TEST(witness)
  */
 static const struct fabric_probe_judge_cfg guest_cfg = {
 	.timeout_ns = 50 * MS,
-	.stall_tol_ns = 20 * MS,
+	.stall_tol_ns = 100 * MS,
 	.judge_ns = 5 * MS,
 	.miss_k = 5,
 	.recover = 3,
@@ -362,7 +362,7 @@ TEST(proof_from_the_paths_own_cpu)
 	/* CPU 0 keeps answering in time through CPU 1's stall */
 	for (now = T0 + 60 * MS; now <= T0 + 95 * MS; now += 5 * MS) {
 		pj_rx_host_cpu(&h, &guest_cfg, now - MS, MS, now, 0);
-		pj_host_view(&h, &p, &v);
+		pj_host_view(&h, &p, &guest_cfg, &v);
 		pj_judge(&p, &v, &guest_cfg, now, 0, &o);
 		candidates += o.candidate;
 		EXPECT_EQ(0, o.missed);
@@ -375,7 +375,7 @@ TEST(proof_from_the_paths_own_cpu)
 		pj_rx_cpu(&p, 1);
 		pj_rx_host_cpu(&h, &guest_cfg, tx, rtt, now, 1);
 	}
-	pj_host_view(&h, &p, &v);
+	pj_host_view(&h, &p, &guest_cfg, &v);
 	pj_judge(&p, &v, &guest_cfg, T0 + 100 * MS, 0, &o);
 	candidates += o.candidate;
 	EXPECT_EQ(0, candidates);
@@ -384,7 +384,7 @@ TEST(proof_from_the_paths_own_cpu)
 	/* a path with no answer yet takes the node-wide proof */
 	setup(&p, &h);
 	pj_rx_host_cpu(&h, &guest_cfg, T0, MS, T0 + MS, 3);
-	pj_host_view(&h, &p, &v);
+	pj_host_view(&h, &p, &guest_cfg, &v);
 	EXPECT_EQ(T0 + MS, v.rx_live_ns);
 	EXPECT_EQ(T0 + MS, h.rx_live_cpu[3]);
 	EXPECT_EQ(0, h.rx_live_cpu[4]);
@@ -407,9 +407,44 @@ TEST(blackhole_found_with_per_cpu_proof)
 		pj_tx(&p, s, T0 + s * 5 * MS);
 	/* another path answers in time on the same CPU after the deadlines */
 	pj_rx_host_cpu(&h, &guest_cfg, T0 + 79 * MS, MS, T0 + 80 * MS, 1);
-	pj_host_view(&h, &p, &v);
+	pj_host_view(&h, &p, &guest_cfg, &v);
 	pj_judge(&p, &v, &guest_cfg, T0 + 80 * MS, 0, &o);
 	EXPECT_EQ(5, o.missed);
+	EXPECT_EQ(1, o.candidate);
+}
+
+/*
+ * The path's CPU goes quiet (only this blackholed path answered there):
+ * once it has been silent for stall_tol while the node answered, the
+ * node-wide proof counts, before the probes would be dropped as stalled.
+ */
+TEST(quiet_cpu_falls_back_to_node_proof)
+{
+	struct fabric_probe_path p;
+	struct fabric_probe_host h, v;
+	struct pj_out o;
+	__u64 s, tx, rtt, now;
+
+	setup(&p, &h);
+	pj_tx(&p, 0, T0);
+	pj_rx(&p, &guest_cfg, 0, T0 + MS, &tx, &rtt);
+	pj_rx_cpu(&p, 1);
+	pj_rx_host_cpu(&h, &guest_cfg, tx, rtt, T0 + MS, 1);
+	for (s = 1; s < 6; s++)
+		pj_tx(&p, s, T0 + s * 5 * MS);
+	for (now = T0 + 60 * MS; now <= T0 + 101 * MS; now += 5 * MS) {
+		pj_rx_host_cpu(&h, &guest_cfg, now - MS, MS, now, 0);
+		pj_host_view(&h, &p, &guest_cfg, &v);
+		pj_judge(&p, &v, &guest_cfg, now, 0, &o);
+		EXPECT_EQ(0, o.missed);		/* silent < stall_tol: wait */
+	}
+	now = T0 + 102 * MS;
+	pj_rx_host_cpu(&h, &guest_cfg, now - MS, MS, now, 0);
+	pj_host_view(&h, &p, &guest_cfg, &v);
+	EXPECT_EQ(now, v.rx_live_ns);
+	pj_judge(&p, &v, &guest_cfg, now, 0, &o);
+	EXPECT_EQ(5, o.missed);
+	EXPECT_EQ(0, o.stalled);
 	EXPECT_EQ(1, o.candidate);
 }
 
