@@ -10,15 +10,14 @@ have_fabric_ko() { [[ -f /lib/modules/$KVER/extra/fabric.ko ]]; }
 
 fabric_loaded() { [[ -d /sys/module/fabric ]]; }
 
-# wait_for TIMEOUT_MS CMD...: poll CMD every 10 ms until it succeeds, for
-# TIMEOUT_MS of real time however long each try takes; then one last try,
-# whose status is returned. EPOCHREALTIME: no fork per try (bash 5).
+# wait_for TIMEOUT_MS CMD...: poll CMD every 10 ms until it succeeds.
 wait_for() {
-	local end=$((${EPOCHREALTIME//[.,]/} / 1000 + $1))
+	local left=$1
 	shift
-	while ((${EPOCHREALTIME//[.,]/} / 1000 < end)); do
+	while ((left > 0)); do
 		"$@" && return 0
 		sleep 0.01
+		left=$((left - 10))
 	done
 	"$@"
 }
