@@ -146,7 +146,7 @@ static int read_events(const char *dir, int leaf)
 		top = json_tokener_parse(line);
 		if (!top)
 			continue;
-		/* the stream wraps gray events: {"event": {...}} */
+		/* older fabricd streamed gray events as {"event": {...}} */
 		if (!json_object_object_get_ex(top, "event", &o))
 			o = top;
 		if (!json_object_object_get_ex(o, "type", &v) ||

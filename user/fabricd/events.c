@@ -163,26 +163,38 @@ int fabricd_events_poll(struct fabricd *d)
 	return n;
 }
 
+void fabricd_wall_time(__u64 mono_ns, bool usec, char *buf, size_t len)
+{
+	struct timespec mono, real;
+	__s64 off;
+	__u64 w;
+	time_t secs;
+	struct tm tm;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	off = ((__s64)real.tv_sec - mono.tv_sec) * 1000000000LL +
+	      (real.tv_nsec - mono.tv_nsec);
+	w = (__u64)((__s64)mono_ns + off);
+	secs = (time_t)(w / 1000000000ULL);
+	gmtime_r(&secs, &tm);
+	if (usec)
+		snprintf(buf + strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm), 12,
+			 ".%06lluZ", (unsigned long long)(w / 1000 % 1000000));
+	else
+		snprintf(buf + strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm), 12,
+			 ".%03lluZ", (unsigned long long)(w / 1000000 % 1000));
+}
+
 /* Event timestamps are CLOCK_MONOTONIC; add wall-clock time for humans. */
 struct json_object *fabric_event_json(const struct fabric_event *ev)
 {
 	struct json_object *o = json_object_new_object();
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], ifn[IF_NAMESIZE], t[40];
-	struct timespec mono, real;
-	__s64 off;
-	time_t secs;
-	struct tm tm;
 
 	if (!o)
 		return NULL;
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	off = ((__s64)real.tv_sec - mono.tv_sec) * 1000000000LL +
-	      (real.tv_nsec - mono.tv_nsec);
-	secs = (time_t)(((__s64)ev->ts_ns + off) / 1000000000LL);
-	gmtime_r(&secs, &tm);
-	snprintf(t + strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm), 12, ".%03lluZ",
-		 (unsigned long long)((ev->ts_ns + off) / 1000000 % 1000));
+	fabricd_wall_time(ev->ts_ns, false, t, sizeof(t));
 	if (!if_indextoname(ev->ifindex, ifn))
 		snprintf(ifn, sizeof(ifn), "#%u", ev->ifindex);
 

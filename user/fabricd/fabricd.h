@@ -109,6 +109,8 @@ int fabricd_events_open(struct fabricd *d);
 void fabricd_events_close(struct fabricd *d);
 int fabricd_events_poll(struct fabricd *d);
 struct json_object *fabric_event_json(const struct fabric_event *ev);
+/* A CLOCK_MONOTONIC time as wall-clock ISO 8601 UTC, to the ms or the µs. */
+void fabricd_wall_time(__u64 mono_ns, bool usec, char *buf, size_t len);
 struct json_object *fabricd_events_json(const struct fabricd *d, unsigned int max);
 const char *fabric_event_type_str(__u16 type);
 

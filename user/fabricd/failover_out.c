@@ -27,20 +27,11 @@ static __u64 mono_ns(void)
 /* CLOCK_MONOTONIC ns -> wall-clock ISO 8601 (UTC). */
 static struct json_object *wall_time(__u64 t)
 {
-	struct timespec real;
-	__u64 now = mono_ns(), w;
-	time_t s;
-	struct tm tm;
 	char buf[40];
 
 	if (!t)
 		return NULL;
-	clock_gettime(CLOCK_REALTIME, &real);
-	w = (__u64)real.tv_sec * 1000000000ULL + real.tv_nsec - (now - t);
-	s = w / 1000000000ULL;
-	gmtime_r(&s, &tm);
-	snprintf(buf + strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm), 12,
-		 ".%03lluZ", (unsigned long long)(w % 1000000000ULL / 1000000));
+	fabricd_wall_time(t, false, buf, sizeof(buf));
 	return json_object_new_string(buf);
 }
 

@@ -67,24 +67,6 @@ static void snapshot(void)
 	pthread_mutex_unlock(&gr.lock);
 }
 
-/* ISO 8601 UTC with microseconds, from a CLOCK_MONOTONIC time. */
-static void mono_to_utc(__u64 time_ns, char *t, size_t len)
-{
-	struct timespec mono, real;
-	__s64 off;
-	time_t secs;
-	struct tm tm;
-
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	off = ((__s64)real.tv_sec - mono.tv_sec) * 1000000000LL +
-	      (real.tv_nsec - mono.tv_nsec);
-	secs = (time_t)(((__s64)time_ns + off) / 1000000000LL);
-	gmtime_r(&secs, &tm);
-	snprintf(t + strftime(t, len, "%Y-%m-%dT%H:%M:%S", &tm), 12,
-		 ".%06lluZ", (unsigned long long)((time_ns + off) / 1000 % 1000000));
-}
-
 struct json_object *gray_event_new(const struct fabricd *d, __u64 time_ns,
 				   int type, __u32 link)
 {
@@ -93,7 +75,7 @@ struct json_object *gray_event_new(const struct fabricd *d, __u64 time_ns,
 
 	if (!o)
 		return NULL;
-	mono_to_utc(time_ns, t, sizeof(t));
+	fabricd_wall_time(time_ns, true, t, sizeof(t));
 	json_object_object_add(o, "time", json_object_new_string(t));
 	json_object_object_add(o, "ts_ns", json_object_new_uint64(time_ns));
 	json_object_object_add(o, "type", json_object_new_string(gmon_ev_name(type)));

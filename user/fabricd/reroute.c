@@ -52,22 +52,11 @@ static const char *pname(__u32 gi, __u32 pi)
 static struct json_object *event_json(const struct frr_event *ev)
 {
 	struct json_object *o = json_object_new_object();
-	struct timespec mono, real;
 	char t[40];
-	__s64 off;
-	time_t secs;
-	struct tm tm;
 
 	if (!o)
 		return NULL;
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	off = ((__s64)real.tv_sec - mono.tv_sec) * 1000000000LL +
-	      (real.tv_nsec - mono.tv_nsec);
-	secs = (time_t)(((__s64)ev->time_ns + off) / 1000000000LL);
-	gmtime_r(&secs, &tm);
-	snprintf(t + strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm), 12,
-		 ".%06lluZ", (unsigned long long)((ev->time_ns + off) / 1000 % 1000000));
+	fabricd_wall_time(ev->time_ns, true, t, sizeof(t));
 	json_object_object_add(o, "time", json_object_new_string(t));
 	json_object_object_add(o, "ts_ns", json_object_new_uint64(ev->time_ns));
 	json_object_object_add(o, "type", json_object_new_string("reroute"));
