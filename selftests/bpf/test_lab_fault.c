@@ -17,7 +17,8 @@
 #include "lab_fault.h"
 #include "lab_fault.skel.h"
 
-#define TC_OK		0
+/* TC_ACT_UNSPEC: the injector passes a frame on to the next filter */
+#define TC_OK		(-1)
 #define TC_SHOT		2
 #define LO		1
 
