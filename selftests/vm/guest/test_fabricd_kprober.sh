@@ -209,6 +209,7 @@ ktap_check "paths: both UP and installed" \
 reflect 2 fabric_probe_pass
 ktap_check "blackhole s2: data-path verdict DOWN on slot 1, fabricd told fabric.ko" \
 	logged 30000 'verdict: path s2 down in the data path .*told fabric.ko'
+echo "# kernel_verdict after the blackhole: $(ctl -j status | jq -c '.daemon.failover.kernel_verdict')"
 ktap_check "blackhole s2: module withdrew nh 12 (group 100 = 11), reason probe-loss" \
 	eval 'members_are 11 10000 && path_is s2 ".state == \"down\" and .reason == \"probe-loss\"" 5000'
 reflect 2 fabric_probe_reflect
