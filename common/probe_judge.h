@@ -19,8 +19,8 @@
  *
  * The proof is per receive CPU: a path's misses are confirmed only by an
  * answer in time on the CPU that processes this path's answers (the one
- * of its newest answer; node-wide until it has one, or once the path has
- * had no answer for stall_tol while the node answered), since a stalled
+ * of its newest answer; node-wide until it has one, or once that CPU has
+ * been silent for stall_tol while the node answered), since a stalled
  * vCPU holds its own backlog while the other CPUs run. And an answer to a
  * probe already counted missed undoes the miss: a DOWN verdict whose run
  * held that miss is withdrawn at once (false_verdicts).
@@ -204,15 +204,12 @@ static inline void pj_host_view(const struct fabric_probe_host *h,
 	__u64 cpu = h->rx_live_cpu[p->rx_cpu & PJ_CPU_MASK];
 
 	/*
-	 * A path unanswered for more than stall_tol while the node answered
-	 * takes the node-wide proof: a CPU stall that long is past what the
-	 * judge discounts. Keyed on the path's own silence, not its CPU's:
-	 * other traffic landing on that CPU now and then (a migrating
-	 * hrtimer) would otherwise keep the CPU "live" but rarely current,
-	 * and a blackholed path's probes would end as stalled.
+	 * A CPU silent for more than stall_tol while the node answered is
+	 * taken as quiet, not stalled (the path's answers now land
+	 * elsewhere, or only this blackholed path used it): node-wide proof.
 	 */
 	view->rx_live_ns = h->rx_live_ns;
-	if (p->ans_ns && pj_since(h->rx_live_ns, p->ans_ns) <= (__s64)cfg->stall_tol_ns)
+	if (p->ans_ns && pj_since(h->rx_live_ns, cpu) <= (__s64)cfg->stall_tol_ns)
 		view->rx_live_ns = cpu;
 	view->charge_from_ns = h->charge_from_ns;
 	view->charge_to_ns = h->charge_to_ns;

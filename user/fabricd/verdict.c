@@ -107,6 +107,12 @@ static void judge_settings(struct fabricd *d)
 		     t->probe_timeout_us ? t->probe_timeout_us :
 		     3ULL * t->probe_interval_us;
 	judge_us = v->judge_us ? v->judge_us : t->probe_interval_us;
+	if (t->probe_interval_us &&
+	    timeout_us >= (__u64)FABRIC_PROBE_RING * t->probe_interval_us)
+		pr_warn("verdict: a %llu us timeout keeps more than %d probes per path in flight, and the data path remembers %d: unanswered probes will end as stalled, never as misses; set a timeout below %llu us\n",
+			(unsigned long long)timeout_us, FABRIC_PROBE_RING,
+			FABRIC_PROBE_RING,
+			(unsigned long long)FABRIC_PROBE_RING * t->probe_interval_us);
 	if (judge_us * 1000 < FABRIC_PROBE_JUDGE_MIN_NS)
 		judge_us = FABRIC_PROBE_JUDGE_MIN_NS / 1000;
 	skel->data->probe_timeout_ns = timeout_us * 1000;
