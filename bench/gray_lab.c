@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * bench/gray's lab mode: the campaign on the 4-leaf lab with fabricd on
- * every leaf (Documentation/gray.md, "Campaign benchmark").
+ * every leaf (Documentation/gray-bench.md).
  *
  *   gray --lab [-n N] [--seed S] [--fault-s S] [--gap-s S] [--clean-s S]
  *              [--settle-s S] [--minutes M] [--serial] [--dir DIR]
