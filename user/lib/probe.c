@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Per-path echo prober. See probe.h for the model. One timerfd tick does,
- * in order: read every answer queued on the path sockets (matching each
- * to its probe by sequence number and judging it by the kernel receive
- * timestamp), charge this tick's stall to every probe still in flight,
- * report probes whose deadline passed as misses (with the worst stall
+ * in order: read the kernel's transmit stamps of the probes sent so far
+ * and every answer queued on the path sockets (matching each to its
+ * probe by sequence number and timing it from the kernel's transmit
+ * stamp to its receive stamp), charge this tick's stall to every probe
+ * still in flight, report probes whose deadline passed as misses (with the worst stall
  * seen while they were in flight as the lag), send the next probe on
  * every enabled path and re-arm the timer.
  */
@@ -21,10 +22,15 @@
 
 #include "fabric_probe.h"
 #include "probe.h"
+#include "probe_txstamp.h"
+
+/* answers read per recvmmsg() */
+#define FPROBE_BATCH	16
 
 struct fprobe_slot {
 	uint64_t seq;
-	uint64_t tx_ns;
+	uint64_t tx_ns;		/* CLOCK_MONOTONIC before sendto: deadline */
+	uint64_t tx_rt;		/* kernel transmit stamp (realtime), 0: none */
 	uint64_t lag_ns;
 	bool open;
 };
@@ -32,6 +38,7 @@ struct fprobe_slot {
 struct fprobe_path {
 	int fd;
 	bool enabled;
+	struct fpts ts;
 	uint64_t next_seq;
 	uint64_t oldest;	/* oldest sequence number maybe open */
 	struct sockaddr_storage peer;
@@ -63,7 +70,7 @@ static uint64_t mono_ns(void)
 	return ts_ns(&ts);
 }
 
-/* SO_TIMESTAMPNS is CLOCK_REALTIME; keep the offset to monotonic fresh. */
+/* Software stamps are CLOCK_REALTIME; keep the offset to monotonic fresh. */
 static void fprobe_sync_clock(struct fprobe *p, uint64_t now)
 {
 	struct timespec m, r, m2;
@@ -90,7 +97,14 @@ static int fprobe_path_open(struct fprobe *p, struct fprobe_path *pp,
 	if (fd < 0)
 		return -errno;
 	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, pc->ifname,
-		       strlen(pc->ifname)) ||
+		       strlen(pc->ifname)))
+		goto err;
+	/*
+	 * One mechanism for both ends: SO_TIMESTAMPING stamps the departure
+	 * at the driver and the answer at receive. Without it, the answer
+	 * keeps SO_TIMESTAMPNS and the departure is the userspace clock.
+	 */
+	if ((p->cfg.no_txstamp || fpts_enable(fd, &pp->ts)) &&
 	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)))
 		goto err;
 	if (pc->family == AF_INET) {
@@ -165,6 +179,8 @@ struct fprobe *fprobe_open(const struct fprobe_cfg *cfg,
 		}
 	}
 	p->n = n;
+	for (i = 0; i < n; i++)
+		p->st.tx_kernel_paths += p->path[i].ts.on;
 	p->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (p->tfd < 0) {
 		fprobe_close(p);
@@ -229,73 +245,141 @@ const struct fprobe_stats *fprobe_stats(const struct fprobe *p)
 	return &p->st;
 }
 
+/* Read the transmit stamps queued on one path, one recvmmsg() a batch. */
+static void fprobe_read_stamps(struct fprobe *p, uint32_t i)
+{
+	struct fprobe_path *pp = &p->path[i];
+	struct fprobe_path_stats *ps = &p->st.path[i];
+	struct fpts_stamp st[FPTS_BATCH];
+	unsigned int got, k;
+	int n;
+
+	if (!pp->ts.on || !pp->ts.unread)
+		return;
+	do {
+		n = fpts_read(pp->fd, st, FPTS_BATCH, &got);
+		for (k = 0; k < got; k++) {
+			uint64_t seq;
+
+			if (fpts_key_seq(&pp->ts, st[k].key, pp->next_seq,
+					 FPROBE_WINDOW, &seq) &&
+			    pp->win[seq % FPROBE_WINDOW].seq == seq)
+				pp->win[seq % FPROBE_WINDOW].tx_rt = st[k].rt_ns;
+			else
+				ps->tx_unmatched++;
+		}
+	} while (n == FPTS_BATCH);
+	/* none left now: one still held in a qdisc is read after the next send */
+	pp->ts.unread = 0;
+}
+
+/*
+ * The round trip of an answer: kernel transmit stamp to kernel receive
+ * stamp where both exist (the same clock, no offset involved), else from
+ * the userspace departure, counted as a fallback. (The first answers
+ * after a socket turned stamping on may come without a receive stamp,
+ * while the kernel enables it: then rx is the reading time.)
+ */
+static uint64_t fprobe_rtt(struct fprobe *p, uint32_t i, struct fprobe_slot *s,
+			   uint64_t rx_rt, uint64_t rx, bool *reread)
+{
+	struct fprobe_path_stats *ps = &p->st.path[i];
+
+	if (!s->tx_rt && p->path[i].ts.on && !*reread) {
+		/* its stamp may have been queued after this tick's read */
+		*reread = true;
+		p->path[i].ts.unread++;
+		fprobe_read_stamps(p, i);
+	}
+	if (s->tx_rt && rx_rt && rx_rt >= s->tx_rt) {
+		ps->tx_stamped++;
+		return rx_rt - s->tx_rt;
+	}
+	if (s->tx_rt && !rx_rt) {
+		ps->tx_stamped++;
+		return (int64_t)(rx + p->rt_off - s->tx_rt) > 0 ?
+		       rx + p->rt_off - s->tx_rt : 0;
+	}
+	ps->tx_fallback++;
+	return (int64_t)(rx - s->tx_ns) > 0 ? rx - s->tx_ns : 0;
+}
+
 /* Read every queued answer on one path. Returns the worst late excess. */
 static uint64_t fprobe_drain(struct fprobe *p, uint32_t i, uint64_t now)
 {
 	struct fprobe_path *pp = &p->path[i];
 	struct fprobe_path_stats *ps = &p->st.path[i];
-	char cbuf[CMSG_SPACE(sizeof(struct timespec))];
-	struct fabric_probe_msg m;
+	char cbuf[FPROBE_BATCH][CMSG_SPACE(3 * sizeof(struct timespec))];
+	struct fabric_probe_msg msg[FPROBE_BATCH];
+	struct mmsghdr mm[FPROBE_BATCH];
+	struct iovec iov[FPROBE_BATCH];
+	bool reread = false;
 	uint64_t excess = 0;
+	int n, k;
 
-	for (;;) {
-		struct iovec iov = { &m, sizeof(m) };
-		struct msghdr mh = {
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-		};
-		struct fprobe_slot *s;
-		struct cmsghdr *cm;
-		uint64_t rx = now, rtt;
-		bool missed;
-		ssize_t r;
-
-		r = recvmsg(pp->fd, &mh, MSG_DONTWAIT);
-		if (r < 0)
-			break;
-		if (r != sizeof(m) || m.magic != htonl(FABRIC_PROBE_MAGIC) ||
-		    m.path != p->cfg.path_base + i)
-			continue;
-		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-			if (cm->cmsg_level == SOL_SOCKET &&
-			    cm->cmsg_type == SCM_TIMESTAMPNS)
-				rx = ts_ns((struct timespec *)CMSG_DATA(cm)) -
-				     p->rt_off;
-		if ((int64_t)(now - rx) > 0 && now - rx > p->st.rx_delay_max_ns)
-			p->st.rx_delay_max_ns = now - rx;
-		s = &pp->win[m.seq % FPROBE_WINDOW];
-		if (s->seq != m.seq || m.tx_ns != s->tx_ns)
-			continue;	/* too old: the slot was reused */
-		rtt = (int64_t)(rx - s->tx_ns) > 0 ? rx - s->tx_ns : 0;
-		if (!ps->rtt_min_ns || rtt < ps->rtt_min_ns)
-			ps->rtt_min_ns = rtt;
-		if (rtt > ps->rtt_max_ns)
-			ps->rtt_max_ns = rtt;
-		ps->rtt_sum_ns += rtt;
-		missed = !s->open;
-		if (missed) {
-			/*
-			 * Already reported missing: the path works but
-			 * the round trip was stalled somewhere we cannot
-			 * see (softirq, the peer). Charge that to probes
-			 * still in flight, and count it as proof of life.
-			 */
-			ps->late++;
-			if (rtt - p->cfg.timeout_ns > excess)
-				excess = rtt - p->cfg.timeout_ns;
-		} else {
-			s->open = false;
-			ps->answered++;
-			if (rtt > p->cfg.timeout_ns) {
-				ps->late++;
-				if (rtt - p->cfg.timeout_ns > excess)
-					excess = rtt - p->cfg.timeout_ns;
-			}
+	fprobe_read_stamps(p, i);
+	do {
+		for (k = 0; k < FPROBE_BATCH; k++) {
+			iov[k].iov_base = &msg[k];
+			iov[k].iov_len = sizeof(msg[k]);
+			memset(&mm[k], 0, sizeof(mm[k]));
+			mm[k].msg_hdr.msg_iov = &iov[k];
+			mm[k].msg_hdr.msg_iovlen = 1;
+			mm[k].msg_hdr.msg_control = cbuf[k];
+			mm[k].msg_hdr.msg_controllen = sizeof(cbuf[k]);
 		}
-		if (p->cfg.rtt_cb)
-			p->cfg.rtt_cb(p->cfg.arg, i, rtt, missed, now);
-		p->cfg.cb(p->cfg.arg, i, FPROBE_OK, now, 0);
-	}
+		n = recvmmsg(pp->fd, mm, FPROBE_BATCH, MSG_DONTWAIT, NULL);
+		for (k = 0; k < n; k++) {
+			struct fabric_probe_msg *m = &msg[k];
+			uint64_t rx_rt, rx = now, rtt;
+			struct fprobe_slot *s;
+			bool missed;
+
+			if (mm[k].msg_len != sizeof(*m) ||
+			    m->magic != htonl(FABRIC_PROBE_MAGIC) ||
+			    m->path != p->cfg.path_base + i)
+				continue;
+			rx_rt = fpts_rx_stamp(&mm[k].msg_hdr);
+			if (rx_rt)
+				rx = rx_rt - p->rt_off;
+			if ((int64_t)(now - rx) > 0 && now - rx > p->st.rx_delay_max_ns)
+				p->st.rx_delay_max_ns = now - rx;
+			s = &pp->win[m->seq % FPROBE_WINDOW];
+			if (s->seq != m->seq || m->tx_ns != s->tx_ns)
+				continue;	/* too old: the slot was reused */
+			rtt = fprobe_rtt(p, i, s, rx_rt, rx, &reread);
+			if (!ps->rtt_min_ns || rtt < ps->rtt_min_ns)
+				ps->rtt_min_ns = rtt;
+			if (rtt > ps->rtt_max_ns)
+				ps->rtt_max_ns = rtt;
+			ps->rtt_sum_ns += rtt;
+			missed = !s->open;
+			if (missed) {
+				/*
+				 * Already reported missing: the path works but
+				 * the round trip was stalled somewhere we cannot
+				 * see (softirq, the peer). Charge that to probes
+				 * still in flight, and count it as proof of life.
+				 */
+				ps->late++;
+				/* (with kernel stamps it may be under the timeout) */
+				if (rtt > p->cfg.timeout_ns &&
+				    rtt - p->cfg.timeout_ns > excess)
+					excess = rtt - p->cfg.timeout_ns;
+			} else {
+				s->open = false;
+				ps->answered++;
+				if (rtt > p->cfg.timeout_ns) {
+					ps->late++;
+					if (rtt - p->cfg.timeout_ns > excess)
+						excess = rtt - p->cfg.timeout_ns;
+				}
+			}
+			if (p->cfg.rtt_cb)
+				p->cfg.rtt_cb(p->cfg.arg, i, rtt, missed, now);
+			p->cfg.cb(p->cfg.arg, i, FPROBE_OK, now, 0);
+		}
+	} while (n == FPROBE_BATCH);
 	return excess;
 }
 
@@ -332,6 +416,7 @@ static void fprobe_send(struct fprobe *p, uint32_t i)
 	struct fprobe_path_stats *ps = &p->st.path[i];
 	struct fabric_probe_msg m;
 	struct fprobe_slot *s;
+	bool ok;
 
 	/* A full window means the oldest is long overdue: drop it. */
 	if (pp->next_seq - pp->oldest >= FPROBE_WINDOW)
@@ -343,14 +428,18 @@ static void fprobe_send(struct fprobe *p, uint32_t i)
 	m.tx_ns = mono_ns();
 	s->seq = m.seq;
 	s->tx_ns = m.tx_ns;
+	s->tx_rt = 0;
 	s->lag_ns = 0;
 	s->open = true;
+	if (pp->ts.restart && fpts_restart(pp->fd, &pp->ts, m.seq))
+		pp->ts.on = false;	/* cannot map keys any more */
 	pp->next_seq++;
-	if (sendto(pp->fd, &m, sizeof(m), 0, (struct sockaddr *)&pp->peer,
-		   pp->peer_len) != sizeof(m)) {
-		/* No route or device down: no answer will come, a miss. */
+	ok = sendto(pp->fd, &m, sizeof(m), 0, (struct sockaddr *)&pp->peer,
+		    pp->peer_len) == sizeof(m);
+	/* No route or device down: no answer will come, a miss. */
+	if (!ok)
 		ps->send_errors++;
-	}
+	fpts_sent(&pp->ts, ok);
 	ps->sent++;
 }
 

@@ -5,7 +5,9 @@
  * probe to the peer every interval from one timerfd; the peer's XDP
  * reflector answers. A probe unanswered timeout_ns after it left is a
  * miss. The prober judges by the kernel's receive timestamp, so an answer
- * that was read late is not a miss, and it tells the policy how stalled
+ * that was read late is not a miss; the round trip runs from the kernel's
+ * transmit timestamp to it (probe_txstamp.h), so neither the sender's
+ * nor the receiver's scheduling is part of it. It tells the policy how stalled
  * it was itself: every verdict carries a lag, the worst of its timer's
  * lateness and the receive-side scheduling delay seen while that probe
  * was in flight (Documentation/failover.md).
@@ -51,6 +53,9 @@ struct fprobe_cfg {
 	fprobe_cb cb;
 	fprobe_rtt_cb rtt_cb;	/* optional */
 	void *arg;
+	/* time departures in userspace before sendto, as before kernel
+	 * transmit stamps (for comparison) */
+	bool no_txstamp;
 };
 
 struct fprobe_path_stats {
@@ -61,6 +66,11 @@ struct fprobe_path_stats {
 	uint64_t missed;
 	uint64_t stalled_misses;	/* misses reported with lag > 0 */
 	uint64_t rtt_min_ns, rtt_max_ns, rtt_sum_ns;
+	/* every matched answer is timed one way: kernel transmit stamp to
+	 * kernel receive stamp, or from the userspace departure (stamp not
+	 * read yet, lost, or the kernel has none) */
+	uint64_t tx_stamped, tx_fallback;
+	uint64_t tx_unmatched;	/* transmit stamps of no probe in the window */
 };
 
 struct fprobe_stats {
@@ -69,6 +79,7 @@ struct fprobe_stats {
 	uint64_t lateness_max_ns;	/* worst timer lateness */
 	uint64_t lateness_sum_ns;
 	uint64_t rx_delay_max_ns;	/* worst kernel-rx -> read delay */
+	uint32_t tx_kernel_paths;	/* paths with kernel transmit stamps */
 	struct fprobe_path_stats path[FPROBE_MAX_PATHS];
 };
 
