@@ -8,6 +8,8 @@
  */
 #include <stdio.h>
 
+#include "config.h"
+
 #include "config_ext.h"
 #include "fabric_genl.h"
 #include "fabric_probe.h"
@@ -54,24 +56,72 @@ static const struct fcfg_key verdict_keys[] = {
 };
 FCFG_KEYS(verdict_keys, 100);
 
+void fcfg_verdict_effective(const struct fabricd_config *c,
+			    struct fcfg_verdict_eff *e)
+{
+	const struct fcfg_thresholds *t = &c->thr;
+	const struct fcfg_verdict *v = &c->verdict;
+
+	e->timeout_us = v->timeout_us ? v->timeout_us :
+			t->probe_timeout_us ? t->probe_timeout_us :
+			3ULL * t->probe_interval_us;
+	e->judge_us = v->judge_us ? v->judge_us : t->probe_interval_us;
+	if (e->judge_us < JUDGE_MIN_US)
+		e->judge_us = JUDGE_MIN_US;
+	e->stall_tol_us = t->stall_tolerance_us;
+	e->miss_k = v->miss_k ? v->miss_k : t->probe_miss_threshold;
+	e->recover = v->recover ? v->recover : t->recover_probes;
+}
+
+/*
+ * The data path remembers FABRIC_PROBE_RING departures per path: with a
+ * timeout of that many intervals or more, a departure is forgotten before
+ * its deadline and a dead path ends as "stalled", never as a miss. The
+ * effective timeout counts: a [verdict] timeout_us overrides [thresholds].
+ */
+static void ring_validate(struct fcfg_parse *p)
+{
+	const struct fabricd_config *c = p->c;
+	__u64 limit = (__u64)FABRIC_PROBE_RING * c->thr.probe_interval_us;
+	struct fcfg_verdict_eff e;
+	const char *sec = "verdict", *key = "timeout_us";
+	int line;
+
+	if (!c->verdict.kernel || !c->thr.probe_interval_us)
+		return;
+	fcfg_verdict_effective(c, &e);
+	if (e.timeout_us < limit)
+		return;
+	if (!c->verdict.timeout_us) {
+		sec = "thresholds";
+		key = c->thr.probe_timeout_us ? "probe_timeout_us" : "probe_interval_us";
+	}
+	line = fcfg_key_line(p, sec, key);
+	fcfg_err(p, line, "[%s] %s: a %llu us timeout is %llu probe intervals, but the data path remembers %d departures per path, so a dead path would never be judged down; set [verdict] timeout_us or [thresholds] probe_timeout_us below %llu us, or kernel = off",
+		 sec, key, (unsigned long long)e.timeout_us,
+		 (unsigned long long)(e.timeout_us / c->thr.probe_interval_us),
+		 FABRIC_PROBE_RING, (unsigned long long)limit);
+}
+
 static void verdict_defaults(struct fabricd_config *c)
 {
 	c->verdict.kernel = true;
 }
 
 /*
- * The module's prober only sends: the data path judges its probes. So
- * probe_sender = kmod needs probes and the kernel-side verdict.
+ * The module sends and judges, but the data path stamps and matches its
+ * probes. So probe_sender = kmod needs probes and the kernel-side verdict.
  */
 static void verdict_validate(struct fcfg_parse *p)
 {
 	const struct fabricd_config *c = p->c;
 	int line = fcfg_key_line(p, "verdict", "probe_sender");
 
+	ring_validate(p);
 	if (c->verdict.probe_sender != FCFG_SENDER_KMOD)
 		return;
 	if (!c->verdict.kernel)
-		fcfg_err(p, line, "[verdict] probe_sender = kmod: fabric.ko's prober only sends and the data path judges its probes, but [verdict] kernel = off; set kernel = on, or probe_sender = fabricd");
+		fcfg_err(p, line, "[verdict] probe_sender = kmod: fabric.ko's prober and judge need the data path to stamp and match its probes, but [verdict] kernel = off; set kernel = on, or probe_sender = fabricd");
 	if (!c->thr.probe_interval_us)
 		fcfg_err(p, line, "[verdict] probe_sender = kmod: no probes ([thresholds] probe_interval_us = 0); set probe_interval_us, or remove probe_sender");
 	else if ((__u64)c->thr.probe_interval_us * 1000 < FABRIC_PROBER_MIN_INTERVAL_NS)

@@ -23,4 +23,17 @@ struct fcfg_verdict {
 	__u32	probe_sender;	/* enum fcfg_probe_sender */
 };
 
+/* The judge's settings as both judges get them ([verdict] over
+ * [thresholds]; Documentation/configuration.md, "[verdict]"). */
+struct fcfg_verdict_eff {
+	__u64	timeout_us;	/* answer deadline */
+	__u64	judge_us;	/* judge timer period, >= the judge minimum */
+	__u64	stall_tol_us;
+	__u32	miss_k, recover;
+};
+
+struct fabricd_config;
+void fcfg_verdict_effective(const struct fabricd_config *c,
+			    struct fcfg_verdict_eff *e);
+
 #endif
