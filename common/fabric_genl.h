@@ -40,6 +40,8 @@ enum fabric_cmd {
 	FABRIC_CMD_PROBER_GET,		/* admin: one prober (do) or all (dump) */
 	FABRIC_CMD_RR_MAP_SET,		/* admin: hand over the reroute map
 					 * (FABRIC_A_RR_FD; absent: drop it) */
+	FABRIC_CMD_PROBER_VERDICT,	/* notification on "events": a module
+					 * judge's verdict (FABRIC_A_PROBER) */
 	__FABRIC_CMD_MAX,
 };
 #define FABRIC_CMD_MAX (__FABRIC_CMD_MAX - 1)
@@ -312,9 +314,25 @@ enum fabric_prober_attr {
 	FABRIC_PROBER_A_JUDGE_LAG_MAX_NS, /* u64: worst lag of a run */
 	FABRIC_PROBER_A_JUDGE_VERDICTS,	/* u64: DOWN verdicts it declared */
 	FABRIC_PROBER_A_JUDGE_LAG_SUM_NS, /* u64: sum of the runs' lags */
+	/* appended: PROBER_VERDICT notifications (reply/notification only) */
+	FABRIC_PROBER_A_VERDICT,	/* u32: enum fabric_judge_verdict */
+	FABRIC_PROBER_A_VERDICT_NS,	/* u64: CLOCK_MONOTONIC of the verdict
+					 * (DOWN) or of the answer that ended it */
+	FABRIC_PROBER_A_MISS_RUN,	/* u32: confirmed misses in a row then */
+	FABRIC_PROBER_A_JUDGE_NOTES,	/* u64: verdict notifications sent */
+	FABRIC_PROBER_A_JUDGE_NOTES_LOST, /* u64: ... that could not be sent */
 	__FABRIC_PROBER_A_MAX,
 };
 #define FABRIC_PROBER_A_MAX (__FABRIC_PROBER_A_MAX - 1)
+
+/* FABRIC_PROBER_A_VERDICT of a PROBER_VERDICT notification. */
+enum fabric_judge_verdict {
+	FABRIC_JV_NONE,
+	FABRIC_JV_DOWN,			/* the module judge declared DOWN */
+	FABRIC_JV_CLEAR,		/* recover answers in a row ended it */
+	FABRIC_JV_UNDO,			/* an answer to a miss of its run
+					 * withdrew it (a false verdict) */
+};
 #define FABRIC_PROBER_SLOTS		64	/* == FABRIC_PROBE_SLOTS */
 #define FABRIC_PROBER_MIN_INTERVAL_NS	20000ULL
 #define FABRIC_PROBER_MAX_INTERVAL_NS	10000000000ULL

@@ -83,6 +83,11 @@ const struct nla_policy fabric_prober_policy[FABRIC_PROBER_A_MAX + 1] = {
 	[FABRIC_PROBER_A_JUDGE_LAG_MAX_NS] = RO,
 	[FABRIC_PROBER_A_JUDGE_VERDICTS] = RO,
 	[FABRIC_PROBER_A_JUDGE_LAG_SUM_NS] = RO,
+	[FABRIC_PROBER_A_VERDICT]	= RO,
+	[FABRIC_PROBER_A_VERDICT_NS]	= RO,
+	[FABRIC_PROBER_A_MISS_RUN]	= RO,
+	[FABRIC_PROBER_A_JUDGE_NOTES]	= RO,
+	[FABRIC_PROBER_A_JUDGE_NOTES_LOST] = RO,
 };
 
 static const int judge_only[] = {
@@ -322,9 +327,48 @@ static int judge_fill(struct sk_buff *msg, const struct fabric_judge *j)
 	    put_u64(msg, FABRIC_PROBER_A_JUDGE_LATE, READ_ONCE(st->late)) ||
 	    put_u64(msg, FABRIC_PROBER_A_JUDGE_LAG_MAX_NS, READ_ONCE(st->lag_max_ns)) ||
 	    put_u64(msg, FABRIC_PROBER_A_JUDGE_LAG_SUM_NS, READ_ONCE(st->lag_sum_ns)) ||
-	    put_u64(msg, FABRIC_PROBER_A_JUDGE_VERDICTS, READ_ONCE(st->verdicts)))
+	    put_u64(msg, FABRIC_PROBER_A_JUDGE_VERDICTS, READ_ONCE(st->verdicts)) ||
+	    put_u64(msg, FABRIC_PROBER_A_JUDGE_NOTES, atomic64_read(&j->notes_sent)) ||
+	    put_u64(msg, FABRIC_PROBER_A_JUDGE_NOTES_LOST, atomic64_read(&j->notes_lost)))
 		return -EMSGSIZE;
 	return 0;
+}
+
+/*
+ * A module judge's verdict, multicast on "events" (process context: the
+ * judge's work item). 0 when sent or when nobody listens; an error when
+ * it could not be built or a listener's socket overran.
+ */
+int fabric_judge_notify(struct net *net, u32 slot, const struct fabric_judge_note *n)
+{
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	if (!genl_has_listeners(&fabric_family, net, 0))
+		return 0;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, 0, 0, &fabric_family, 0, FABRIC_CMD_PROBER_VERDICT);
+	if (!hdr)
+		goto nospc;
+	nest = nla_nest_start(msg, FABRIC_A_PROBER);
+	if (!nest ||
+	    nla_put_u32(msg, FABRIC_PROBER_A_SLOT, slot) ||
+	    nla_put_u32(msg, FABRIC_PROBER_A_VERDICT, n->kind) ||
+	    put_u64(msg, FABRIC_PROBER_A_VERDICT_NS, n->ns) ||
+	    nla_put_u32(msg, FABRIC_PROBER_A_MISS_RUN, n->miss_run) ||
+	    put_u64(msg, FABRIC_PROBER_A_JUDGE_VERDICTS, n->verdicts))
+		goto nospc;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	err = genlmsg_multicast_netns(&fabric_family, net, msg, 0, 0, GFP_KERNEL);
+	return err == -ESRCH ? 0 : err;
+nospc:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
 }
 
 /* One prober's nest. Under the namespace's probers lock. */

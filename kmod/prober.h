@@ -12,11 +12,14 @@
 #include <linux/mutex.h>
 #include <linux/hrtimer.h>
 #include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <net/netlink.h>
 
 #include "fabric_genl.h"
 #include "fabric_probe.h"
 
+struct net;
 struct net_device;
 struct sk_buff;
 struct bpf_map;
@@ -50,10 +53,22 @@ struct fabric_judge_stats {
 	u64 runs, late, lag_max_ns, lag_sum_ns, verdicts;
 };
 
+/* A verdict waiting for the notification work (PROBER_VERDICT). */
+struct fabric_judge_note {
+	u64 ns;			/* the verdict's time, or the clearing answer's */
+	u64 verdicts;		/* the judge's DOWN verdicts so far */
+	u32 kind;		/* enum fabric_judge_verdict */
+	u32 miss_run;
+};
+
+#define FABRIC_JUDGE_NOTES	8	/* queued between two work runs */
+
 /*
  * The module's judge of one slot (kmod/prober_judge.c): a hard hrtimer
  * running common/probe_judge.h on the data path's own map entries, under
  * their bpf_spin_lock. Set up by PROBER_ADD with FABRIC_PROBER_A_JUDGE.
+ * Its verdicts are multicast on "events" from a work item (the timer runs
+ * in hard irq, where genetlink cannot send).
  */
 struct fabric_judge {
 	struct hrtimer timer;		/* hard, absolute */
@@ -65,6 +80,14 @@ struct fabric_judge {
 	u32 slot;
 	struct fabric_judge_stats st;
 	struct fabric_probers *fp;	/* for the reroute map */
+	struct net *net;		/* fp's namespace: notifications */
+	bool down;			/* our DOWN verdict stands (timer only) */
+	u64 fv;				/* false_verdicts when we declared it */
+	struct work_struct note_work;
+	raw_spinlock_t note_lock;	/* notes[], note_n; timer and work */
+	u32 note_n;
+	struct fabric_judge_note notes[FABRIC_JUDGE_NOTES];
+	atomic64_t notes_sent, notes_lost;
 };
 
 struct fabric_prober {
@@ -128,5 +151,6 @@ int fabric_cmd_prober_del(struct sk_buff *skb, struct genl_info *info);
 int fabric_cmd_prober_get(struct sk_buff *skb, struct genl_info *info);
 int fabric_dump_probers(struct sk_buff *skb, struct netlink_callback *cb);
 int fabric_cmd_rr_map_set(struct sk_buff *skb, struct genl_info *info);
+int fabric_judge_notify(struct net *net, u32 slot, const struct fabric_judge_note *n);
 
 #endif

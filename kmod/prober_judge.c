@@ -9,6 +9,13 @@
  * declares a verdict exactly as bpf/probe_verdict.h does, with
  * FABRIC_RR_SRC_KMOD in the reroute map and kverdicts in the entry.
  *
+ * The module cannot write the data path's ringbuf, so its verdicts are
+ * genetlink notifications (PROBER_VERDICT on "events"): DOWN when it
+ * declares one, CLEAR or UNDO when a later run finds that an answer in
+ * XDP ended it. The timer queues them (a few per slot); a work item sends
+ * them; what cannot be queued or sent is counted (notes_lost), and
+ * fabricd resyncs from the verdict counter of PROBER_GET.
+ *
  * Locking. The entries hold a struct bpf_spin_lock that BPF programs take
  * with bpf_spin_lock(). No kernel function that takes one is exported to
  * modules on 6.1 or 6.12 (__bpf_spin_lock_irqsave() is static inline in
@@ -27,6 +34,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/version.h>
+#include <linux/workqueue.h>
 #include <net/netlink.h>
 
 #include "fabric.h"
@@ -133,6 +141,45 @@ static void judge_reroute(struct fabric_judge *j, u32 group, u32 member, u64 now
 	}
 }
 
+/* Hard irq: queue a notification for the work item. */
+static void judge_note(struct fabric_judge *j, u32 kind, u64 ns, u32 miss_run)
+{
+	unsigned long fl;
+	bool queued = false;
+
+	raw_spin_lock_irqsave(&j->note_lock, fl);
+	if (j->note_n < FABRIC_JUDGE_NOTES) {
+		j->notes[j->note_n++] = (struct fabric_judge_note){
+			.ns = ns, .verdicts = j->st.verdicts, .kind = kind,
+			.miss_run = miss_run };
+		queued = true;
+	}
+	raw_spin_unlock_irqrestore(&j->note_lock, fl);
+	if (!queued)
+		atomic64_inc(&j->notes_lost);
+	queue_work(system_wq, &j->note_work);
+}
+
+static void judge_note_work(struct work_struct *w)
+{
+	struct fabric_judge *j = container_of(w, struct fabric_judge, note_work);
+	struct fabric_judge_note n[FABRIC_JUDGE_NOTES];
+	unsigned long fl;
+	u32 i, cnt;
+
+	raw_spin_lock_irqsave(&j->note_lock, fl);
+	cnt = j->note_n;
+	memcpy(n, j->notes, cnt * sizeof(n[0]));
+	j->note_n = 0;
+	raw_spin_unlock_irqrestore(&j->note_lock, fl);
+	for (i = 0; i < cnt; i++) {
+		if (fabric_judge_notify(j->net, j->slot, &n[i]))
+			atomic64_inc(&j->notes_lost);
+		else
+			atomic64_inc(&j->notes_sent);
+	}
+}
+
 /* bpf/probe_verdict.h's probe_judge_path(), on this slot. Hard irq. */
 static void judge_path(struct fabric_judge *j, u64 now, u64 lag)
 {
@@ -142,6 +189,8 @@ static void judge_path(struct fabric_judge *j, u64 now, u64 lag)
 	unsigned long fl;
 	struct pj_out out;
 	bool declared = false;
+	u32 ended = FABRIC_JV_NONE, run = 0;
+	u64 ended_ns = 0;
 
 	if (!READ_ONCE(p->cfg.ifindex))
 		return;		/* the owner has not set the slot up */
@@ -154,7 +203,16 @@ static void judge_path(struct fabric_judge *j, u64 now, u64 lag)
 	p->cfg.flags |= FABRIC_PROBE_F_KJUDGE;
 	p->kjudge_runs++;
 	pj_judge(p, &view, &j->cfg, now, lag, &out);
+	if (j->down && p->verdict != FABRIC_PROBE_V_DOWN) {
+		/* XDP's answer ended our verdict (pj_rx) */
+		ended = p->false_verdicts != j->fv ? FABRIC_JV_UNDO : FABRIC_JV_CLEAR;
+		ended_ns = p->ans_ns;
+		run = p->miss_run;
+		j->down = false;
+	}
 	judge_unlock(&p->lock, fl);
+	if (ended)
+		judge_note(j, ended, ended_ns, run);
 	if (!out.candidate)
 		return;
 	if (!judge_witnessed(j)) {
@@ -170,6 +228,9 @@ static void judge_path(struct fabric_judge *j, u64 now, u64 lag)
 		group = p->cfg.group;
 		member = p->cfg.member;
 		flags = p->cfg.flags;
+		run = p->miss_run;
+		j->down = true;
+		j->fv = p->false_verdicts;
 		declared = true;
 	}
 	judge_unlock(&p->lock, fl);
@@ -178,6 +239,7 @@ static void judge_path(struct fabric_judge *j, u64 now, u64 lag)
 	WRITE_ONCE(j->st.verdicts, j->st.verdicts + 1);
 	if (flags & FABRIC_PROBE_F_REROUTE)
 		judge_reroute(j, group, member, now);
+	judge_note(j, FABRIC_JV_DOWN, now, run);
 }
 
 /*
@@ -260,6 +322,9 @@ struct fabric_judge *fabric_judge_new(struct fabric_probers *fp, u32 slot,
 	j->period = ns_to_ktime(jr->cfg.judge_ns);
 	j->slot = slot;
 	j->fp = fp;
+	j->net = container_of(fp, struct fabric_net, probers)->net;
+	raw_spin_lock_init(&j->note_lock);
+	INIT_WORK(&j->note_work, judge_note_work);
 	hrtimer_init(&j->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 	j->timer.function = judge_tick;
 	if (!judge_flag(j, true)) {
@@ -283,6 +348,7 @@ void fabric_judge_free(struct fabric_judge *j)
 	if (!j)
 		return;
 	hrtimer_cancel(&j->timer);
+	cancel_work_sync(&j->note_work);	/* nothing queues it now */
 	judge_flag(j, false);
 	bpf_map_put(j->paths);
 	bpf_map_put(j->host);
