@@ -250,6 +250,10 @@ enum fabric_stat_attr {
 	FABRIC_STAT_ROUTE_ERRORS,	/* route installs the kernel refused */
 	FABRIC_STAT_EVENTS_DEAD,	/* signals for a group being torn
 					 * down (GROUP_DEL, rmmod): ignored */
+	FABRIC_STAT_GROUPS_RECREATED,	/* groups found deleted by the
+					 * kernel at a replace, created anew */
+	FABRIC_STAT_ROUTES_UNKNOWN,	/* ...of which without registered
+					 * routes: their routes are lost */
 	__FABRIC_STAT_MAX,
 };
 #define FABRIC_STAT_MAX (__FABRIC_STAT_MAX - 1)

@@ -136,7 +136,7 @@ int fabric_nh_ensure_member(struct fabric_net *fn, const struct fabric_member *m
 			    char *errmsg, size_t errlen);
 int fabric_nh_replace_group(struct fabric_net *fn, const struct fabric_group *g,
 			    const struct fabric_member *const *act, u32 n,
-			    char *errmsg, size_t errlen);
+			    bool create, char *errmsg, size_t errlen);
 int fabric_nh_set_route(struct fabric_net *fn, const struct fabric_route *r,
 			u32 nh_id, char *errmsg, size_t errlen);
 

@@ -388,10 +388,15 @@ static void stat_replace_time(u64 ns)
 
 /*
  * Program mask into the kernel: re-create member nexthops that may be
- * missing (all of them on a retry), then replace the group.
+ * missing (all of them on a retry), then replace the group. The replace
+ * never creates: a group the kernel deleted (its last member went, by
+ * carrier loss or any other way) took every route through it along, and
+ * a create would hide that. On ENOENT the group is created and
+ * *recreated tells the caller to put the routes back.
  */
 static int group_program(struct fabric_group *g, u32 mask, u32 flushed,
-			 u32 *created, char *errmsg, size_t errlen)
+			 u32 *created, bool *recreated, char *errmsg,
+			 size_t errlen)
 {
 	const struct fabric_member *act[FABRIC_MAX_MEMBERS];
 	bool retried = false;
@@ -412,7 +417,12 @@ retry:
 			pr_debug("fabric: group %u: nexthop %u: %d %s\n",
 				 g->id, g->members[i].nh_id, err, errmsg);
 	}
-	err = fabric_nh_replace_group(g->fn, g, act, n, errmsg, errlen);
+	err = fabric_nh_replace_group(g->fn, g, act, n, false, errmsg, errlen);
+	if (err == -ENOENT) {
+		err = fabric_nh_replace_group(g->fn, g, act, n, true, errmsg, errlen);
+		if (!err)
+			*recreated = true;
+	}
 	if (err && !retried) {
 		retried = true;
 		goto retry;
@@ -442,6 +452,21 @@ static int group_install_routes(struct fabric_group *g)
 	return ret;
 }
 
+/*
+ * The kernel had deleted g after it was programmed, and the replace
+ * created it anew. Its registered routes are re-installed by the caller;
+ * without any, whatever routed through it is gone for good: say so.
+ */
+static void group_recreated(struct fabric_group *g)
+{
+	fabric_stat_inc(FABRIC_STAT_GROUPS_RECREATED);
+	if (g->n_routes)
+		return;
+	fabric_stat_inc(FABRIC_STAT_ROUTES_UNKNOWN);
+	pr_warn_ratelimited("fabric: group %u was deleted by the kernel and is re-created without routes: none were registered (FABRIC_A_ROUTES), so routes through it are lost\n",
+			    g->id);
+}
+
 void fabric_group_work(struct work_struct *work)
 {
 	struct fabric_group *g = container_of(to_delayed_work(work),
@@ -451,7 +476,7 @@ void fabric_group_work(struct work_struct *work)
 	u32 i, n_notes, want, install = 0, flushed, created = 0, n_act = 0;
 	u64 t0 = 0, done = 0;
 	unsigned long flags;
-	bool need, routes;
+	bool need, routes, synced, recreated = false;
 	char errmsg[128] = "";
 	int err = 0, route_err = 0;
 
@@ -488,6 +513,7 @@ void fabric_group_work(struct work_struct *work)
 	if (g->synced && !(g->installed & ~flushed))
 		g->routes_lost = true;
 	routes = g->routes_lost && g->n_routes;
+	synced = g->synced;
 	need = install && (!g->synced || install != g->installed ||
 			   (install & flushed) || routes);
 	spin_unlock_irqrestore(&g->lock, flags);
@@ -496,8 +522,8 @@ void fabric_group_work(struct work_struct *work)
 		fabric_stat_inc(FABRIC_STAT_UNINSTALLABLE);
 	if (need) {
 		t0 = ktime_get_ns();
-		err = group_program(g, install, flushed, &created, errmsg,
-				    sizeof(errmsg));
+		err = group_program(g, install, flushed, &created, &recreated,
+				    errmsg, sizeof(errmsg));
 		done = ktime_get_ns();
 		if (err) {
 			fabric_stat_inc(FABRIC_STAT_REPLACE_ERRORS);
@@ -506,6 +532,9 @@ void fabric_group_work(struct work_struct *work)
 		} else {
 			fabric_stat_inc(FABRIC_STAT_REPLACES);
 			stat_replace_time(done - t0);
+			if (recreated && synced)
+				group_recreated(g);
+			routes |= recreated && g->n_routes;
 			if (routes)
 				route_err = group_install_routes(g);
 		}
@@ -520,6 +549,8 @@ void fabric_group_work(struct work_struct *work)
 		if (routes && !route_err) {
 			g->routes_lost = false;
 			g->route_restores++;
+		} else if (routes) {
+			g->routes_lost = true;	/* with the retry below */
 		}
 	} else if (need) {
 		g->replace_errors++;

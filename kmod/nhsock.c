@@ -191,10 +191,15 @@ out:
 	return err;
 }
 
-/* Replace (or create) group g with exactly the members in act[]. */
+/*
+ * Replace group g with exactly the members in act[]. Without create, a
+ * group that is gone is not made anew: the kernel answers -ENOENT
+ * ("Replace specified without create and no entry exists"), which tells
+ * the caller that the routes through it went with it.
+ */
 int fabric_nh_replace_group(struct fabric_net *fn, const struct fabric_group *g,
 			    const struct fabric_member *const *act, u32 n,
-			    char *errmsg, size_t errlen)
+			    bool create, char *errmsg, size_t errlen)
 {
 	struct nexthop_grp *grp;
 	struct nlmsghdr *nlh;
@@ -203,7 +208,7 @@ int fabric_nh_replace_group(struct fabric_net *fn, const struct fabric_group *g,
 	int err = -EMSGSIZE;
 	u32 i;
 
-	skb = nh_msg_new(NLM_F_REPLACE | NLM_F_CREATE, AF_UNSPEC, &nlh);
+	skb = nh_msg_new(NLM_F_REPLACE | (create ? NLM_F_CREATE : 0), AF_UNSPEC, &nlh);
 	if (!skb)
 		return -ENOMEM;
 	if (nla_put_u32(skb, NHA_ID, g->id))

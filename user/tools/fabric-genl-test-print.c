@@ -121,6 +121,8 @@ static const char *stat_names[] = {
 	[FABRIC_STAT_ROUTES_INSTALLED] = "routes_installed",
 	[FABRIC_STAT_ROUTE_ERRORS] = "route_errors",
 	[FABRIC_STAT_EVENTS_DEAD] = "events_dead",
+	[FABRIC_STAT_GROUPS_RECREATED] = "groups_recreated",
+	[FABRIC_STAT_ROUTES_UNKNOWN] = "routes_unknown",
 };
 static const char *param_names[] = {
 	[FABRIC_PARAM_MAX_GROUPS] = "max_groups", [FABRIC_PARAM_MAX_MEMBERS] = "max_members",
