@@ -38,6 +38,7 @@ struct fo_path_view {
 	/* fabricd's prober (both executors) */
 	__u64	probe_sent, probe_answered, probe_missed, probe_late;
 	__u64	probe_send_errors, rtt_min_ns, rtt_max_ns, rtt_sum_ns;
+	__u64	probe_tx_stamped, probe_tx_fallback;	/* how RTTs were timed */
 };
 
 struct fo_group_view {

@@ -157,6 +157,8 @@ static struct json_object *path_json(const struct fo_group_view *g,
 	add_u64(x, "missed", p->probe_missed);
 	add_u64(x, "late", p->probe_late);
 	add_u64(x, "send_errors", p->probe_send_errors);
+	add_u64(x, "rtt_tx_stamped", p->probe_tx_stamped);
+	add_u64(x, "rtt_tx_fallback", p->probe_tx_fallback);
 	if (p->probe_answered) {
 		json_object_object_add(x, "rtt_min_us", json_object_new_double(p->rtt_min_ns / 1e3));
 		json_object_object_add(x, "rtt_avg_us", json_object_new_double(
@@ -247,6 +249,8 @@ static const struct path_counter path_counters[] = {
 	PPC(probe_missed, "probe_missed_total", "Echo probes not answered within the timeout."),
 	PPC(probe_late, "probe_late_total", "Echo probe answers that arrived after the timeout."),
 	PPC(probe_send_errors, "probe_send_errors_total", "Echo probes the kernel refused to send."),
+	PPC(probe_tx_stamped, "probe_rtt_tx_stamped_total", "Probe answers timed from the kernel's transmit stamp."),
+	PPC(probe_tx_fallback, "probe_rtt_tx_fallback_total", "Probe answers timed from the userspace send time (no kernel transmit stamp)."),
 };
 
 static void path_labels(struct fabric_metrics_label *l, const struct fo_group_view *g,

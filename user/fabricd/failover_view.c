@@ -110,6 +110,8 @@ static void engine_view(struct fabricd *d, struct fo_view *v)
 			pv->rtt_min_ns = ps->path[pi].rtt_min_ns;
 			pv->rtt_max_ns = ps->path[pi].rtt_max_ns;
 			pv->rtt_sum_ns = ps->path[pi].rtt_sum_ns;
+			pv->probe_tx_stamped = ps->path[pi].tx_stamped;
+			pv->probe_tx_fallback = ps->path[pi].tx_fallback;
 			pi++;
 		}
 	}
