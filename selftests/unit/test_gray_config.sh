@@ -6,14 +6,8 @@
 # --check-config opens nothing but the file (dev = lo exists everywhere).
 set -u
 cd "$(dirname "$0")/../.."
-. selftests/lib/ktap.sh
-BUILD=${BUILD:-build}
-FABRICD=$BUILD/fabricd
-[[ -x $FABRICD ]] || { echo "1..0 # SKIP $FABRICD not built (make)"; exit 4; }
-
-T=$(mktemp -d /tmp/fabric-gray-config.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-F='/tmp/fabric-gray-config\.[A-Za-z0-9]+/fabric\.conf'
+. selftests/unit/config_lib.sh
+config_init gray
 
 # write GRAY-LINES LINKS-A LINKS-B: a group of two paths on lo.
 write() {
@@ -38,24 +32,11 @@ $3
 EOC
 }
 
-# NAME REGEX: --check-config exits 1 and prints a matching line.
-expect_error() {
-	local out rc
-	out=$("$FABRICD" --check-config -c "$T/fabric.conf" 2>&1)
-	rc=$?
-	if [[ $rc == 1 ]] && grep -Eq -- "$2" <<<"$out"; then
-		ktap_ok "$1"
-	else
-		ktap_fail "$1" "exit $rc, want 1 and /$2/ in: $out"
-	fi
-}
-
 ktap_plan 9
 
 write $'enable = on\naction = monitor\nloss_threshold_ppm = 500\ndelay_threshold_us = 20\nrestore_clean_s = 5\nmonitor_only = s1-l3' \
 	'links = l1-s1, s1-l3' 'links = l1-s2 s2-l3'
-out=$("$FABRICD" --check-config -c "$T/fabric.conf" 2>&1)
-if [[ $? == 0 ]]; then ktap_ok "a valid [gray] and links pass"; else ktap_fail "a valid [gray] and links pass" "$out"; fi
+expect_ok "a valid [gray] and links pass"
 
 write 'action = drian' 'links = l1-s1' ''
 expect_error "action: the two choices" \

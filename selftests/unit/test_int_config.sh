@@ -7,14 +7,8 @@
 # but the file.
 set -u
 cd "$(dirname "$0")/../.."
-. selftests/lib/ktap.sh
-BUILD=${BUILD:-build}
-FABRICD=$BUILD/fabricd
-[[ -x $FABRICD ]] || { echo "1..0 # SKIP $FABRICD not built (make)"; exit 4; }
-
-T=$(mktemp -d /tmp/fabric-int-config.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-F='/tmp/fabric-int-config\.[A-Za-z0-9]+/fabric\.conf'
+. selftests/unit/config_lib.sh
+config_init int
 
 # write INT-LINES: a group with routes, then the lines
 write() {
@@ -31,23 +25,10 @@ $1
 EOC
 }
 
-expect_error() { # NAME REGEX
-	local out rc
-	out=$("$FABRICD" --check-config -c "$T/fabric.conf" 2>&1)
-	rc=$?
-	if [[ $rc == 1 ]] && grep -Eq -- "$2" <<<"$out"; then
-		ktap_ok "$1"
-	else
-		ktap_fail "$1" "exit $rc, want 1 and /$2/ in: $out"
-	fi
-}
-
 ktap_plan 10
 
 write $'[int]\nroles = source\nprobe_groups = rack2\nprobe_sports = 49152-49167\nprobe_rate = 20\nprobe_source = 10.1.1.2 2001:db8:1::2\n[int_class bulk]\ndscp = 26 28-30\nmode = embed\nsample = 8\n[int_class ctl]\ndscp = 46\nprobe_targets = 10.1.2.9\nprobe_rate = 0'
-out=$("$FABRICD" --check-config -c "$T/fabric.conf" 2>&1)
-if [[ $? == 0 ]]; then ktap_ok "[int] with probe_groups and two [int_class]es pass"; else
-	ktap_fail "[int] with probe_groups and two [int_class]es pass" "$out"; fi
+expect_ok "[int] with probe_groups and two [int_class]es pass"
 
 write $'[int]\nprobe_groups = rack3'
 expect_error "probe_groups names a missing group, with a guess" \

@@ -8,14 +8,8 @@
 # the file.
 set -u
 cd "$(dirname "$0")/../.."
-. selftests/lib/ktap.sh
-BUILD=${BUILD:-build}
-FABRICD=$BUILD/fabricd
-[[ -x $FABRICD ]] || { echo "1..0 # SKIP $FABRICD not built (make)"; exit 4; }
-
-T=$(mktemp -d /tmp/fabric-sender-config.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-F='/tmp/fabric-sender-config\.[A-Za-z0-9]+/fabric\.conf'
+. selftests/unit/config_lib.sh
+config_init sender
 
 # write THRESHOLD-LINES VERDICT-LINES: probe_sender is on line 6.
 write() {
@@ -27,25 +21,6 @@ $1
 [verdict]
 $2
 EOC
-}
-
-expect_error() { # NAME REGEX
-	local out rc
-	out=$("$FABRICD" --check-config -c "$T/fabric.conf" 2>&1)
-	rc=$?
-	if [[ $rc == 1 ]] && grep -Eq -- "$2" <<<"$out"; then
-		ktap_ok "$1"
-	else
-		ktap_fail "$1" "exit $rc, want 1 and /$2/ in: $out"
-	fi
-}
-expect_ok() { # NAME
-	local out
-	if out=$("$FABRICD" --check-config -c "$T/fabric.conf" 2>&1); then
-		ktap_ok "$1"
-	else
-		ktap_fail "$1" "$out"
-	fi
 }
 
 ktap_plan 6
