@@ -337,6 +337,26 @@ TEST(false_down_undone_by_late_answers)
 }
 
 /*
+ * The per-CPU cases' start (guest_cfg): probe 0 answered in time on
+ * CPU 1, the path's receive CPU, at 1 ms; probes 1..5 sent every 5 ms
+ * from 5 ms on. Returns pj_rx's answer to probe 0.
+ */
+static int setup_on_cpu1(struct fabric_probe_path *p, struct fabric_probe_host *h)
+{
+	__u64 s, tx = 0, rtt = 0;
+	int r;
+
+	setup(p, h);
+	pj_tx(p, 0, T0);
+	r = pj_rx(p, &guest_cfg, 0, T0 + MS, &tx, &rtt);
+	pj_rx_cpu(p, 1);
+	pj_rx_host_cpu(h, &guest_cfg, tx, rtt, T0 + MS, 1);
+	for (s = 1; s < 6; s++)
+		pj_tx(p, s, T0 + s * 5 * MS);
+	return r;
+}
+
+/*
  * The same guest run with the proof taken per receive CPU: the path's
  * answers are processed on CPU 1 (stalled), the other path's on CPU 0.
  * CPU 0's liveness proves nothing about CPU 1's backlog: the misses stay
@@ -348,17 +368,11 @@ TEST(proof_from_the_paths_own_cpu)
 	struct fabric_probe_path p;
 	struct fabric_probe_host h, v;
 	struct pj_out o;
-	__u64 s, tx, rtt, now;
+	__u64 s, tx = 0, rtt = 0, now;
 	int candidates = 0;
 
-	setup(&p, &h);
 	/* one answer in time on CPU 1 earlier: the path's receive CPU */
-	pj_tx(&p, 0, T0);
-	ASSERT_EQ(PJ_RX_OK, pj_rx(&p, &guest_cfg, 0, T0 + MS, &tx, &rtt));
-	pj_rx_cpu(&p, 1);
-	pj_rx_host_cpu(&h, &guest_cfg, tx, rtt, T0 + MS, 1);
-	for (s = 1; s < 6; s++)
-		pj_tx(&p, s, T0 + s * 5 * MS);
+	ASSERT_EQ(PJ_RX_OK, setup_on_cpu1(&p, &h));
 	/* CPU 0 keeps answering in time through CPU 1's stall */
 	for (now = T0 + 60 * MS; now <= T0 + 95 * MS; now += 5 * MS) {
 		pj_rx_host_cpu(&h, &guest_cfg, now - MS, MS, now, 0);
@@ -396,15 +410,8 @@ TEST(blackhole_found_with_per_cpu_proof)
 	struct fabric_probe_path p;
 	struct fabric_probe_host h, v;
 	struct pj_out o;
-	__u64 s, tx, rtt;
 
-	setup(&p, &h);
-	pj_tx(&p, 0, T0);
-	pj_rx(&p, &guest_cfg, 0, T0 + MS, &tx, &rtt);
-	pj_rx_cpu(&p, 1);
-	pj_rx_host_cpu(&h, &guest_cfg, tx, rtt, T0 + MS, 1);
-	for (s = 1; s < 6; s++)
-		pj_tx(&p, s, T0 + s * 5 * MS);
+	ASSERT_EQ(PJ_RX_OK, setup_on_cpu1(&p, &h));
 	/* another path answers in time on the same CPU after the deadlines */
 	pj_rx_host_cpu(&h, &guest_cfg, T0 + 79 * MS, MS, T0 + 80 * MS, 1);
 	pj_host_view(&h, &p, &guest_cfg, &v);
@@ -423,15 +430,9 @@ TEST(quiet_cpu_falls_back_to_node_proof)
 	struct fabric_probe_path p;
 	struct fabric_probe_host h, v;
 	struct pj_out o;
-	__u64 s, tx, rtt, now;
+	__u64 now;
 
-	setup(&p, &h);
-	pj_tx(&p, 0, T0);
-	pj_rx(&p, &guest_cfg, 0, T0 + MS, &tx, &rtt);
-	pj_rx_cpu(&p, 1);
-	pj_rx_host_cpu(&h, &guest_cfg, tx, rtt, T0 + MS, 1);
-	for (s = 1; s < 6; s++)
-		pj_tx(&p, s, T0 + s * 5 * MS);
+	ASSERT_EQ(PJ_RX_OK, setup_on_cpu1(&p, &h));
 	for (now = T0 + 60 * MS; now <= T0 + 101 * MS; now += 5 * MS) {
 		pj_rx_host_cpu(&h, &guest_cfg, now - MS, MS, now, 0);
 		pj_host_view(&h, &p, &guest_cfg, &v);
