@@ -73,6 +73,22 @@ attach() { # pin dir: .../sS-dnL
 	"${n[@]}" tc filter add dev "$dev" ingress bpf da object-pinned "$dir/prog/lab_fault_drop"
 	"${n[@]}" tc filter add dev "$dev" egress bpf da object-pinned "$dir/prog/lab_fault_drop"
 }
+# lab.sh's leaf port takes the delay at XDP (bpf/lab_fault_xdp.bpf.c), in
+# place of the XDP_PASS program it runs to receive the spine's XDP_TX.
+xdp_delay_attach() { # pin dir: .../lL-upS-xdp
+	local dir=$1 cur
+	[[ -e $dir/lab_fault_ext ]] && return 0
+	cur=$(ip -n "$P-l$L" -d link show dev "up$S" |
+		sed -n 's/.*prog\/xdp id [0-9]* name \([^ ]*\).*/\1/p')
+	case $cur in
+	'' | fabric_probe_pa*) ;;
+	*) echo "fault: l$L up$S runs XDP $cur, not replaced by the delay" >&2; return 1 ;;
+	esac
+	mkdir -p "$dir"
+	bpftool prog loadall "$BUILD/lab_fault_xdp.bpf.o" "$dir/prog" pinmaps "$dir" &&
+		nsenter --net=/run/netns/"$P-l$L" ip -force link set dev "up$S" xdpdrv \
+			pinned "$dir/prog/lab_fault_xdp"
+}
 # ext NAME ARGS...: one lab-fault update per injector of the target.
 ext() {
 	local name=$1 p t
@@ -141,6 +157,27 @@ delay)
 	[[ $# -ge 3 && $3 =~ ^[0-9]+$ ]] || usage
 	dir=${4:-both}
 	[[ -z $L && $link =~ ^s[1-9]$ ]] && dir=${4:-in}
+	# A leaf link's delay (DIR as the leaf sees it) must fall between
+	# the kernel stamps that time the leaf's probes: transmit at the
+	# driver, after its tc egress; receive before its tc ingress. A real
+	# link delays there. lab4.sh: at the spine's port. lab.sh, whose
+	# spine reflects probes with XDP before tc: out at the spine's port
+	# (traffic only), in at the leaf port's XDP hook.
+	if [[ -n $L && -e /run/netns/$P-l3 ]]; then
+		pins=("$PIN/s$S-dn$L")
+		case $dir in in) dir=out ;; out) dir=in ;; esac
+	elif [[ -n $L ]]; then
+		[[ $dir =~ ^(in|out|both)$ ]] || usage
+		xdp_delay_attach "$PIN/l$L-up$S-xdp" || exit 1
+		attach "$PIN/s$S-dn$L"
+		us=$3
+		[[ $dir == in ]] && us=0
+		"$F" --pin "$PIN/s$S-dn$L" --delay-us "$us" --dir in >/dev/null
+		us=$3
+		[[ $dir == out ]] && us=0
+		echo "fault delay-$3 $link t=$("$F" --pin "$PIN/l$L-up$S-xdp" --delay-us "$us" --dir in)"
+		exit 0
+	fi
 	ext "delay-$3" --delay-us "$3" --dir "$dir"
 	;;
 recover)
@@ -152,8 +189,12 @@ recover)
 		echo "fault recover $link t=${t:-0}"
 		exit 0
 	fi
-	# the ext modes first, then the legacy map's single timed update
+	# the ext modes first (a delay sits at the spine's end), then the
+	# legacy map's single timed update
 	"$F" --pin "$pin" --clear >/dev/null
+	for p in "$PIN/s$S-dn$L" "$PIN/l$L-up$S-xdp"; do
+		[[ ! -e $p/lab_fault_ext ]] || "$F" --pin "$p" --clear >/dev/null
+	done
 	drop 0 recover; carrier up; usable
 	;;
 flap)

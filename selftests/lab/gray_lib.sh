@@ -27,11 +27,13 @@
 # Loss and corruption are injected at the spine's port (sS-lL), both ways,
 # so every probe and packet crossing the link meets them (the leaves
 # reflect probes with XDP, before their own tc injectors). Delay, a
-# busy-wait that costs CPU per frame, goes on the leaf's uplink egress
-# (lL-sS out): every frame leaving leaf L over the link waits, which
-# covers leaf L's own probes (once per round trip) and its hosts' traffic,
-# but not other leaves' probes (reflected by XDP, which skips tc egress),
-# at half the frames of the spine's port. Flapping takes the spine's port
+# busy-wait that costs CPU per frame, is one way, leaf to spine (lL-sS
+# out, which fault.sh places at the spine's ingress from leaf L, after
+# the leaf's driver where its probes' transmit stamps are taken): every
+# frame leaving leaf L over the link waits, which covers leaf L's own
+# probes and the other leaves' probes to L over the link (once per round
+# trip) and its hosts' traffic, at about half the frames of the spine's
+# port. Flapping takes the spine's port
 # down and up (fault.sh lL-sS flap).
 # Ground truth, one line per step, in $GL_WORK/truth:
 #   fault ID TYPE LINK SEV START_NS END_NS STRESS
@@ -244,8 +246,8 @@ gl_recover() {
 	l=${BASH_REMATCH[1]} s=${BASH_REMATCH[2]}
 	if [[ $1 == flap ]]; then
 		"$GL_FAULT" "$2" recover | gl_t
-	elif [[ $1 == delay ]]; then	# only the injector: the link is up
-		"$BUILD/lab-fault" --pin "/sys/fs/bpf/$LAB_PREFIX-lab/l$l-up$s" --clear
+	elif [[ $1 == delay ]]; then	# only the injector (spine end): the link is up
+		"$BUILD/lab-fault" --pin "/sys/fs/bpf/$LAB_PREFIX-lab/s$s-dn$l" --clear
 	else
 		"$GL_FAULT" "s$s-l$l" recover | gl_t
 	fi
