@@ -43,3 +43,35 @@ $(BUILD)/bench/kmod-failover-prober: bench/kmod-failover-prober.sh \
 	$(Q)chmod +x $@
 
 BENCHES		+= $(BUILD)/bench/kmod-failover-prober
+
+# bench/kmod-outage: per-flow outage in the guest with fabric.ko sending
+# and judging the probes, the data-path reroute and the module's executor,
+# against the bpf_timer judge in the same boot (Documentation/kmod.md,
+# Benchmark). The guest program reuses the lab's traffic generator and
+# bench/failover's series; its BPF object marks DSCP and blackholes.
+KBO_GUEST	:= $(BUILD)/vm-tools/kmod-outage
+KBO_BPF		:= $(BUILD)/vm-tools/kmod_outage.bpf.o
+KBO_SRCS	:= bench/kmod-outage.c bench/kmod-outage-dp.c bench/failover_stats.c \
+		   selftests/lab/lab_traffic.c
+
+$(KBO_GUEST): $(KBO_SRCS) bench/kmod-outage.h bench/failover_bench.h \
+		$(wildcard selftests/lab/*.h) $(LIB) $(USER_HDRS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Iselftests/lab -Ibench $(KBO_SRCS) $(LIB) $(LDLIBS) \
+		-lpthread -lm -o $@
+
+$(KBO_BPF): bench/kmod-outage.bpf.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall \
+		-I/usr/include/$(shell gcc -dumpmachine) -c $< -o $@
+
+$(BUILD)/bench/kmod-outage: bench/kmod-outage.sh bench/kmod-outage-guest.sh kmod vm-tools \
+		$(KBO_GUEST) $(KBO_BPF) $(BUILD)/probe.bpf.o
+	$(Q)mkdir -p $(@D)
+	$(Q)printf '#!/bin/sh\nexport BUILD="$${BUILD:-%s}"\nexec "%s/bench/kmod-outage.sh" "$$@"\n' \
+		"$(abspath $(BUILD))" "$(CURDIR)" > $@
+	$(Q)chmod +x $@
+
+BENCHES		+= $(BUILD)/bench/kmod-outage
