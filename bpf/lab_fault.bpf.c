@@ -100,6 +100,25 @@ static __always_inline int corrupt(struct __sk_buff *skb, __u16 off)
 	return bpf_skb_store_bytes(skb, at, &b, 1, 0) ? -1 : 0;
 }
 
+/* An IPv4/UDP frame from the echo port: a reflected probe's answer. */
+static __always_inline bool is_echo(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	struct udphdr *udp;
+	struct iphdr *ip;
+
+	if ((void *)(eth + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP_))
+		return false;
+	ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > end || ip->protocol != IPPROTO_UDP_ || ip->ihl != 5)
+		return false;
+	udp = (void *)(ip + 1);
+	return (void *)(udp + 1) <= end &&
+	       udp->source == bpf_htons(LAB_FAULT_ECHO_PORT);
+}
+
 static __always_inline int ext_modes(struct __sk_buff *skb)
 {
 	struct lab_fault_stats *st;
@@ -119,7 +138,8 @@ static __always_inline int ext_modes(struct __sk_buff *skb)
 	if (x->dir && !(x->dir & dir))
 		return TC_ACT_PASS_;
 	st = bpf_map_lookup_elem(&lab_fault_stats, &zero);
-	if (x->delay_ns)
+	if (x->delay_ns &&
+	    !((x->flags & LAB_FAULT_F_DELAY_NO_ECHO) && is_echo(skb)))
 		delay(x->delay_ns, st);
 	if (chance(x->loss_ppm)) {
 		if (st)

@@ -34,8 +34,12 @@ struct lab_fault_ext {
 	__u32	delay_ns;	/* busy-wait per frame, <= LAB_FAULT_DELAY_MAX_NS */
 	__u16	corrupt_off;	/* offset of the flipped byte in the UDP payload */
 	__u8	dir;		/* LAB_FAULT_DIR_*, 0: both hooks */
-	__u8	pad;
+	__u8	flags;		/* LAB_FAULT_F_* */
 };
+
+/* The delay spares echo-probe answers (IPv4/UDP from LAB_FAULT_ECHO_PORT). */
+#define LAB_FAULT_F_DELAY_NO_ECHO	0x1U
+#define LAB_FAULT_ECHO_PORT		3785	/* FABRIC_PROBE_PORT */
 
 struct lab_fault_stats {
 	__u64	lost;

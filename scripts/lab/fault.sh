@@ -160,12 +160,17 @@ delay)
 	# A leaf link's delay (DIR as the leaf sees it) must fall between
 	# the kernel stamps that time the leaf's probes: transmit at the
 	# driver, after its tc egress; receive before its tc ingress. A real
-	# link delays there. lab4.sh: at the spine's port. lab.sh, whose
+	# link delays there. lab4.sh: at the spine's port, sparing the leaf's
+	# XDP answers to other leaves' probes (as its own port did: covering
+	# them doubles the busy-wait, which on a 2-vCPU host delays every
+	# path through the spine). lab.sh, whose
 	# spine reflects probes with XDP before tc: out at the spine's port
 	# (traffic only), in at the leaf port's XDP hook.
+	echo_arg=(--delay-no-echo 0)
 	if [[ -n $L && -e /run/netns/$P-l3 ]]; then
 		pins=("$PIN/s$S-dn$L")
 		case $dir in in) dir=out ;; out) dir=in ;; esac
+		echo_arg=(--delay-no-echo 1)
 	elif [[ -n $L ]]; then
 		[[ $dir =~ ^(in|out|both)$ ]] || usage
 		xdp_delay_attach "$PIN/l$L-up$S-xdp" || exit 1
@@ -178,7 +183,7 @@ delay)
 		echo "fault delay-$3 $link t=$("$F" --pin "$PIN/l$L-up$S-xdp" --delay-us "$us" --dir in)"
 		exit 0
 	fi
-	ext "delay-$3" --delay-us "$3" --dir "$dir"
+	ext "delay-$3" --delay-us "$3" --dir "$dir" "${echo_arg[@]}"
 	;;
 recover)
 	if [[ -z $L ]]; then

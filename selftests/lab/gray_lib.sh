@@ -30,10 +30,10 @@
 # busy-wait that costs CPU per frame, is one way, leaf to spine (lL-sS
 # out, which fault.sh places at the spine's ingress from leaf L, after
 # the leaf's driver where its probes' transmit stamps are taken): every
-# frame leaving leaf L over the link waits, which covers leaf L's own
-# probes and the other leaves' probes to L over the link (once per round
-# trip) and its hosts' traffic, at about half the frames of the spine's
-# port. Flapping takes the spine's port
+# frame leaving leaf L over the link waits except L's XDP answers to
+# other leaves' probes (fault.sh says why), which covers leaf L's own
+# probes (once per round trip) and its hosts' traffic, at about half the
+# frames of the spine's port. Flapping takes the spine's port
 # down and up (fault.sh lL-sS flap).
 # Ground truth, one line per step, in $GL_WORK/truth:
 #   fault ID TYPE LINK SEV START_NS END_NS STRESS

@@ -5,6 +5,7 @@
  *
  *   lab-fault --pin DIR [--drop-pct N] [--loss-ppm N] [--corrupt-ppm N]
  *             [--corrupt-off N] [--delay-us N] [--dir in|out|both]
+ *             [--delay-no-echo 0|1]  (the delay spares echo-probe answers)
  *   lab-fault --pin DIR --clear      every mode off
  *   lab-fault --pin DIR --show       settings and counters
  *
@@ -49,6 +50,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: lab-fault --pin DIR [--drop-pct N] [--loss-ppm N] [--corrupt-ppm N]\n"
 		"                 [--corrupt-off N] [--delay-us N] [--dir in|out|both]\n"
+		"                 [--delay-no-echo 0|1]\n"
 		"       lab-fault --pin DIR --clear | --show\n");
 	exit(2);
 }
@@ -144,7 +146,10 @@ int main(int argc, char **argv)
 			x.corrupt_off = num(v, 9000), set_ext |= 4;
 		else if (!strcmp(o, "--delay-us"))
 			x.delay_ns = num(v, LAB_FAULT_DELAY_MAX_NS / 1000) * 1000, set_ext |= 8;
-		else if (!strcmp(o, "--dir")) {
+		else if (!strcmp(o, "--delay-no-echo")) {
+			x.flags = num(v, 1) ? LAB_FAULT_F_DELAY_NO_ECHO : 0;
+			set_ext |= 32;
+		} else if (!strcmp(o, "--dir")) {
 			set_ext |= 16;
 			if (!strcmp(v, "in"))
 				x.dir = LAB_FAULT_DIR_IN;
@@ -195,6 +200,8 @@ int main(int argc, char **argv)
 			x.delay_ns = cur.delay_ns;
 		if (!(set_ext & 16))
 			x.dir = cur.dir;
+		if (!(set_ext & 32))
+			x.flags = cur.flags;
 	}
 	if (set_drop) {
 		t = now_ns();

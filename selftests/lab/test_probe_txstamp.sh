@@ -16,7 +16,7 @@
 #   (--no-txstamp, the old way) none is under 0.9 ms, which shows the
 #   delay was there;
 # - 1 ms at R's ingress from P (after P's driver): none under 0.9 ms;
-# - sends failing (netfilter drop), then working again: the kernel's stamp
+# - sends failing (port down, then netfilter drop), then working again: the kernel's stamp
 #   counter is restarted and every later answer still matches its stamp.
 set -u
 cd "$(dirname "$0")/../.."
@@ -111,9 +111,14 @@ ktap_check "far-side delay: minimum round trip $(v far rtt_min_us) us >= 900 us"
 	ge "$(v far rtt_min_us)" 900
 ktap_check "far-side delay: every answer kernel-stamped" matched far
 
-# Sends fail (EPERM: netfilter drops them after the kernel built the
-# datagram and took its stamp key, so no stamp comes) until the rule goes;
-# the run goes on after that.
+# Sends fail until the link is back, some before the kernel builds the
+# datagram (ENETUNREACH: P's port is down; no stamp key taken), some after
+# (EPERM: netfilter drops them; a key taken, no stamp). The kernel's key
+# counter must be restarted after them; the run goes on after that.
+ip -n "$P" link set eth0 down || lab_bail "link down"
+lab_bg "$P" "$T/outage" "$TOOL" "${RUN[@]:0:10}" --seconds 6
+OPID=$LAB_BG_PID
+lab_wait_file "$T/outage" '^# send error' || echo "# no send error seen within 5 s"
 lab_nsenter "$P" nft -f - <<'NFT' || lab_bail "nft rule"
 table inet txtdrop {
 	chain out {
@@ -122,9 +127,9 @@ table inet txtdrop {
 	}
 }
 NFT
-lab_bg "$P" "$T/outage" "$TOOL" "${RUN[@]:0:10}" --seconds 6
-OPID=$LAB_BG_PID
-lab_wait_file "$T/outage" '^# send error' || echo "# no send error seen within 5 s"
+ip -n "$P" link set eth0 up && ip -n "$P" route replace 10.77.2.0/24 via 10.77.1.2 &&
+	lab_neigh "$P" eth0 10.77.1.2 "$R" p || lab_bail "link up"
+sleep 0.3
 lab_nsenter "$P" nft delete table inet txtdrop || lab_bail "nft delete"
 for ((i = 0; i < 200; i++)); do
 	grep -q '^probe:' "$T/outage" && break
