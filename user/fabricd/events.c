@@ -95,14 +95,10 @@ static void log_event(struct fabricd *d, const struct fabric_event *ev)
 		pr_warn("%s: unknown event type %u\n", ifn, ev->type);
 }
 
-static int on_event(void *ctx, void *data, size_t len)
+static void event_in(struct fabricd *d, const struct fabric_event *ev, bool act)
 {
-	struct fabricd *d = ctx;
-	const struct fabric_event *ev = data;
 	struct json_object *o;
 
-	if (len < sizeof(*ev))
-		return 0;
 	d->ev_ring[d->ev_head % FABRICD_EVENT_RING] = *ev;
 	d->ev_head++;
 	d->ev_total++;
@@ -110,13 +106,25 @@ static int on_event(void *ctx, void *data, size_t len)
 	fabric_metrics_count(&d->metrics.events_received, 1);
 	log_event(d, ev);
 	fabricd_fo_passive(d, ev);
-	fabricd_verdict_event(d, ev);
+	if (act)
+		fabricd_verdict_event(d, ev);
 	o = fabric_event_json(ev);
 	if (o) {
 		fabricd_control_broadcast(d, o);
 		json_object_put(o);
 	}
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	if (len >= sizeof(struct fabric_event))
+		event_in(ctx, data, true);
 	return 0;
+}
+
+void fabricd_event_push(struct fabricd *d, const struct fabric_event *ev, bool act)
+{
+	event_in(d, ev, act);
 }
 
 int fabricd_events_open(struct fabricd *d)
@@ -206,6 +214,7 @@ struct json_object *fabric_event_json(const struct fabric_event *ev)
 	json_object_object_add(o, "node_id", json_object_new_uint64(ev->node_id));
 	if (ev->type == FABRIC_EV_PROBE_VERDICT) {
 		fabricd_verdict_json(ev, o);
+		fabricd_kjudge_event_json(ev, o);
 		return o;
 	}
 	if (ev->type == FABRIC_EV_SILENCE) {

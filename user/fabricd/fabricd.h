@@ -113,6 +113,9 @@ struct json_object *fabric_event_json(const struct fabric_event *ev);
 void fabricd_wall_time(__u64 mono_ns, bool usec, char *buf, size_t len);
 struct json_object *fabricd_events_json(const struct fabricd *d, unsigned int max);
 const char *fabric_event_type_str(__u16 type);
+/* An event not from the ringbuf (fabric.ko's judge); act: verdict.c acts on it */
+void fabricd_event_push(struct fabricd *d, const struct fabric_event *ev, bool act);
+void fabricd_kjudge_event_json(const struct fabric_event *ev, struct json_object *o);
 
 /* rates.c */
 struct fabricd_rates *fabricd_rates_new(void);

@@ -319,8 +319,10 @@ void fo_kmod_dispatch(struct fo_kmod *km, int fd)
 
 	if (fd == nl_socket_get_fd(km->ev)) {
 		ret = nl_recvmsgs_default(km->ev);
-		if (ret == -NLE_NOMEM || ret == -NLE_MSG_OVERFLOW)
+		if (ret == -NLE_NOMEM || ret == -NLE_MSG_OVERFLOW) {
 			pr_warn("failover: fabric.ko events overran; some were lost\n");
+			km_judge_overrun();
+		}
 		return;
 	}
 	if (fd == nl_socket_get_fd(km->pe)) {

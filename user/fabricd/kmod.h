@@ -95,6 +95,21 @@ void fabricd_probe_sender_engine(const struct fabricd *d, bool probes);
 void fabricd_probe_sender_json(struct json_object *o);
 void fabricd_probe_sender_metrics(struct fabric_metrics_buf *b);
 
+/* kprober_events.c: fabric.ko's judge of the module's probes */
+/* fabric_event.syndrome of a probe_verdict raised from it (0: the data path's) */
+#define KM_EV_KJUDGE_DOWN	1
+#define KM_EV_KJUDGE_CLEAR	2
+#define KM_EV_KJUDGE_UNDO	3
+#define KM_EV_KJUDGE_RESYNC	4	/* a DOWN learnt from PROBER_GET */
+int km_judge_put(struct fo_kmod *km, struct nl_msg *msg);
+void km_judge_reset(struct fo_kmod *km, bool on);
+int km_judge_msg(struct fo_kmod *km, struct nlattr **tb);
+int km_prober_msg(struct fo_kmod *km, struct nlattr **tb);
+void km_judge_overrun(void);
+void km_judge_tick(struct fo_kmod *km);
+void km_judge_json(struct json_object *o);
+void km_judge_metrics(struct fabric_metrics_buf *b);
+
 /* kmod_reply.c: replies and events */
 int km_valid_cb(struct nl_msg *msg, void *arg);
 int km_registered(struct fo_kmod *km, const struct km_grp *g, char *diff,

@@ -276,6 +276,10 @@ int km_valid_cb(struct nl_msg *msg, void *arg)
 		return NL_SKIP;
 	if (gh->cmd == FABRIC_CMD_EVENT)
 		return km_event_msg(km, tb);
+	if (gh->cmd == FABRIC_CMD_PROBER_VERDICT)
+		return km_judge_msg(km, tb);
+	if (gh->cmd == FABRIC_CMD_PROBER_GET)
+		return km_prober_msg(km, tb);
 	if (gh->cmd == FABRIC_CMD_GROUP_GET && km->check)
 		return km_check_msg(km->check, tb);
 	if (gh->cmd == FABRIC_CMD_GROUP_GET)

@@ -4,9 +4,11 @@
  * probe_sender; Documentation/reroute.md, "Probe senders"). With the
  * module's prober, fabricd asks fabric.ko (genetlink PROBER_ADD) to send
  * every probed path's probes from an hrtimer, in fabricd's format and
- * with the slot numbering fabricd's own prober would use; the data path
- * stamps, matches and judges them (verdict.c writes the slots), and a
- * verdict reaches the module's policy as PATH_EVENTs. fabricd's prober
+ * with the slot numbering fabricd's own prober would use, and to judge
+ * them from its hrtimer too (the judge follows the sender;
+ * kprober_events.c); the data path stamps and matches them (verdict.c
+ * writes the slots), and a verdict reaches the module's policy as
+ * PATH_EVENTs. fabricd's prober
  * is opened beside it but not started: it is the fallback, started when
  * a module prober disappears (its device went away, the module is being
  * unloaded) or cannot be added. Probers are deleted (PROBER_DEL) when
@@ -148,7 +150,8 @@ static int prober_req(struct fo_kmod *km, int cmd, __u32 slot,
 		    nla_put_u64(msg, FABRIC_PROBER_A_INTERVAL_NS,
 				(__u64)c->thr.probe_interval_us * 1000) ||
 		    nla_put_u32(msg, FABRIC_PROBER_A_GROUP, g->idx) ||
-		    nla_put_u32(msg, FABRIC_PROBER_A_MEMBER, p))
+		    nla_put_u32(msg, FABRIC_PROBER_A_MEMBER, p) ||
+		    km_judge_put(km, msg))
 			goto full;
 	}
 	nla_nest_end(msg, n);
@@ -171,6 +174,7 @@ static void probers_del(struct fo_kmod *km)
 				km->g[i].kprober[p] = false;
 			}
 	km->kprobers = 0;
+	km_judge_reset(km, false);
 }
 
 /* Why the module's prober cannot be used, or NULL. */
@@ -239,6 +243,7 @@ static int probers_add(struct fo_kmod *km, char *why, size_t len)
 			km->kprobers++;
 		}
 	}
+	km_judge_reset(km, true);
 	return 0;
 undo:
 	probers_del(km);
@@ -255,7 +260,7 @@ void km_sender_start(struct fo_kmod *km)
 	km->want_kmod = !why;
 	if (!why && !probers_add(km, buf, sizeof(buf))) {
 		km->ksender = true;
-		pr_info("probes: fabric.ko sends the probes of %u paths (every %u us)\n",
+		pr_info("probes: fabric.ko sends and judges the probes of %u paths (every %u us)\n",
 			km->kprobers, km->d->cfg.thr.probe_interval_us);
 		ks_publish("kmod", km->kprobers, false, NULL);
 		return;
@@ -383,6 +388,8 @@ void km_sender_tick(struct fo_kmod *km)
 		ks_publish("fabricd", 0, true, why);
 		return;
 	}
+	if (km->ksender)
+		km_judge_tick(km);
 	want = !why_not(km);
 	if (want != km->want_kmod) {
 		pr_info("probes: [verdict] changed; choosing the sender again\n");
@@ -417,6 +424,7 @@ void fabricd_probe_sender_json(struct json_object *o)
 	if (ks.why[0])
 		json_object_object_add(o, "sender_why", json_object_new_string(ks.why));
 	pthread_mutex_unlock(&ks.lock);
+	km_judge_json(o);
 }
 
 /* Under the exporter lock. */
@@ -440,6 +448,7 @@ void fabricd_probe_sender_metrics(struct fabric_metrics_buf *b)
 			      "counter");
 	fabric_metrics_u64(b, "fabric_probe_sender_fallbacks_total", NULL, 0, ks.fallbacks);
 	pthread_mutex_unlock(&ks.lock);
+	km_judge_metrics(b);
 }
 
 /* The data path's slot of a path whose probes the module sends, or -1. */
