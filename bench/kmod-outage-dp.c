@@ -8,8 +8,8 @@
  * the reroute map) and the reroute tc filter (user/lib/reroute.c mirrors
  * group 100 into the map and attaches it), all maps pinned under
  * KBO_PIN, where fabric-kprober finds them for the module judge and
- * RR_MAP_SET. Each spine gets the DSCP mark at its port from leaf 1 and
- * the probe reflector, which a blackhole swaps for a drop-all program.
+ * RR_MAP_SET. Each spine gets the DSCP mark at its port from leaf 1 and,
+ * in XDP, a blackhole switch in front of the probe reflector.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +33,7 @@
 static struct fabric_bpf *skel;
 static int root_ns = -1, spine_ns[3] = { -1, -1, -1 };
 static int ioc[3] = { -1, -1, -1 }, dn_ifx[3];
-static int reflect_fd = -1, drop_fd = -1;
+static int bh_fd = -1;		/* kbo_blackhole */
 
 static int pin_at(struct bpf_map *m)
 {
@@ -132,15 +132,22 @@ int kbo_slot(uint32_t slot, struct fabric_probe_path *p)
 	       -errno : 0;
 }
 
-static int prog_fd(const char *file, const char *name)
+static int prog_fd(struct bpf_object *obj, const char *name)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(obj, name);
+
+	return p ? bpf_program__fd(p) : -1;
+}
+
+static struct bpf_object *load(const char *file)
 {
 	struct bpf_object *obj = bpf_object__open_file(file, NULL);
-	struct bpf_program *p;
 
-	if (!obj || bpf_object__load(obj))
-		return -1;
-	p = bpf_object__find_program_by_name(obj, name);
-	return p ? bpf_program__fd(p) : -1;
+	if (obj && bpf_object__load(obj)) {
+		bpf_object__close(obj);
+		return NULL;
+	}
+	return obj;
 }
 
 static int enter(int fd)
@@ -151,14 +158,20 @@ static int enter(int fd)
 /* In each spine: DSCP mark at tc ingress of "dn", the reflector in XDP. */
 int kbo_spines_setup(void)
 {
-	int mark[3], s, err;
+	struct bpf_object *probe = load(KBO_PROBE_OBJ), *own = load(KBO_OBJ);
+	int mark[3], s, err, port_fd, zero = 0, reflect_fd;
 
 	root_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	reflect_fd = prog_fd(KBO_PROBE_OBJ, "fabric_probe_reflect");
-	mark[1] = prog_fd(KBO_OBJ, "kbo_mark_s1");
-	mark[2] = prog_fd(KBO_OBJ, "kbo_mark_s2");
-	drop_fd = prog_fd(KBO_OBJ, "kbo_drop");
-	if (root_ns < 0 || reflect_fd < 0 || mark[1] < 0 || mark[2] < 0 || drop_fd < 0)
+	if (root_ns < 0 || !probe || !own)
+		return -ENOENT;
+	reflect_fd = prog_fd(probe, "fabric_probe_reflect");
+	mark[1] = prog_fd(own, "kbo_mark_s1");
+	mark[2] = prog_fd(own, "kbo_mark_s2");
+	port_fd = prog_fd(own, "kbo_port");
+	bh_fd = bpf_object__find_map_fd_by_name(own, "kbo_blackhole");
+	if (reflect_fd < 0 || mark[1] < 0 || mark[2] < 0 || port_fd < 0 || bh_fd < 0 ||
+	    bpf_map_update_elem(bpf_object__find_map_fd_by_name(own, "kbo_next"),
+				&zero, &reflect_fd, 0))
 		return -ENOENT;
 	for (s = 1; s <= 2; s++) {
 		char path[64];
@@ -179,7 +192,7 @@ int kbo_spines_setup(void)
 			if (!err || err == -EEXIST)
 				err = bpf_tc_attach(&hook, &opts);
 			if (!err)
-				err = bpf_xdp_attach(dn_ifx[s], reflect_fd, 0, NULL);
+				err = bpf_xdp_attach(dn_ifx[s], port_fd, 0, NULL);
 		}
 		enter(root_ns);
 		if (err || ioc[s] < 0)
@@ -193,7 +206,7 @@ int kbo_spines_setup(void)
 int kbo_inject(enum kbo_kind kind, int s, bool on, uint64_t *t)
 {
 	struct ifreq ifr = { 0 };
-	int err;
+	uint32_t key, val;
 
 	if (kind == KBO_CARRIER) {
 		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "dn");
@@ -203,11 +216,8 @@ int kbo_inject(enum kbo_kind kind, int s, bool on, uint64_t *t)
 		*t = lt_now();
 		return ioctl(ioc[s], SIOCSIFFLAGS, &ifr) ? -errno : 0;
 	}
-	err = enter(spine_ns[s]);
-	if (err)
-		return err;
+	key = dn_ifx[s] & 255;
+	val = on;
 	*t = lt_now();
-	err = bpf_xdp_attach(dn_ifx[s], on ? drop_fd : reflect_fd, 0, NULL);
-	enter(root_ns);
-	return err;
+	return bpf_map_update_elem(bh_fd, &key, &val, 0) ? -errno : 0;
 }

@@ -3,9 +3,10 @@
  * bench/kmod-outage's spines, in the guest (which has no nftables): tc
  * ingress on a spine's port from leaf 1 sets the DSCP of every IPv4
  * packet to the spine's own (s1: 10, s2: 20), so the receiver knows which
- * spine each packet crossed, as lab.sh's spines do on the host; and an
- * XDP program that drops every frame, swapped in for the probe reflector
- * to blackhole the link (data and probes) without touching its carrier.
+ * spine each packet crossed, as lab.sh's spines do on the host; and, in
+ * XDP on the same port, a switch that drops every frame (a blackhole of
+ * data and probes that leaves the carrier alone) in front of the probe
+ * reflector.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -49,10 +50,33 @@ int kbo_mark_s2(struct __sk_buff *skb)
 	return mark(skb, 20);
 }
 
+/* Blackhole switch per receiving port (ifindex & 255), and the probe
+ * reflector behind it. Flipping a map value, not swapping XDP programs:
+ * a swap under traffic oopsed a 6.12 TCG guest in the XDP dispatcher. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u32);
+} kbo_blackhole SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} kbo_next SEC(".maps");
+
 SEC("xdp")
-int kbo_drop(struct xdp_md *ctx)
+int kbo_port(struct xdp_md *ctx)
 {
-	return XDP_DROP;
+	__u32 key = ctx->ingress_ifindex & 255;
+	__u32 *on = bpf_map_lookup_elem(&kbo_blackhole, &key);
+
+	if (on && *on)
+		return XDP_DROP;
+	bpf_tail_call(ctx, &kbo_next, 0);
+	return XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

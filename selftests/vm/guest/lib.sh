@@ -58,6 +58,24 @@ member_field() { # GROUP NH FIELD
 		on && index($0, f) == 1 { print substr($0, length(f) + 1); exit }'
 }
 stat_of() { $GENL stats | awk -v k="$1" '$1 == k { print $2 }'; }
+# fabricd_up: start $FABRICD -c $CONF (log appended to $LOG), set DPID,
+# and wait until `$FABRICCTL --pin-dir $PIN -j paths` answers. A TCG
+# guest on a loaded host took over 30 s to bring fabricd up, so the
+# bound is 180 s of wall-clock time; on failure the log is printed.
+fabricd_up() {
+	local end=$((${EPOCHREALTIME/./} / 1000 + 180000))
+	"$FABRICD" -c "$CONF" >>"$LOG" 2>&1 &
+	DPID=$!
+	while ((${EPOCHREALTIME/./} / 1000 < end)); do
+		"$FABRICCTL" --pin-dir "$PIN" -j paths >/dev/null 2>&1 && return 0
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# fabricd did not come up:"
+	sed 's/^/# /' "$LOG"
+	return 1
+}
+
 # for `bash -c` checks
 export IP TC BPFTOOL GENL KVER
 export -f wait_for nh_group_members group_is member_field stat_of

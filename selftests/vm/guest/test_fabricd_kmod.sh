@@ -133,22 +133,6 @@ until_ms() {
 	done
 }
 
-# (a TCG guest on a host at load average 30 took over 20 s to bring
-# fabricd up: its log was still empty)
-start_fabricd() {
-	local end=$((${EPOCHREALTIME/./} / 1000 + 180000))
-	"$FABRICD" -c "$CONF" >>"$LOG" 2>&1 &
-	DPID=$!
-	while ((${EPOCHREALTIME/./} / 1000 < end)); do
-		ctl -j paths >/dev/null 2>&1 && return 0
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "# fabricd did not come up:"
-	sed 's/^/# /' "$LOG"
-	return 1
-}
-
 # path_is NAME JQ-CONDITION MS: poll `fabricctl -j paths`
 path_now() {
 	ctl -j paths | jq -e --arg n "$1" ".paths[] | select(.name == \$n) | $2" >/dev/null 2>&1
@@ -171,7 +155,7 @@ gstat() { $GENL get 100 | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 /sbin/modprobe fabric || { ktap_fail "modprobe fabric"; ktap_finish; }
 topo || { ktap_fail "topology (two spines, reflectors)"; ktap_finish; }
 
-ktap_check "fabricd starts with group 100 (data path on ua0 ub0)" start_fabricd
+ktap_check "fabricd starts with group 100 (data path on ua0 ub0)" fabricd_up
 ktap_check "status: fabric.ko is the executor" ctl_jq status \
 	'.executor == "fabric.ko" and .module.present and .daemon.failover.executor == "fabric.ko"'
 registered() {
@@ -343,7 +327,7 @@ ktap_check "fabricd killed: carrier back, module restores nh 11 after hold-down"
 # A new fabricd adopts the module's registration instead of replacing it.
 f0=$(member_field 100 11 failovers)
 adopted() {
-	start_fabricd && grep -q 'group g (100) already registered with fabric.ko; adopted' "$LOG" &&
+	fabricd_up && grep -q 'group g (100) already registered with fabric.ko; adopted' "$LOG" &&
 		[[ $(member_field 100 11 failovers) == "$f0" ]] &&
 		path_is s1 ".state == \"up\" and .installed and .counters.failovers == $f0" 3000
 }

@@ -4,9 +4,13 @@
 # fabricd with fabric.ko as executor and as probe sender ([verdict]
 # probe_sender = kmod; Documentation/reroute.md, "Probe senders"): fabricd
 # asks the module for one prober per path (PROBER_ADD), sends no probe
-# itself, and the data path stamps, answers and judges the module's
-# probes. A blackhole gives the data path's verdict, which reaches the
-# module's policy over genetlink: the module withdraws the member. The
+# itself, and the module judges them from its hrtimer (the BPF slot
+# carries FABRIC_PROBE_F_KJUDGE, so the bpf_timer stays off) while the
+# data path stamps and answers them. A blackhole gives the module's
+# verdict, notified over genetlink (PROBER_VERDICT): fabricd shows it in
+# its events and metrics (judge "kmod") and tells the module's policy,
+# which withdraws the member. A killed fabricd leaves judging probers
+# behind; unloading the module then leaves nothing (no WARN, no leak). The
 # gray monitor, fed from the data path's per-slot counts, drains a lossy
 # link through the module (GRAY over genetlink) and restores it. A prober
 # that disappears makes fabricd's own prober take over, logged and
@@ -138,20 +142,6 @@ until_ms() {
 		sleep 0.1
 	done
 }
-# (a TCG guest on a loaded host took over 30 s to bring fabricd up)
-start_fabricd() {
-	local end=$((${EPOCHREALTIME/./} / 1000 + 180000))
-	"$FABRICD" -c "$CONF" >>"$LOG" 2>&1 &
-	DPID=$!
-	while ((${EPOCHREALTIME/./} / 1000 < end)); do
-		ctl -j paths >/dev/null 2>&1 && return 0
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "# fabricd did not come up:"
-	sed 's/^/# /' "$LOG"
-	return 1
-}
 path_now() {
 	ctl -j paths | jq -e --arg n "$1" ".paths[] | select(.name == \$n) | $2" >/dev/null 2>&1
 }
@@ -177,12 +167,25 @@ gray_event() { # TYPE LINK
 }
 logged() { until_ms "$1" grep -q -- "$2" "$LOG" || { echo "# not in the log: $2"; return 1; }; }
 
+mono_ns() { # CLOCK_MONOTONIC, to 10 ms (no suspend in the guest)
+	local u
+	read -r u _ </proc/uptime
+	echo $((${u/./} * 10000000))
+}
+kj_event() { # JQ-CONDITION on the module judge's probe_verdict events
+	ctl -j events | jq -e "[.[] | select(.type == \"probe_verdict\" and .judge == \"kmod\") | select($1)] | length > 0" >/dev/null 2>&1
+}
+judging() { # N: module probers that judge, with runs > 0
+	[[ $($KP list | grep -c '^prober .* judge=1 .*judge_runs=[1-9]') == "$1" ]]
+}
+
 /sbin/modprobe fabric || { ktap_fail "modprobe fabric"; ktap_finish; }
 /sbin/modprobe sch_netem 2>/dev/null
 topo || { ktap_fail "topology (two spines, reflectors)"; ktap_finish; }
-ktap_plan 20
+dmesg -c >/dev/null 2>&1
+ktap_plan 30
 
-ktap_check "fabricd starts, fabric.ko executes" start_fabricd
+ktap_check "fabricd starts, fabric.ko executes" fabricd_up
 ktap_check "status: probe sender kmod, 2 module probers, the data path judges for fabric.ko" \
 	kv_is '.probe_sender == "kmod" and .module_probers == 2 and .executor_fabric_ko and .paths == 2' 30000
 slots_ok() {
@@ -192,6 +195,10 @@ slots_ok() {
 		$out == *"slot=1 dev=qb0 ifindex=$b "*"group=0 member=1 "* ]] || { echo "# $out"; return 1; }
 }
 ktap_check "the module has a prober per path (slot 0 on qa0, slot 1 on qb0)" slots_ok
+ktap_check "the module judges both paths: PROBER_GET judge=1, judge runs > 0" \
+	until_ms 30000 judging 2
+ktap_check "the data path's slots carry FABRIC_PROBE_F_KJUDGE and count the module's runs" \
+	kv_is '.kjudge.on and ([.kjudge.slots[] | select(.slot_kjudge and .slot_kjudge_runs > 0 and .runs > 0)] | length == 2)' 30000
 ktap_check "metrics: fabric_probe_sender{sender=\"kmod\"} 1, no fallback" \
 	bash -c "[[ \$(wget -qO- http://127.0.0.1:$PORT/metrics | awk '\$1 == \"fabric_probe_sender{sender=\\\"kmod\\\"}\" { print \$2 }') == 1 &&
 		\$(wget -qO- http://127.0.0.1:$PORT/metrics | awk '\$1 == \"fabric_probe_sender_fallbacks_total\" { print \$2 }') == 0 ]]"
@@ -206,17 +213,37 @@ ktap_check "probes answered in the data path (50+ per path) while fabricd's send
 ktap_check "paths: both UP and installed" \
 	eval 'path_is s1 ".state == \"up\" and .installed" 10000 && path_is s2 ".state == \"up\" and .installed" 5000'
 
-# Blackhole on s2: its spine stops reflecting. The data path's verdict
-# goes to the module as probe misses; the module withdraws nh 12.
+# Blackhole on s2: its spine stops reflecting. The module's judge
+# declares it, fabricd hears it (PROBER_VERDICT) and tells the module's
+# policy as probe misses; the module withdraws nh 12.
+t0=$(($(mono_ns) - 20000000))
 reflect 2 fabric_probe_pass
-ktap_check "blackhole s2: data-path verdict DOWN on slot 1, fabricd told fabric.ko" \
+ktap_check "blackhole s2: verdict DOWN on slot 1, fabricd told fabric.ko" \
 	logged 30000 'verdict: path s2 down in the data path .*told fabric.ko'
+ktap_check "blackhole s2: fabricctl events has the module judge's DOWN (slot 1, judge kmod, its time after the fault)" \
+	until_ms 10000 kj_event ".verdict == \"down\" and .slot == 1 and .path == \"s2\" and .ts_ns >= $t0 and (.time | length) > 0 and .misses >= 10"
+ktap_check "blackhole s2: no DOWN from the BPF judge (its timer stays off)" \
+	bash -c "! $FABRICCTL --pin-dir $PIN -j events | jq -e '[.[] | select(.type == \"probe_verdict\" and .judge == \"bpf\" and .verdict == \"down\")] | length > 0' >/dev/null"
+# every verdict the module counts reached fabricd: notified (the metric)
+# or, had a notification been lost, resynced from PROBER_GET
+kj_counted() {
+	local m r k
+	m=$(metric 'fabric_probe_verdicts_total{judge="kmod",verdict="down"}')
+	r=$(metric fabric_probe_kjudge_resynced_total)
+	k=$($KP list | sed -n 's/.* judge_verdicts=\([0-9]*\).*/\1/p' | awk '{ n += $1 } END { print n + 0 }')
+	[[ -n $m && -n $r ]] && ((m >= 1 && m + r == k)) ||
+		{ echo "# metric down $m, resynced $r, module verdicts $k"; return 1; }
+}
+ktap_check "blackhole s2: fabric_probe_verdicts_total{judge=kmod,verdict=down} counts the module's verdicts" \
+	until_ms 5000 kj_counted
 echo "# kernel_verdict after the blackhole: $(ctl -j status | jq -c '.daemon.failover.kernel_verdict')"
 ktap_check "blackhole s2: module withdrew nh 12 (group 100 = 11), reason probe-loss" \
 	eval 'members_are 11 10000 && path_is s2 ".state == \"down\" and .reason == \"probe-loss\"" 5000'
 reflect 2 fabric_probe_reflect
 ktap_check "blackhole over: verdict cleared, s2 restored after hold-down (group 100 = 11 12)" \
 	eval 'path_is s2 ".state == \"up\" and .installed" 30000 && members_are "11 12" 5000'
+ktap_check "blackhole over: the module judge's clear is in the events (slot 1, verdict up)" \
+	until_ms 10000 kj_event '.verdict == "up" and .slot == 1'
 
 # Gray: 25 % of s1's probes lost on the way out (netem after tc egress
 # stamped them). The monitor names l-s1 and drains s1 through the module.
@@ -255,6 +282,23 @@ write_conf kmod
 kill -HUP "$DPID"
 ktap_check "reload to kmod: two module probers again" \
 	eval 'kv_is ".probe_sender == \"kmod\" and .module_probers == 2" 30000 && test "$(probers)" == 2'
+
+# A killed fabricd leaves its probers judging; unloading the module with
+# that live judge state must leave nothing behind.
+until_ms 30000 judging 2 >/dev/null
+kill -KILL "$DPID"
+wait "$DPID" 2>/dev/null
+DPID=
+runs0() { $KP list | sed -n 's/^prober slot=0 .* judge_runs=\([0-9]*\) .*/\1/p'; }
+runs_grow() { local a=$(runs0) b; sleep 0.5; b=$(runs0); [[ -n $a && -n $b ]] && ((b > a)); }
+ktap_check "killed fabricd: two module probers still judge (slot 0's runs growing)" \
+	eval 'judging 2 && runs_grow'
+ktap_check "rmmod fabric with live judges: unloaded" \
+	eval '/sbin/rmmod fabric && ! fabric_loaded'
+ktap_check "no oops, WARN or leak report since the start" \
+	bash -c "! dmesg | grep -Eq 'Oops|WARNING:|BUG:|refcount|unregister_netdevice: waiting'"
+ktap_check "modprobe again, fabricd restarts with judging module probers" \
+	eval '/sbin/modprobe fabric && fabricd_up && until_ms 30000 judging 2'
 
 kill -TERM "$DPID"
 ktap_check "fabricd exits cleanly" wait "$DPID"
