@@ -36,13 +36,14 @@ void loc_cfg_default(struct loc_cfg *c)
 	c->clean_veto = 1;
 }
 
+/* 1: @link is on @p; 2: on it, but @p's badness is no evidence against it */
 static int on_path(const struct loc_path *p, __u32 link)
 {
 	__u32 h;
 
 	for (h = 0; h < p->n_hops; h++)
 		if (p->link[h] == link)
-			return 1;
+			return p->excl & (1U << h) ? 2 : 1;
 	return 0;
 }
 
@@ -122,13 +123,14 @@ int loc_solve(const struct loc_path *paths, __u32 n_paths, __u32 n_links,
 		}
 		for (j = 0; j < n_links; j++) {
 			struct loc_link *l = &links[j];
+			int on = on_path(p, j);
 
-			if (!on_path(p, j))
+			if (!on)
 				continue;
 			l->n_paths++;
 			if (p->state == LOC_CLEAN) {
 				l->n_clean++;
-			} else if (p->state == LOC_BAD) {
+			} else if (p->state == LOC_BAD && on == 1) {
 				l->n_bad++;
 				set_bit_(&cover[j], i);
 				if (p->loss_ppb && (!l->loss_ppb || p->loss_ppb < l->loss_ppb))

@@ -33,6 +33,13 @@ struct loc_path {
 	__u16	link[LOC_MAX_HOPS];
 	__u8	n_hops;		/* 1..LOC_MAX_HOPS */
 	__u8	state;		/* enum loc_state */
+	/*
+	 * Bit h: this bad path is no evidence against link[h] (its loss
+	 * exceeds what link[h]'s other paths show, so the excess is another
+	 * link's). It still needs explaining by its other links. 0: none.
+	 */
+	__u8	excl;
+	__u8	pad;
 	__u32	loss_ppb;	/* the path's loss estimate (0: none) */
 };
 

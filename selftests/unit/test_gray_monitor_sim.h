@@ -40,6 +40,9 @@ struct sim {
 	uint64_t now;
 	uint32_t loss_ppm[N_LINKS];	/* injected */
 	uint32_t delay_ns[N_LINKS];
+	/* Loss of one path's probes that no link causes: a loaded host's
+	 * stray losses (ppm), as the lab campaign saw at load ~30. */
+	uint32_t stray_ppm[LEAVES][GMON_MAX_PATHS];
 	uint32_t path_dst[LEAVES][GMON_MAX_PATHS], path_spine[LEAVES][GMON_MAX_PATHS];
 	struct gmon_event ev[256];
 	uint32_t n_ev;
@@ -163,6 +166,9 @@ static void sim_run(struct sim *s, uint32_t ms,
 						lost = true;
 					rtt += s->delay_ns[pc->link[h]];
 				}
+				if (s->stray_ppm[a][p] &&
+				    rnd(s) % 1000000 < s->stray_ppm[a][p])
+					lost = true;
 				if (spared) {
 					lost = false;
 					rtt = 100000 + rnd(s) % 10000;

@@ -227,6 +227,10 @@ static void loss_add(struct gmon *m, struct gmon_path *pp, uint64_t n,
 				snap_take(m, pp, false);
 			pp->run_n += cn;
 			pp->run_lost += cl;
+			/* a loss of an alarmed path may complete the rate
+			 * rule's evidence: solve again */
+			if (cl && pp->loss.alarm)
+				m->dirty = true;
 		}
 	}
 }
@@ -354,7 +358,8 @@ static void link_figures(struct gmon *m, uint32_t l, bool sl, bool sd)
 	for (i = 0; i < m->n_lp; i++) {
 		uint32_t g = m->lp_g[i], p = m->lp_p[i];
 		const struct gmon_path *pp = &m->path[g][p];
-		bool bad_l = pp->loss_state == LOC_BAD;
+		/* a path whose loss exceeds the link's is not its evidence */
+		bool bad_l = pp->loss_state == LOC_BAD && !gmon_excess(m, i, l);
 		bool bad_d = pp->delay_state == LOC_BAD;
 		uint32_t ppb;
 
@@ -434,12 +439,15 @@ static void apply_paths(struct gmon *m, uint64_t now)
 	}
 }
 
-static bool over_threshold(const struct gmon *m, const struct gmon_link *lk,
-			   bool sl, bool sd)
+static bool over_threshold(const struct gmon *m, uint32_t l, bool sl, bool sd)
 {
-	/* Loss: the SPRT alarmed, and the evidence since it left its floor
-	 * cannot exclude a loss at the threshold (Wilson upper bound). */
-	if (sl && lk->loss.hi >= m->cfg.loss_threshold_ppm * 1000U)
+	const struct gmon_link *lk = &m->link[l];
+
+	/* Loss: the SPRT alarmed, the evidence since it left its floor
+	 * cannot exclude a loss at the threshold (Wilson upper bound), and
+	 * neither can any other path through the link (the rate rule). */
+	if (sl && lk->loss.hi >= m->cfg.loss_threshold_ppm * 1000U &&
+	    gmon_shared_over(m, l))
 		return true;
 	return sd && lk->shift_ns >= (int32_t)(m->cfg.delay_threshold_us * 1000U);
 }
@@ -481,7 +489,7 @@ static void evaluate(struct gmon *m, uint64_t now)
 				emit(m, GMON_EV_SUSPECT, l, now);
 			}
 			if (!lk->drained && !monitor &&
-			    over_threshold(m, lk, sl, sd)) {
+			    over_threshold(m, l, sl, sd)) {
 				lk->drained = true;
 				lk->since_ns = now;
 				changed = true;

@@ -3,6 +3,8 @@
  * The gray monitor's insides, shared by its files:
  *   gray_monitor.c         evidence, drain and restore
  *   gray_monitor_loc.c     localisation: what the solve is told, held links
+ *   gray_monitor_rate.c    the rate rule: a link explains only the loss
+ *                          its paths share
  *   gray_monitor_status.c  read-only accessors and names
  */
 #ifndef FABRIC_GRAY_MONITOR_INT_H
@@ -67,6 +69,8 @@ struct gmon {
 	uint8_t lp_g[LOC_MAX_PATHS], lp_p[LOC_MAX_PATHS];
 	/* per kind (loss, delay): the verdicts after the sibling rule */
 	uint8_t eff[2][LOC_MAX_PATHS];
+	/* per bad path, loss: hops whose link its loss exceeds (rate rule) */
+	uint8_t excl[LOC_MAX_PATHS];
 	struct loc_link ll_loss[LOC_MAX_LINKS], ll_delay[LOC_MAX_LINKS];
 	struct loc_work work;
 };
@@ -80,7 +84,19 @@ bool gmon_path_has(const struct gmon_path_cfg *pc, uint32_t l);
 void gmon_solve(struct gmon *m);
 /* A named link with a bad path of its kind left stays named. */
 bool gmon_held(const struct gmon *m, uint32_t l, bool delay);
+/* The sibling rule's test: does path j, over bad path i's window, say
+ * that the links they share are clean? (solve indices) */
+bool gmon_exonerates(const struct gmon *m, uint32_t i, uint32_t j, bool delay);
 /* A held link's confidence (per mille) from the verdicts now. */
 uint32_t gmon_held_conf(const struct gmon *m, uint32_t l, bool delay);
+/* The rate rule (gray_monitor_rate.c): m->excl[] from the raw loss
+ * verdicts in m->lp[].state, and its two-sample test. */
+void gmon_rate_rule(struct gmon *m);
+int64_t gmon_rate_llr(uint64_t n1, uint64_t x1, uint64_t n2, uint64_t x2);
+/* Is solve path i's loss in excess of what link l could explain? */
+bool gmon_excess(const struct gmon *m, uint32_t i, uint32_t l);
+/* May link l, suspect for loss, lose at the threshold: can none of its
+ * paths exclude it over the evidence window? (the shared-rate test) */
+bool gmon_shared_over(const struct gmon *m, uint32_t l);
 
 #endif

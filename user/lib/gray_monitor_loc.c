@@ -25,7 +25,13 @@ static uint8_t kind_state(const struct gmon_path *pp, bool delay)
 	return delay ? pp->delay_state : pp->loss_state;
 }
 
-/* Does path i cross a link named for this kind? */
+/* Is bad path i's loss in excess of what link l explains (rate rule)? */
+static bool excess(const struct gmon *m, uint32_t i, uint32_t l, bool delay)
+{
+	return !delay && gmon_excess(m, i, l);
+}
+
+/* Does path i cross a link named for this kind that may explain it? */
 static bool explained(const struct gmon *m, uint32_t i, bool delay)
 {
 	const struct gmon_path_cfg *pc = &m->cfg.path[m->lp_g[i]][m->lp_p[i]];
@@ -34,19 +40,26 @@ static bool explained(const struct gmon *m, uint32_t i, bool delay)
 	for (h = 0; h < pc->n_links; h++) {
 		const struct gmon_link *lk = &m->link[pc->link[h]];
 
-		if (delay ? lk->named_delay : lk->named_loss)
+		if ((delay ? lk->named_delay : lk->named_loss) &&
+		    !excess(m, i, pc->link[h], delay))
 			return true;
 	}
 	return false;
 }
 
-static bool share_link(const struct gmon *m, uint32_t i, uint32_t j)
+/*
+ * Does bad path i share a link with path j for which i's loss is still a
+ * question? A link whose explanation of i the rate rule has already
+ * refused is not: j's verdict cannot change i's explanation there.
+ */
+static bool share_link(const struct gmon *m, uint32_t i, uint32_t j, bool delay)
 {
 	const struct gmon_path_cfg *pc = &m->cfg.path[m->lp_g[i]][m->lp_p[i]];
 	uint32_t h;
 
 	for (h = 0; h < pc->n_links; h++)
-		if (gmon_path_has(&m->cfg.path[m->lp_g[j]][m->lp_p[j]], pc->link[h]))
+		if (gmon_path_has(&m->cfg.path[m->lp_g[j]][m->lp_p[j]], pc->link[h]) &&
+		    !excess(m, i, pc->link[h], delay))
 			return true;
 	return false;
 }
@@ -62,7 +75,7 @@ static bool share_link(const struct gmon *m, uint32_t i, uint32_t j)
  * the window alone, would accept "clean": a loss early in the window that
  * the clamped SPRT has forgotten still counts.
  */
-static bool exonerates(const struct gmon *m, uint32_t i, uint32_t j, bool delay)
+bool gmon_exonerates(const struct gmon *m, uint32_t i, uint32_t j, bool delay)
 {
 	const struct gmon_path *pi = &m->path[m->lp_g[i]][m->lp_p[i]];
 	const struct gmon_path *pj = &m->path[m->lp_g[j]][m->lp_p[j]];
@@ -97,9 +110,9 @@ static void doubt(struct gmon *m, bool delay)
 		if (eff[j] != LOC_CLEAN)
 			continue;
 		for (i = 0; i < m->n_lp; i++) {
-			if (m->lp[i].state != LOC_BAD || !share_link(m, i, j))
+			if (m->lp[i].state != LOC_BAD || !share_link(m, i, j, delay))
 				continue;
-			if (!exonerates(m, i, j, delay)) {
+			if (!gmon_exonerates(m, i, j, delay)) {
 				eff[j] = LOC_UNKNOWN;
 				break;
 			}
@@ -125,7 +138,7 @@ static bool settled(const struct gmon *m, uint32_t i, bool delay)
 	for (j = 0; j < m->n_lp; j++) {
 		if (j == i || m->eff[delay][j] != LOC_UNKNOWN)
 			continue;
-		if (share_link(m, i, j))
+		if (share_link(m, i, j, delay))
 			return false;
 	}
 	return true;
@@ -148,7 +161,10 @@ static void solve_kind(struct gmon *m, bool delay, struct loc_link *ll)
 
 		m->lp[i].state = kind_state(pp, delay);
 		m->lp[i].loss_ppb = delay ? 0 : gmon_path_loss_ppb(pp);
+		m->lp[i].excl = 0;
 	}
+	if (!delay)
+		gmon_rate_rule(m);
 	doubt(m, delay);
 	for (i = 0; i < m->n_lp; i++) {
 		uint8_t st = m->eff[delay][i];
@@ -157,6 +173,8 @@ static void solve_kind(struct gmon *m, bool delay, struct loc_link *ll)
 		    (explained(m, i, delay) || !settled(m, i, delay)))
 			st = LOC_UNKNOWN;
 		m->lp[i].state = st;
+		if (st == LOC_BAD && !delay)
+			m->lp[i].excl = m->excl[i];
 	}
 	loc_solve(m->lp, m->n_lp, m->cfg.n_links, &m->cfg.loc, ll, &res,
 		  &m->work);
@@ -191,7 +209,8 @@ void gmon_solve(struct gmon *m)
 	m->st.solves++;
 }
 
-/* A named link with a bad path of its kind left stays named. */
+/* A named link with a bad path of its kind left, one whose loss does not
+ * exceed what the link explains, stays named. */
 bool gmon_held(const struct gmon *m, uint32_t l, bool delay)
 {
 	const struct gmon_link *lk = &m->link[l];
@@ -201,7 +220,8 @@ bool gmon_held(const struct gmon *m, uint32_t l, bool delay)
 		return false;
 	for (i = 0; i < m->n_lp; i++)
 		if (kind_state(&m->path[m->lp_g[i]][m->lp_p[i]], delay) == LOC_BAD &&
-		    gmon_path_has(&m->cfg.path[m->lp_g[i]][m->lp_p[i]], l))
+		    gmon_path_has(&m->cfg.path[m->lp_g[i]][m->lp_p[i]], l) &&
+		    !excess(m, i, l, delay))
 			return true;
 	return false;
 }
@@ -223,7 +243,8 @@ uint32_t gmon_held_conf(const struct gmon *m, uint32_t l, bool delay)
 		uint8_t st = m->eff[delay][i];
 		bool other = false;
 
-		if (st == LOC_UNKNOWN || !gmon_path_has(pc, l))
+		if (st == LOC_UNKNOWN || !gmon_path_has(pc, l) ||
+		    (st == LOC_BAD && excess(m, i, l, delay)))
 			continue;
 		decided++;
 		if (st != LOC_BAD)
