@@ -106,7 +106,12 @@ static void usage(void)
 		"[-e executor_mask (1 userspace, 2 bpf)] [-T hot_sender_rt_prio] "
 		"[-P probe_sender_rt_prio] [-V bpf_timeout_us,judge_us,K,stall_us] "
 		"[-C hot_sender_cpu (0: none)] "
-		"[-F scripts/lab/frr.sh]\n");
+		"[-c probe_cpu_secs_per_point (0: skip the phase)] "
+		"[-Q receiver_rt_prio (0: normal)] "
+		"[-F scripts/lab/frr.sh]\n"
+		"  -x phases: carrier 1, blackhole 2, gray 4, reroute by declare 8, "
+		"kernel alone 16, FRR 32, probe CPU 64 (default 0x77)\n"
+		"  -s 0 -S 0: no steady or stress window\n");
 }
 
 /* One executor's results, for its closing line. */
@@ -121,10 +126,14 @@ struct xres {
 static struct xres xr[2] = { { .name = "userspace" }, { .name = "bpf" } };
 static struct ffe_cfg base_cfg;
 static int n_inj = 20, steady_s = 300, stress_s = 300;
+/* The receiver's SCHED_FIFO priority (0: normal): failover-bench.md "Restore". */
+static int rx_rt = 1;
 /* The hot sender's CPU, which the detector threads avoid (0: no pinning;
  * -1: the last CPU). Off by default: no better brackets measured. */
 static int hot_cpu;
-static unsigned long kinds = 0x37;
+static unsigned long kinds = 0x77;
+/* The probe CPU phase: seconds per point (0: skip). */
+static int cpu_secs = 5;
 
 static int run_executor(int x)
 {
@@ -138,6 +147,7 @@ static int run_executor(int x)
 		r->es[k].out.name = "outage_per_flow_us";
 		r->es[k].lost.name = "packets_lost";
 		r->es[k].restore_lost.name = "restore_packets_missing";
+		r->es[k].restore_ms.name = "restore_up_ms";
 		r->es[k].rr.name = "reroute_us";
 	}
 	memset(&run, 0, sizeof(run));
@@ -176,20 +186,29 @@ static int run_executor(int x)
 		if (r->es[k].rr.n || r->es[k].rr.censored)
 			report(&r->es[k].rr);
 		report(&r->es[k].restore_lost);
-		printf("  restores with a sequence gap: %u of %u\n",
-		       r->es[k].restore_gaps, r->es[k].restores);
+		report(&r->es[k].restore_ms);
+		printf("  restores with a sequence gap: %u of %u (%u of them covered by "
+		       "drops outside the paths: %llu in all restore windows); "
+		       "UP only after 10 s: %u, never: %u\n",
+		       r->es[k].restore_gaps, r->es[k].restores,
+		       r->es[k].restore_rx_gaps,
+		       (unsigned long long)r->es[k].restore_rx_drops,
+		       r->es[k].restore_late, r->es[k].restore_timeouts);
 	}
 	spacing_report();
 	/* Let the last restore's second step finish first. */
 	sleep(2);
 	if (!lab_intact("before the steady window"))
 		goto stop;
-	steady_window("steady", steady_s, false, &r->quiet);
-	steady_window("stress", stress_s, true, &r->stress);
+	if (steady_s > 0)
+		steady_window("steady", steady_s, false, &r->quiet);
+	if (stress_s > 0)
+		steady_window("stress", stress_s, true, &r->stress);
 	if (!lab_intact("after the stress window"))
 		goto stop;
-	r->per_min = (r->quiet.downs + r->stress.downs) * 60.0 /
-		     (r->quiet.seconds + r->stress.seconds);
+	r->per_min = r->quiet.seconds + r->stress.seconds > 0 ?
+		     (r->quiet.downs + r->stress.downs) * 60.0 /
+		     (r->quiet.seconds + r->stress.seconds) : NAN;
 	paths = run.cfg.group[0].n_paths;
 	r->cpu_pct = r->quiet.seconds > 0 ?
 		     r->quiet.engine_cpu_ns / 1e7 / r->quiet.seconds / paths : NAN;
@@ -227,7 +246,7 @@ int main(int argc, char **argv)
 	static struct series kout[2], klost[2], fout;
 	struct lt_cfg tc = { .flows = 8, .pps = 40000, .hot_pps = 50000,
 			     .hot_rt = 1 };
-	unsigned long execs = 3;
+	unsigned long execs = 3, execs_series;
 	static struct series rr = { .name = "reroute_us" };
 	char rr_p50[2][32] = { "na", "na" };
 	const char *frr_sh = NULL;
@@ -238,7 +257,7 @@ int main(int argc, char **argv)
 	fbc.sender_rt = 3;	/* detectors above the bench and the hot sender */
 	le_defaults(&base_cfg);
 	base_cfg.policy.hold_base_ns = 200000000ULL;
-	while ((c = getopt(argc, argv, "p:n:s:S:H:f:r:R:t:i:k:F:x:e:T:P:V:C:")) != -1) {
+	while ((c = getopt(argc, argv, "p:n:s:S:H:f:r:R:t:i:k:F:x:e:T:P:V:C:c:Q:")) != -1) {
 		switch (c) {
 		case 'x': kinds = strtoul(optarg, NULL, 0); break;
 		case 'e': execs = strtoul(optarg, NULL, 0); break;
@@ -261,6 +280,8 @@ int main(int argc, char **argv)
 		}
 		case 'F': frr_sh = optarg; break;
 		case 'C': hot_cpu = atoi(optarg); break;
+		case 'c': cpu_secs = atoi(optarg); break;
+		case 'Q': rx_rt = atoi(optarg); break;
 		case 't': base_cfg.probe_timeout_ns = atoll(optarg) * 1000; break;
 		case 'i': base_cfg.probe_interval_ns = atoll(optarg) * 1000; break;
 		case 'k': base_cfg.policy.probe_miss_k = atoi(optarg); break;
@@ -277,6 +298,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	execs_series = execs;
 	kout[0].name = kout[1].name = "outage_per_flow_us";
 	klost[0].name = klost[1].name = "packets_lost";
 	if (fault_open()) {
@@ -311,6 +333,19 @@ int main(int argc, char **argv)
 		}
 	}
 	/*
+	 * The receiver at SCHED_FIFO (with the hot sender, below the bench
+	 * and the detectors): at normal priority a loaded VM left it unrun
+	 * for 40-70 ms, its socket overflowed and every flow on both spines
+	 * "lost" packets at once, counted as restore gaps.
+	 */
+	if (rx_rt > 0) {
+		struct sched_param sp = { .sched_priority = rx_rt };
+		int err = pthread_setschedparam(tr->rx, SCHED_FIFO, &sp);
+
+		if (err)
+			fprintf(stderr, "bench: receiver SCHED_FIFO: %s\n", strerror(err));
+	}
+	/*
 	 * The bench's own thread injects faults and ends hot windows: under
 	 * load a CFS thread's 3 ms sleep before an injection can last tens
 	 * of ms, past the hot sender's spin. FIFO above that sender (which
@@ -326,18 +361,22 @@ int main(int argc, char **argv)
 	if (hot_cpu > 0)
 		printf("failover bench: generator pinned to CPU %d, detector threads on the "
 		       "others\n", hot_cpu);
-	printf("failover bench: %u flows, %u pps (affected flows %u pps each around a fault%s), "
+	printf("failover bench: %u flows, %u pps (affected flows %u pps each around a fault%s%s), "
 	       "detector threads %s, probes every %llu us, timeout %llu us, K=%u, "
 	       "stall tolerance %llu us, %d injections per fault\n", tc.flows,
 	       tc.pps, tc.hot_pps,
 	       tc.hot_rt ? ", sender SCHED_FIFO and spinning" : "",
+	       rx_rt > 0 ? ", receiver SCHED_FIFO" : "",
 	       fbc.sender_rt ? "SCHED_FIFO" : "SCHED_OTHER",
 	       (unsigned long long)base_cfg.probe_interval_ns / 1000,
 	       (unsigned long long)base_cfg.probe_timeout_ns / 1000,
 	       base_cfg.policy.probe_miss_k,
 	       (unsigned long long)base_cfg.policy.stall_tolerance_ns / 1000, n_inj);
+	/* -x 64 -s 0 -S 0 (the probe CPU phase alone): no executor run */
+	if (!(kinds & 7) && steady_s <= 0 && stress_s <= 0)
+		execs_series = 0;
 	for (x = 0; x < 2; x++)
-		if ((execs & (1UL << x)) && run_executor(x) && bench_fail[0]) {
+		if ((execs_series & (1UL << x)) && run_executor(x) && bench_fail[0]) {
 			/* no closing line: its figures would not be outages */
 			lt_free(tr);
 			fprintf(stderr, "failover: FAILED executor=%s: %s\n",
@@ -346,6 +385,11 @@ int main(int argc, char **argv)
 			       bench_fail);
 			return 1;
 		}
+	/* Probe CPU per path by rate and paths (the closing line keeps the
+	 * steady window's figure at the bench's own rate). */
+	if ((kinds & 64) && cpu_secs > 0)
+		cpu_phase(execs, cpu_secs);
+
 	if (xr[1].es[K_BLACKHOLE].rr.n)
 		snprintf(rr_p50[1], sizeof(rr_p50[1]), "%.0f",
 			 pct(&xr[1].es[K_BLACKHOLE].rr, 50));

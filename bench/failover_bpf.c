@@ -111,6 +111,17 @@ static int fb_attach(int ifindex)
 	return bpf_tc_attach(&hook, &opts);
 }
 
+/* An earlier path on the same device. */
+static bool fb_dev_seen(uint32_t i)
+{
+	uint32_t j;
+
+	for (j = 0; j < i; j++)
+		if (fb.ifindex[j] == fb.ifindex[i])
+			return true;
+	return false;
+}
+
 static int fb_pin_reuse(struct bpf_map *m)
 {
 	char path[512];
@@ -245,6 +256,9 @@ static int fb_setup(struct le_runner *r)
 		p.cfg.flags = FABRIC_PROBE_F_REROUTE;
 		if (bpf_map_update_elem(fd, &i, &p, 0))
 			return -errno;
+		/* several paths may share a device (bench: CPU phase) */
+		if (fb_dev_seen(i))
+			continue;
 		err = fb_attach(fb.ifindex[i]);
 		if (err)
 			return err;
@@ -309,6 +323,8 @@ static void fb_teardown(struct le_runner *r)
 				    .priority = FB_TC_PRIO);
 			char ifn[IF_NAMESIZE] = "";
 
+			if (fb_dev_seen(i))
+				continue;
 			bpf_tc_detach(&hook, &opts);
 			/* the lab's own XDP_PASS again (a veth end needs one):
 			 * nothing of this executor stays for the later phases */
@@ -381,6 +397,51 @@ uint64_t fb_verdicts(void)
 		if (!bpf_map_lookup_elem(fd, &i, &p))
 			sum += p.verdicts;
 	return sum > fb.verdicts ? sum : fb.verdicts;
+}
+
+void fb_probe_counts(uint64_t *sent, uint64_t *answered)
+{
+	struct fabric_probe_path p;
+	uint32_t i;
+	int fd;
+
+	*sent = *answered = 0;
+	if (!fb.skel)
+		return;
+	fd = bpf_map__fd(fb.skel->maps.fabric_probe_paths);
+	for (i = 0; i < fb.n; i++)
+		if (!bpf_map_lookup_elem(fd, &i, &p)) {
+			*sent += p.sent;
+			*answered += p.answered;
+		}
+}
+
+void fb_rr_report(void)
+{
+	struct frr_member_state st;
+	struct fabric_rr_stats ds;
+	uint64_t now = lt_now();
+	uint32_t i;
+
+	if (!fb.rr)
+		return;
+	printf("    reroute map:");
+	for (i = 0; i < fb.n; i++)
+		if (!frr_member(fb.rr, 0, i, &st))
+			printf(" member %u %s (source %s, verdict %.1f ms ago, cleared %.1f ms "
+			       "ago, redirected %llu, errors %llu);", i,
+			       st.down ? "DOWN" : "up", frr_source_name(st.source),
+			       st.verdict_ns ? (now - st.verdict_ns) / 1e6 : -1.0,
+			       st.cleared_ns ? (now - st.cleared_ns) / 1e6 : -1.0,
+			       (unsigned long long)st.redirected,
+			       (unsigned long long)st.redirect_errors);
+	if (!frr_dp_stats(fb.rr, &ds))
+		printf(" data path: redirected %llu, no survivor %llu, no neighbour %llu, "
+		       "fib errors %llu", (unsigned long long)ds.redirected,
+		       (unsigned long long)ds.no_survivor,
+		       (unsigned long long)ds.no_neigh,
+		       (unsigned long long)ds.fib_errors);
+	printf("\n");
 }
 
 void fb_counters(void)

@@ -8,11 +8,7 @@
  *               spine - injection (receiver's kernel timestamps); the
  *               affected flows are hot (>= 50 kpps each) from just before
  *               the injection until they have all moved
- *   restore   = packets missing in any flow's sequence across the
- *               path's return (carrier up or fault cleared, hold-down,
- *               both replace steps), at the base rate: all flows hot
- *               at once (4 x 50 kpps) overload this 2-vCPU VM's softirq
- *               and lose packets on every path
+ *   restore   = failover_restore.c
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -307,9 +303,9 @@ bool lab_intact(const char *when)
 	return false;
 }
 
-/* Wait for an engine transition of path (0/1) to `to` after t. */
-static bool wait_ev(uint32_t *cursor, int path, int to, uint64_t t,
-		    uint64_t timeout_ns, struct ffe_event *out)
+/* See failover_bench.h. */
+bool wait_ev(uint32_t *cursor, int path, int to, uint64_t t,
+	     uint64_t timeout_ns, struct ffe_event *out)
 {
 	static struct ffe_event ev[1024];
 	uint64_t end = lt_now() + timeout_ns;
@@ -343,73 +339,6 @@ static void hot_until_moved(const uint8_t *which, uint32_t n, int spine,
 		usleep(1000);
 	usleep(5000);	/* packets behind the first ones: still resolved */
 	lt_hot(tr, NULL);
-}
-
-static uint64_t flow_lost(uint32_t f)
-{
-	uint64_t l;
-
-	pthread_mutex_lock(&tr->lock);
-	l = tr->flow[f].lost;
-	pthread_mutex_unlock(&tr->lock);
-	return l;
-}
-
-/* Where a restore's gap fell: arrival gaps of 20 ms or more since t0. */
-static void restore_gap_report(enum kind k, int spine, uint64_t missing,
-			       uint64_t t0, uint64_t t_up)
-{
-	uint32_t i;
-
-	printf("  (%s restore of spine %d: %llu packets missing; UP at +%.3f ms",
-	       kname[k], spine, (unsigned long long)missing,
-	       t_up ? (t_up - t0) / 1e6 : -1.0);
-	pthread_mutex_lock(&tr->lock);
-	for (i = 0; i < tr->n_gaps; i++) {
-		const struct lt_gap *g = &tr->gap[i];
-
-		if (g->t_ns < t0)
-			continue;
-		printf("; flow %u quiet %.1f ms until +%.3f ms, %llu lost, on spine %d",
-		       g->flow, g->gap_ns / 1e6, (g->t_ns - t0) / 1e6,
-		       (unsigned long long)g->lost, lt_spine(g->path));
-	}
-	pthread_mutex_unlock(&tr->lock);
-	printf(")\n");
-}
-
-/*
- * The path returns: clear the fault, wait for UP (hold-down), and through
- * the restore's second step (idle timer + 250 ms). A gap is a sequence
- * number some flow never received.
- */
-static void restore(enum kind k, int spine, uint32_t *cur,
-		    struct engine_series *s)
-{
-	uint64_t l0[LT_MAX_FLOWS], t0, missing = 0, settle;
-	struct ffe_event ev;
-	uint32_t f;
-	bool up;
-
-	for (f = 0; f < tr->cfg.flows; f++)
-		l0[f] = flow_lost(f);
-	inject(k, spine, false, &t0);
-	up = wait_ev(cur, spine - 1, FABRIC_FO_UP, t0, 10000000000ULL, &ev);
-	if (!up)
-		fprintf(stderr, "bench: path %d not restored\n", spine);
-	/* Through the second step: the configured idle timer plus 250 ms. */
-	settle = (up ? ev.time_ns : lt_now()) +
-		 run.cfg.group[0].nh.idle_timer_ms * 1000000ULL + 250000000ULL;
-	while ((int64_t)(settle + 50000000ULL - lt_now()) > 0)
-		usleep(5000);
-	for (f = 0; f < tr->cfg.flows; f++)
-		missing += flow_lost(f) - l0[f];
-	s->restores++;
-	if (missing) {
-		s->restore_gaps++;
-		restore_gap_report(k, spine, missing, t0, up ? ev.time_ns : 0);
-	}
-	add(&s->restore_lost, (double)missing);
 }
 
 void run_engine_series(enum kind k, int n_inj, struct engine_series *s)

@@ -31,7 +31,7 @@ static void stall_handler(int sig)
 		;
 }
 
-static int64_t thread_cpu_ns(pthread_t th)
+int64_t thread_cpu_ns(pthread_t th)
 {
 	struct timespec ts;
 	clockid_t cid;
