@@ -101,38 +101,32 @@ int fabricd_gray_metrics(struct fabric_metrics_buf *b)
 	pthread_mutex_lock(&gr.lock);
 	if (!gr.on)
 		goto out;
+#define EACH_LINK(stmt)					\
+	for (i = 0; i < gr.n_links; i++) {		\
+		l.value = gr.link[i].name;		\
+		stmt;					\
+	}
 	fabric_metrics_header(b, "fabric_link_suspect",
 			      "1 while the gray-failure monitor names the link as the cause of lossy or slow paths.",
 			      "gauge");
-	for (i = 0; i < gr.n_links; i++) {
-		l.value = gr.link[i].name;
-		fabric_metrics_u64(b, "fabric_link_suspect", &l, 1,
-				   gr.link[i].st.suspect || gr.link[i].int_suspect);
-	}
+	EACH_LINK(fabric_metrics_u64(b, "fabric_link_suspect", &l, 1,
+				     gr.link[i].st.suspect || gr.link[i].int_suspect));
 	fabric_metrics_header(b, "fabric_link_loss_ratio",
 			      "Estimated loss ratio of the link: while suspect, of its evidence since the loss began; else an upper bound from its least lossy path.",
 			      "gauge");
-	for (i = 0; i < gr.n_links; i++) {
-		l.value = gr.link[i].name;
-		fabric_metrics_double(b, "fabric_link_loss_ratio", &l, 1,
-				      gr.link[i].st.loss_ppb / 1e9);
-	}
+	EACH_LINK(fabric_metrics_double(b, "fabric_link_loss_ratio", &l, 1,
+					gr.link[i].st.loss_ppb / 1e9));
 	fabric_metrics_header(b, "fabric_link_latency_shift_seconds",
 			      "Estimated latency shift of the link over its learnt baseline (least shift of its paths).",
 			      "gauge");
-	for (i = 0; i < gr.n_links; i++) {
-		l.value = gr.link[i].name;
-		fabric_metrics_double(b, "fabric_link_latency_shift_seconds", &l, 1,
-				      gr.link[i].st.shift_ns / 1e9);
-	}
+	EACH_LINK(fabric_metrics_double(b, "fabric_link_latency_shift_seconds", &l, 1,
+					gr.link[i].st.shift_ns / 1e9));
 	fabric_metrics_header(b, "fabric_link_drained",
 			      "1 while the link's paths are drained for gray loss or delay.",
 			      "gauge");
-	for (i = 0; i < gr.n_links; i++) {
-		l.value = gr.link[i].name;
-		fabric_metrics_u64(b, "fabric_link_drained", &l, 1,
-				   gr.link[i].st.drained || gr.link[i].int_drained);
-	}
+	EACH_LINK(fabric_metrics_u64(b, "fabric_link_drained", &l, 1,
+				     gr.link[i].st.drained || gr.link[i].int_drained));
+#undef EACH_LINK
 	fabric_metrics_header(b, "fabric_gray_events_total",
 			      "Gray-failure events by type: gray_suspect, gray_drain, gray_restore, gray_clear.",
 			      "counter");
