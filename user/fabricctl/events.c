@@ -3,9 +3,10 @@
  * fabricctl events [-f]: the data path's recent events, kept by fabricd,
  * and with -f a live stream of new ones; the data-path reroute's stages
  * (type "reroute": detected, rerouted, replaced, cleared) and the gray
- * verdicts (types "gray_*") among them. JSON with -j: an array of event
- * objects, or with -f one event object per line, the same for every type
- * (fabricd streams each as {"event": {...}}; the wrapper is dropped here).
+ * verdicts (types "gray_*") among them, in time order (fabricd merges its
+ * sources: events_sort.c). JSON with -j: an array of event objects, or with
+ * -f one event object per line, the same for every type (fabricd streams
+ * each as {"event": {...}}; the wrapper is dropped here).
  */
 #include <errno.h>
 #include <getopt.h>

@@ -21,6 +21,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "events_sort.h"
 #include "fabricd.h"
 #include "failover.h"
 #include "flow_rows.h"
@@ -315,6 +316,7 @@ static struct json_object *handle(struct fabricd *d, struct fabricd_client *c,
 		x = fabricd_events_json(d, max > 0 ? max : 0);
 		fabricd_reroute_events_json(x, max > 0 ? max : 0);
 		fabricd_gray_events_json(d, x, max > 0 ? max : 0);
+		fabricd_events_sort(x);
 		json_object_object_add(o, "events", x);
 		return o;
 	}
